@@ -1,0 +1,1 @@
+package dev.lfsfarm.cli; public class FarmMain { public static void main(String[] a){} }

@@ -1,0 +1,33 @@
+package dev.lfsfarm.cli;
+
+import dev.lfsfarm.cli.plan.GraphCommand;
+import dev.lfsfarm.cli.plan.PlanCommand;
+import dev.lfsfarm.cli.plan.SimulateCommand;
+import picocli.CommandLine.Command;
+
+/** The top-level {@code farm} command. */
+@Command(
+        name = "farm",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "LFS Farm: a distributed build farm for Linux From Scratch and Beyond LFS.",
+        subcommands = {GraphCommand.class, PlanCommand.class, SimulateCommand.class,
+                picocli.CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  farm simulate --graph examples/lfs-chapter8.json --workers 3",
+            "  farm plan examples/demo --workers 2 --cores-per-worker 4",
+            "  farm graph examples/demo --format dot | dot -Tsvg > demo.svg",
+            "",
+            "Exit codes: 0 success, 1 failure, 2 bad input, 3 coordinator unreachable.",
+            "Run 'farm COMMAND --help' for a command's options and examples."
+        })
+public final class FarmCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a command is needed");
+    }
+}

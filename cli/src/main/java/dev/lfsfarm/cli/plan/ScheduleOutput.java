@@ -1,0 +1,87 @@
+package dev.lfsfarm.cli.plan;
+
+import dev.lfsfarm.common.graph.DroppedEdge;
+import dev.lfsfarm.common.graph.ResolvedGraph;
+import dev.lfsfarm.common.report.ScheduleJson;
+import dev.lfsfarm.common.report.Seconds;
+import dev.lfsfarm.common.simulate.ScheduledRun;
+import dev.lfsfarm.common.simulate.SimulationResult;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Prints plans and simulations: text for people on stdout, notes on stderr, or one JSON document. */
+final class ScheduleOutput {
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    ScheduleOutput(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    void json(SimulationResult result, String policy, double sbuSeconds) {
+        for (DroppedEdge d : result.droppedEdges()) {
+            err.println("farm: " + d);
+        }
+        err.flush();
+        ScheduleJson.write(result, policy, sbuSeconds, out);
+        out.println();
+        out.flush();
+    }
+
+    void droppedEdges(SimulationResult result) {
+        for (DroppedEdge d : result.droppedEdges()) {
+            out.println("Note: " + d);
+        }
+    }
+
+    void summary(String what, String bookName, ResolvedGraph graph, SimulationResult result, String policy) {
+        var config = result.config();
+        out.printf(Locale.ROOT, "%s of %s: %d packages, %d ordering edges, on %d worker%s × %d core%s, policy %s, %s s per SBU%n",
+                what, bookName, graph.size(), graph.edgeCount(), config.workers(), config.workers() == 1 ? "" : "s",
+                config.coresPerWorker(), config.coresPerWorker() == 1 ? "" : "s", policy,
+                Seconds.of(Math.round(config.model().sbuSeconds() * 1e6)));
+        out.printf(Locale.ROOT, "  makespan        %s%n", Seconds.human(result.makespanMicros()));
+        out.printf(Locale.ROOT, "  lower bound     %s (max of critical path, total work / cores)%n",
+                Seconds.human(result.lowerBoundMicros()));
+        out.printf(Locale.ROOT, "  critical path   %s, %d packages%n", Seconds.human(result.criticalPathMicros()),
+                result.criticalPath().size());
+        out.printf(Locale.ROOT, "  utilisation     %.0f%% of the farm's cores%n", result.utilisation() * 100);
+        out.println("  path            " + String.join(" → ", result.criticalPath()));
+        out.flush();
+    }
+
+    void buildOrder(SimulationResult result) {
+        int idWidth = 7;
+        for (ScheduledRun run : result.schedule()) {
+            idWidth = Math.max(idWidth, run.id().length());
+        }
+        out.println();
+        out.printf(Locale.ROOT, "%6s  %-" + idWidth + "s  %10s  %10s  %-10s %5s%n", "#", "package", "start", "end", "worker", "cores");
+        int n = 0;
+        for (ScheduledRun run : result.schedule()) {
+            out.printf(Locale.ROOT, "%6d  %-" + idWidth + "s  %10s  %10s  %-10s %5d%n", ++n, run.id(),
+                    Seconds.of(run.startMicros()), Seconds.of(run.endMicros()), run.worker(), run.cores());
+        }
+        out.flush();
+    }
+
+    void workerUse(SimulationResult result) {
+        Map<String, long[]> perWorker = new LinkedHashMap<>();
+        for (int w = 0; w < result.config().workers(); w++) {
+            perWorker.put(result.config().workerName(w), new long[2]);
+        }
+        for (ScheduledRun run : result.schedule()) {
+            long[] use = perWorker.get(run.worker());
+            use[0]++;
+            use[1] += run.cores() * run.durationMicros();
+        }
+        out.println();
+        out.printf(Locale.ROOT, "  %-10s %9s %12s%n", "worker", "packages", "busy cores");
+        double capacity = (double) result.config().coresPerWorker() * Math.max(1, result.makespanMicros());
+        perWorker.forEach((worker, use) -> out.printf(Locale.ROOT, "  %-10s %9d %11.0f%%%n", worker, use[0], use[1] / capacity * 100));
+        out.flush();
+    }
+}

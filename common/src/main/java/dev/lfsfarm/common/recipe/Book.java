@@ -1,0 +1,51 @@
+package dev.lfsfarm.common.recipe;
+
+import dev.lfsfarm.common.input.InputError;
+import dev.lfsfarm.common.input.InputException;
+import dev.lfsfarm.common.input.Location;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A loaded, validated book: its recipes in book order (file-name order for a book folder, file
+ * order for a graph file), its profiles, and its defaults already applied. Every dependency
+ * target is the id of a recipe in the book.
+ *
+ * @param source the book folder or the graph file
+ * @param name the book's name
+ * @param defaultProfile the profile used when none is asked for
+ * @param profiles profiles by name
+ * @param recipes recipes in book order
+ */
+public record Book(Path source, String name, String defaultProfile, Map<String, Profile> profiles, List<Recipe> recipes) {
+
+    public Book {
+        profiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
+        recipes = List.copyOf(recipes);
+    }
+
+    public Optional<Recipe> recipe(String id) {
+        return recipes.stream().filter(r -> r.id().equals(id)).findFirst();
+    }
+
+    /**
+     * The profile named {@code name}, or the book's default when {@code name} is null.
+     *
+     * @throws InputException naming the known profiles when there is no such profile
+     */
+    public Profile profile(String name) throws InputException {
+        String wanted = name == null ? defaultProfile : name;
+        Profile profile = profiles.get(wanted);
+        if (profile == null) {
+            if (name == null && profiles.isEmpty()) {
+                return Profile.DEFAULT;
+            }
+            throw new InputException(new InputError(Location.of(source), "profile",
+                    "no profile '" + wanted + "' (profiles: " + String.join(", ", profiles.keySet()) + ")"));
+        }
+        return profile;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.lfsfarm.common.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.lfsfarm.common.graph.DroppedEdge;
+import dev.lfsfarm.common.simulate.ScheduledRun;
+import dev.lfsfarm.common.simulate.SimulationResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+
+/**
+ * The stable JSON form of a plan or simulation (documented in docs/reference/cli.md). Times are
+ * seconds as exact decimals. Fields are only ever added, never renamed or removed.
+ */
+public final class ScheduleJson {
+    private ScheduleJson() {}
+
+    public static void write(SimulationResult result, String policy, double sbuSeconds, Writer out) {
+        try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeFieldName("makespan_seconds");
+            json.writeNumber(Seconds.of(result.makespanMicros()));
+            json.writeFieldName("lower_bound_seconds");
+            json.writeNumber(Seconds.of(result.lowerBoundMicros()));
+            json.writeFieldName("critical_path_seconds");
+            json.writeNumber(Seconds.of(result.criticalPathMicros()));
+            json.writeArrayFieldStart("critical_path");
+            for (String id : result.criticalPath()) {
+                json.writeString(id);
+            }
+            json.writeEndArray();
+            json.writeStringField("policy", policy);
+            json.writeNumberField("workers", result.config().workers());
+            json.writeNumberField("cores_per_worker", result.config().coresPerWorker());
+            json.writeNumberField("sbu_seconds", sbuSeconds);
+            json.writeNumberField("packages", result.schedule().size());
+            writeSchedule(json, result);
+            writeDroppedEdges(json, result.droppedEdges());
+            json.writeEndObject();
+            json.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeSchedule(JsonGenerator json, SimulationResult result) throws IOException {
+        json.writeArrayFieldStart("schedule");
+        for (ScheduledRun run : result.schedule()) {
+            json.writeStartObject();
+            json.writeStringField("id", run.id());
+            json.writeStringField("worker", run.worker());
+            json.writeNumberField("cores", run.cores());
+            json.writeFieldName("start");
+            json.writeNumber(Seconds.of(run.startMicros()));
+            json.writeFieldName("end");
+            json.writeNumber(Seconds.of(run.endMicros()));
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    /** {@code "dropped_edges": [{"from","to","class","cycle","reason"}]}, shared with the graph JSON. */
+    public static void writeDroppedEdges(JsonGenerator json, java.util.List<DroppedEdge> dropped) throws IOException {
+        json.writeArrayFieldStart("dropped_edges");
+        for (DroppedEdge d : dropped) {
+            json.writeStartObject();
+            json.writeStringField("from", d.edge().from());
+            json.writeStringField("to", d.edge().to());
+            json.writeStringField("class", d.edge().dependencyClass().key());
+            json.writeStringField("cycle", d.cycle() == null ? null : d.cycle().toString());
+            json.writeStringField("reason", d.reason());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+}

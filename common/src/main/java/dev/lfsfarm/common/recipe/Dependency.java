@@ -12,24 +12,26 @@ import java.util.regex.Pattern;
  * @param constraint the versions of the target that satisfy this entry
  * @param dependencyClass required, recommended, optional or runtime
  * @param location where the entry is written
+ * @param field the entry's field path, e.g. {@code depends.required[1]}, for error messages
  */
-public record Dependency(String target, VersionConstraint constraint, DependencyClass dependencyClass, Location location) {
+public record Dependency(String target, VersionConstraint constraint, DependencyClass dependencyClass, Location location,
+        String field) {
     private static final Pattern ENTRY = Pattern.compile("\\s*(" + Recipe.ID_PATTERN + ")\\s*(.*)", Pattern.DOTALL);
 
     /** Parses {@code "name [constraint]"}; throws {@link IllegalArgumentException} with a readable reason. */
-    public static Dependency parse(String text, DependencyClass dependencyClass, Location location) {
+    public static Dependency parse(String text, DependencyClass dependencyClass, Location location, String field) {
         Matcher m = ENTRY.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a dependency (expected a package id, "
                     + "optionally followed by a version constraint such as '>= 2.76')");
         }
         VersionConstraint constraint = VersionConstraint.parse(m.group(2));
-        return new Dependency(m.group(1), constraint, dependencyClass, location);
+        return new Dependency(m.group(1), constraint, dependencyClass, location, field);
     }
 
     /** The same entry pointing at another id (used when a name resolves to an id). */
     public Dependency withTarget(String id) {
-        return new Dependency(id, constraint, dependencyClass, location);
+        return new Dependency(id, constraint, dependencyClass, location, field);
     }
 
     @Override

@@ -19,13 +19,14 @@ final class DependencyListReader {
         List<Dependency> result = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
             ScalarNode entry = entries.get(i);
+            String entryField = field + "[" + i + "]";
             try {
-                result.add(Dependency.parse(entry.text(), c, entry.location()));
+                result.add(Dependency.parse(entry.text(), c, entry.location(), entryField));
             } catch (IllegalArgumentException e) {
                 if (freeFormOptional && c == DependencyClass.OPTIONAL) {
                     continue;
                 }
-                errors.add(entry.location(), field + "[" + i + "]", e.getMessage());
+                errors.add(entry.location(), entryField, e.getMessage());
             }
         }
         return result;

@@ -57,7 +57,7 @@ final class ReferenceChecker {
             if (named.size() == 1) {
                 target = named.get(0);
             } else if (named.size() > 1) {
-                errors.add(d.location(), field(d), "'" + d.target() + "' is the name of several packages ("
+                errors.add(d.location(), d.field(), "'" + d.target() + "' is the name of several packages ("
                         + String.join(", ", named.stream().map(Recipe::id).toList()) + "); use an id");
                 return null;
             }
@@ -65,13 +65,13 @@ final class ReferenceChecker {
         if (target == null) {
             if (d.dependencyClass() != DependencyClass.OPTIONAL) {
                 String hint = Suggestions.didYouMean(d.target(), byId.keySet());
-                errors.add(d.location(), field(d), "unknown dependency '" + d.target() + "' of " + from.id()
+                errors.add(d.location(), d.field(), "unknown dependency '" + d.target() + "' of " + from.id()
                         + ": no package with that id in the book" + hint);
             }
             return null;
         }
         if (target.id().equals(from.id())) {
-            errors.add(d.location(), field(d), from.id() + " depends on itself");
+            errors.add(d.location(), d.field(), from.id() + " depends on itself");
             return null;
         }
         return target;
@@ -88,13 +88,9 @@ final class ReferenceChecker {
             problem = "has no comparable version ('" + target.version() + "')";
         }
         if (problem != null) {
-            errors.add(d.location(), field(d), from.id() + " " + d.dependencyClass().key() + " '" + d
+            errors.add(d.location(), d.field(), from.id() + " " + d.dependencyClass().key() + " '" + d
                     + "' but " + target.id() + " in the book " + problem + " (" + target.location() + ")");
         }
-    }
-
-    private static String field(Dependency d) {
-        return "depends." + d.dependencyClass().key();
     }
 
     /** Package ids named in farm.yaml (profiles) must be packages of the book. */

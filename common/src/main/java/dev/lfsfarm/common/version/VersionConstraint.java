@@ -56,7 +56,11 @@ public final class VersionConstraint {
                 throw new IllegalArgumentException("bad version constraint '" + text.trim()
                         + "' (expected clauses like '>= 2.76', '= 1.3.7' or '>= 2.76, < 3')");
             }
-            clauses.add(new Clause(m.group(1), Version.parse(m.group(2))));
+            try {
+                clauses.add(new Clause(m.group(1), Version.parse(m.group(2))));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad version constraint '" + text.trim() + "': " + e.getMessage(), e);
+            }
             rest = rest.substring(m.end());
             if (rest.startsWith(",")) {
                 rest = rest.substring(1).trim();

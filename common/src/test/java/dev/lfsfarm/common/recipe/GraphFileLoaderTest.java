@@ -56,7 +56,7 @@ class GraphFileLoaderTest {
         assertThatThrownBy(() -> GraphFileLoader.load(file, 0.1)).isInstanceOfSatisfying(InputException.class, e -> {
             assertThat(e.errors()).extracting(InputError::toString).containsExactly(
                     file + ":2:22: packages[0].sbu: must be a number >= 0, found -1",
-                    file + ":3:5: depends.required: unknown dependency 'zz' of b: no package with that id in the book",
+                    file + ":3:33: packages[1].required[1]: unknown dependency 'zz' of b: no package with that id in the book",
                     file + ":4:10: packages[2].id: duplicate package id 'a' (first at line 2)",
                     file + ":5:3: packages[3].id: missing (required)");
         });

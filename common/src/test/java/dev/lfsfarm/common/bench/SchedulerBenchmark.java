@@ -146,9 +146,8 @@ public final class SchedulerBenchmark {
         printTable(all, OUT);
         OUT.println();
         for (Measurement m : all) {
-            OUT.printf(Locale.ROOT, "%s n=%d median_ms=%.1f min_ms=%.1f peak_heap_mb=%.0f after_gc_mb=%.0f%n",
-                    m.name(), m.n(), ms(m.medianNanos()), ms(m.minNanos()), mb(m.peakHeapBytes()),
-                    mb(m.maxAfterGcBytes()));
+            OUT.printf(Locale.ROOT, "%s n=%d median_ms=%.1f min_ms=%.1f peak_heap_mb=%.0f after_gc_mb=%s%n",
+                    m.name(), m.n(), ms(m.medianNanos()), ms(m.minNanos()), mb(m.peakHeapBytes()), afterGc(m));
         }
     }
 
@@ -241,9 +240,14 @@ public final class SchedulerBenchmark {
         out.printf(Locale.ROOT, "%-14s %8s %11s %11s %9s %12s %6s%n",
                 "measurement", "n", "median ms", "min ms", "peak MB", "after-GC MB", "GCs");
         for (Measurement m : all) {
-            out.printf(Locale.ROOT, "%-14s %8d %11.1f %11.1f %9.0f %12.0f %6d%n", m.name(), m.n(),
-                    ms(m.medianNanos()), ms(m.minNanos()), mb(m.peakHeapBytes()), mb(m.maxAfterGcBytes()), m.gcCount());
+            out.printf(Locale.ROOT, "%-14s %8d %11.1f %11.1f %9.0f %12s %6d%n", m.name(), m.n(),
+                    ms(m.medianNanos()), ms(m.minNanos()), mb(m.peakHeapBytes()), afterGc(m), m.gcCount());
         }
+    }
+
+    /** The after-GC figure, or "-" when no collection ran during the measurement. */
+    private static String afterGc(Measurement m) {
+        return m.gcCount() == 0 ? "-" : String.format(Locale.ROOT, "%.0f", mb(m.maxAfterGcBytes()));
     }
 
     private static String runsMs(long[] nanos) {

@@ -173,7 +173,8 @@ public final class SyntheticGraphs {
         Location location = new Location(SOURCE, i + 1, 0);
         List<Dependency> required = new ArrayList<>(count);
         for (int e = 0; e < count; e++) {
-            required.add(new Dependency(ids[targets[e]], VersionConstraint.ANY, DependencyClass.REQUIRED, location));
+            required.add(new Dependency(ids[targets[e]], VersionConstraint.ANY, DependencyClass.REQUIRED, location,
+                    "depends.required[" + e + "]"));
         }
         return new Recipe(id, id, "1.0", List.of(), Map.of(DependencyClass.REQUIRED, required), sbu, parallelJobs,
                 Resources.DEFAULT, Map.of(), Map.of(), Map.of(), location);

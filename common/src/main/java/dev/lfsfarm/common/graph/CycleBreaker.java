@@ -7,7 +7,6 @@ import dev.lfsfarm.common.recipe.DependencyClass;
 import dev.lfsfarm.common.recipe.Recipe;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reports dependency cycles or breaks them. Breaking drops, in each cycle still intact, its weakest
@@ -16,10 +15,10 @@ import java.util.Map;
  */
 final class CycleBreaker {
     private final List<Recipe> members;
-    private final Map<Long, DependencyClass> edges;
+    private final EdgeSet edges;
     private final boolean breakCycles;
 
-    CycleBreaker(List<Recipe> members, Map<Long, DependencyClass> edges, boolean breakCycles) {
+    CycleBreaker(List<Recipe> members, EdgeSet edges, boolean breakCycles) {
         this.members = members;
         this.edges = edges;
         this.breakCycles = breakCycles;
@@ -27,7 +26,7 @@ final class CycleBreaker {
 
     void breakCycles(List<DroppedEdge> dropped) throws InputException {
         while (true) {
-            List<int[]> found = new CycleFinder(adjacency()).cycles();
+            List<int[]> found = new CycleFinder(edges.sortedAdjacency()).cycles();
             if (found.isEmpty()) {
                 return;
             }
@@ -39,15 +38,16 @@ final class CycleBreaker {
                 if (!intact(cycle)) {
                     continue;
                 }
-                long weakest = weakestEdge(cycle);
+                int weakest = weakestEdge(cycle);
                 if (weakest < 0) {
                     unbreakable.add(cycle);
                     continue;
                 }
                 Cycle broken = toCycle(cycle);
-                DependencyClass c = edges.remove(weakest);
-                Edge edge = new Edge(members.get((int) (weakest >>> 32)).id(), members.get((int) weakest).id(), c);
-                dropped.add(new DroppedEdge(edge, broken, "--break-cycles"));
+                int from = cycle[weakest];
+                int to = cycle[(weakest + 1) % cycle.length];
+                DependencyClass c = edges.remove(from, to);
+                dropped.add(new DroppedEdge(new Edge(members.get(from).id(), members.get(to).id(), c), broken, "--break-cycles"));
             }
             if (!unbreakable.isEmpty()) {
                 throw report(unbreakable, "dependency cycle of required edges only", " (cannot be broken: fix the recipes)");
@@ -57,28 +57,25 @@ final class CycleBreaker {
 
     private boolean intact(int[] cycle) {
         for (int i = 0; i < cycle.length; i++) {
-            if (!edges.containsKey(DependencyResolver.key(cycle[i], cycle[(i + 1) % cycle.length]))) {
+            if (edges.get(cycle[i], cycle[(i + 1) % cycle.length]) == null) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The key of the edge to drop, or -1 when every edge is required. */
-    private long weakestEdge(int[] cycle) {
-        long best = -1;
+    /** The position in {@code cycle} of the edge to drop, or -1 when every edge is required. */
+    private int weakestEdge(int[] cycle) {
+        int best = -1;
         DependencyClass bestClass = null;
-        int bestFrom = -1;
         for (int i = 0; i < cycle.length; i++) {
-            long key = DependencyResolver.key(cycle[i], cycle[(i + 1) % cycle.length]);
-            DependencyClass c = edges.get(key);
+            DependencyClass c = edges.get(cycle[i], cycle[(i + 1) % cycle.length]);
             if (!c.breakable()) {
                 continue;
             }
-            if (bestClass == null || c.compareTo(bestClass) < 0 || (c == bestClass && cycle[i] > bestFrom)) {
-                best = key;
+            if (bestClass == null || c.compareTo(bestClass) < 0 || (c == bestClass && cycle[i] > cycle[best])) {
+                best = i;
                 bestClass = c;
-                bestFrom = cycle[i];
             }
         }
         return best;
@@ -101,27 +98,8 @@ final class CycleBreaker {
         for (int i = 0; i < cycle.length; i++) {
             int from = cycle[i];
             int to = cycle[(i + 1) % cycle.length];
-            list.add(new Edge(members.get(from).id(), members.get(to).id(), edges.get(DependencyResolver.key(from, to))));
+            list.add(new Edge(members.get(from).id(), members.get(to).id(), edges.get(from, to)));
         }
         return new Cycle(list);
-    }
-
-    private int[][] adjacency() {
-        int n = members.size();
-        int[] counts = new int[n];
-        edges.keySet().forEach(k -> counts[(int) (k >>> 32)]++);
-        int[][] adjacency = new int[n][];
-        for (int i = 0; i < n; i++) {
-            adjacency[i] = new int[counts[i]];
-            counts[i] = 0;
-        }
-        edges.keySet().forEach(k -> {
-            int from = (int) (k >>> 32);
-            adjacency[from][counts[from]++] = (int) (long) k;
-        });
-        for (int[] row : adjacency) {
-            java.util.Arrays.sort(row);
-        }
-        return adjacency;
     }
 }

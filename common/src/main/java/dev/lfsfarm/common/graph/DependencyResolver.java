@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,7 +53,7 @@ public final class DependencyResolver {
                 members.add(book.recipes().get(i));
             }
         }
-        Map<Long, DependencyClass> edges = orderingEdges(members, memberIndex);
+        EdgeSet edges = orderingEdges(members, memberIndex);
         List<DroppedEdge> dropped = new ArrayList<>();
         applyProfileRules(members, memberIndex, edges, dropped);
         new CycleBreaker(members, edges, profile.breakAllCycles()).breakCycles(dropped);
@@ -105,21 +104,22 @@ public final class DependencyResolver {
         return inBuild;
     }
 
-    /** Ordering edges keyed by {@link #key(int, int)}; a pair listed twice keeps its strongest class. */
-    private Map<Long, DependencyClass> orderingEdges(List<Recipe> members, int[] memberIndex) {
-        Map<Long, DependencyClass> edges = new LinkedHashMap<>();
+    /** Ordering edges between the members; a pair listed twice keeps its strongest class. */
+    private EdgeSet orderingEdges(List<Recipe> members, int[] memberIndex) {
+        EdgeSet edges = new EdgeSet(members.size());
         for (int from = 0; from < members.size(); from++) {
-            for (Dependency d : (Iterable<Dependency>) members.get(from).allDependencies()::iterator) {
-                if (profile.orders(d)) {
-                    int to = memberIndex[bookIndex.get(d.target())];
-                    edges.merge(key(from, to), d.dependencyClass(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            for (List<Dependency> list : members.get(from).depends().values()) {
+                for (Dependency d : list) {
+                    if (profile.orders(d)) {
+                        edges.add(from, memberIndex[bookIndex.get(d.target())], d.dependencyClass());
+                    }
                 }
             }
         }
         return edges;
     }
 
-    private void applyProfileRules(List<Recipe> members, int[] memberIndex, Map<Long, DependencyClass> edges,
+    private void applyProfileRules(List<Recipe> members, int[] memberIndex, EdgeSet edges,
             List<DroppedEdge> dropped) throws InputException {
         ErrorCollector errors = new ErrorCollector();
         for (Profile.EdgeRule rule : profile.breakCycles()) {
@@ -128,8 +128,7 @@ public final class DependencyResolver {
             if (from == null || to == null || memberIndex[from] < 0 || memberIndex[to] < 0) {
                 continue; // the rule names packages outside this build
             }
-            long key = key(memberIndex[from], memberIndex[to]);
-            DependencyClass c = edges.get(key);
+            DependencyClass c = edges.get(memberIndex[from], memberIndex[to]);
             if (c == null) {
                 continue;
             }
@@ -138,40 +137,25 @@ public final class DependencyResolver {
                         "cannot drop '" + rule + "': it is a required dependency");
                 continue;
             }
-            edges.remove(key);
+            edges.remove(memberIndex[from], memberIndex[to]);
             dropped.add(new DroppedEdge(new Edge(rule.from(), rule.to(), c), null, "profile " + profile.name()));
         }
         errors.throwIfAny();
     }
 
-    private ResolvedGraph build(List<Recipe> members, int[] memberIndex, Map<Long, DependencyClass> edges,
+    private ResolvedGraph build(List<Recipe> members, int[] memberIndex, EdgeSet edges,
             List<String> targets, List<DroppedEdge> dropped) {
         int n = members.size();
         int[][] deps = new int[n][];
         DependencyClass[][] classes = new DependencyClass[n][];
-        int[] counts = new int[n];
-        edges.keySet().forEach(k -> counts[(int) (k >>> 32)]++);
-        for (int i = 0; i < n; i++) {
-            deps[i] = new int[counts[i]];
-            classes[i] = new DependencyClass[counts[i]];
-            counts[i] = 0;
-        }
-        edges.forEach((k, c) -> {
-            int from = (int) (k >>> 32);
-            int slot = counts[from]++;
-            deps[from][slot] = (int) (long) k;
-            classes[from][slot] = c;
-        });
         int[][] runtime = new int[n][];
         for (int i = 0; i < n; i++) {
+            deps[i] = edges.targets(i);
+            classes[i] = edges.classes(i);
             runtime[i] = members.get(i).depends(DependencyClass.RUNTIME).stream()
                     .mapToInt(d -> memberIndex[bookIndex.get(d.target())]).distinct().toArray();
         }
         List<String> resolvedTargets = targets.isEmpty() ? members.stream().map(Recipe::id).toList() : targets;
         return new ResolvedGraph(members, profile, deps, classes, runtime, resolvedTargets, dropped);
-    }
-
-    static long key(int from, int to) {
-        return ((long) from << 32) | (to & 0xffffffffL);
     }
 }

@@ -32,7 +32,8 @@ public record Book(Path source, String name, String defaultProfile, Map<String, 
     }
 
     /**
-     * The profile named {@code name}, or the book's default when {@code name} is null.
+     * The profile named {@code name}, or the book's default when {@code name} is null (the built-in
+     * {@link Profile#DEFAULT} when the book defines no profile of that name).
      *
      * @throws InputException naming the known profiles when there is no such profile
      */
@@ -40,7 +41,7 @@ public record Book(Path source, String name, String defaultProfile, Map<String, 
         String wanted = name == null ? defaultProfile : name;
         Profile profile = profiles.get(wanted);
         if (profile == null) {
-            if (name == null && profiles.isEmpty()) {
+            if (name == null) {
                 return Profile.DEFAULT;
             }
             throw new InputException(new InputError(Location.of(source), "profile",

@@ -196,5 +196,9 @@ class DependencyResolverTest {
         Book book = BookLoader.load(new BookFixture(dir).simple("a", "1", "").root());
         assertThat(book.profile(null)).isEqualTo(Profile.DEFAULT);
         assertThatThrownBy(() -> book.profile("nope")).hasMessageContaining("no profile 'nope'");
+        Book onlyFull = BookLoader.load(new BookFixture(dir.resolve("full")).book("name: f\nprofiles: {full: {}}\n")
+                .simple("a", "1", "").root());
+        assertThat(onlyFull.profile(null)).isEqualTo(Profile.DEFAULT);
+        assertThat(onlyFull.profile("full").name()).isEqualTo("full");
     }
 }

@@ -4,6 +4,8 @@ import dev.lfsfarm.cli.UsageException;
 import dev.lfsfarm.common.schedule.DurationModel;
 import dev.lfsfarm.common.schedule.Policy;
 import dev.lfsfarm.common.simulate.SimulationConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The virtual farm that plan and simulate schedule on. */
@@ -32,10 +34,21 @@ public final class FarmOptions {
             description = "Share of a build that speeds up with cores, Amdahl's law (default: ${DEFAULT-VALUE}).")
     double parallelFraction;
 
+    @Option(names = "--worker-labels", paramLabel = "KEY=VALUE", split = ",",
+            description = "Labels every virtual worker carries, for recipes that ask for labels (e.g. arch=x86_64).")
+    Map<String, String> labels = new LinkedHashMap<>();
+
     public SimulationConfig config(Policy policy) {
+        if (!(sbuSeconds > 0) || Double.isInfinite(sbuSeconds)) {
+            throw new UsageException("--sbu-seconds must be a positive number, got " + sbuSeconds);
+        }
+        if (!(parallelFraction >= 0 && parallelFraction <= 1)) {
+            throw new UsageException("--parallel-fraction must be between 0 and 1, got " + parallelFraction);
+        }
         try {
             DurationModel model = new DurationModel(sbuSeconds, parallelFraction);
-            return new SimulationConfig(workers, coresPerWorker, slots == null ? coresPerWorker : slots, memoryMb, policy, model);
+            return new SimulationConfig(workers, coresPerWorker, slots == null ? coresPerWorker : slots, memoryMb, policy,
+                    model, labels);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -15,14 +15,15 @@ import picocli.CommandLine.Model.CommandSpec;
         name = "graph",
         mixinStandardHelpOptions = true,
         description = {
-            "Print the resolved dependency graph of a build: the packages the targets need under the profile,",
-            "and the edges between them. JSON output is itself a graph file (docs/reference/graph-format.md)."
+            "Print the resolved dependency graph of a build as Graphviz DOT or JSON.",
+            "It holds the packages the targets need under the profile and the edges between them;",
+            "the JSON output is itself a graph file (docs/reference/graph-format.md)."
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  farm graph examples/demo --format dot | dot -Tsvg > demo.svg",
             "  farm graph examples/demo kvtool --format json",
-            "  farm graph --graph examples/lfs-chapter8.json gcc --format json > gcc-closure.json",
+            "  farm graph --graph examples/lfs-chapter8.json gcc -f json > gcc.json",
         })
 public final class GraphCommand implements Callable<Integer> {
     /** Output formats of {@code farm graph}. */

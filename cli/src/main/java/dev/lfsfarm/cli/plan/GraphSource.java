@@ -6,7 +6,6 @@ import dev.lfsfarm.common.graph.ResolvedGraph;
 import dev.lfsfarm.common.input.InputException;
 import dev.lfsfarm.common.recipe.Book;
 import dev.lfsfarm.common.recipe.BookInput;
-import dev.lfsfarm.common.recipe.Profile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,11 +55,7 @@ public final class GraphSource {
             targets = arguments.subList(1, arguments.size());
         }
         book = BookInput.open(input, defaultSbu);
-        Profile chosen = book.profile(profile);
-        if (breakCycles) {
-            chosen = chosen.withBreakAllCycles();
-        }
-        return new DependencyResolver(book, chosen).resolve(targets);
+        return new DependencyResolver(book, book.profile(profile), breakCycles).resolve(targets);
     }
 
     /** The book loaded by {@link #resolve()}. */

@@ -1,6 +1,5 @@
 package dev.lfsfarm.cli.plan;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lfsfarm.common.graph.ResolvedGraph;
 import dev.lfsfarm.common.recipe.DependencyClass;
@@ -49,14 +48,14 @@ final class GraphWriter {
     }
 
     static void json(ResolvedGraph graph, PrintWriter out) {
-        try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
-            json.useDefaultPrettyPrinter();
+        try (JsonGenerator json = ScheduleJson.generator(out)) {
             json.writeStartObject();
             json.writeArrayFieldStart("targets");
             for (String t : graph.targets()) {
                 json.writeString(t);
             }
             json.writeEndArray();
+            writeEnabledOptional(json, graph);
             json.writeArrayFieldStart("packages");
             for (int i = 0; i < graph.size(); i++) {
                 writePackage(json, graph, i);
@@ -68,6 +67,24 @@ final class GraphWriter {
             throw new UncheckedIOException(e);
         }
         out.println();
+    }
+
+    /** Optional dependencies the profile turned on, so the file orders the build as the book did. */
+    private static void writeEnabledOptional(JsonGenerator json, ResolvedGraph graph) throws IOException {
+        java.util.SortedSet<String> enabled = new java.util.TreeSet<>();
+        for (int i = 0; i < graph.size(); i++) {
+            int[] deps = graph.dependencies(i);
+            for (int k = 0; k < deps.length; k++) {
+                if (graph.dependencyClass(i, k) == DependencyClass.OPTIONAL) {
+                    enabled.add(graph.id(deps[k]));
+                }
+            }
+        }
+        json.writeArrayFieldStart("enabled_optional");
+        for (String id : enabled) {
+            json.writeString(id);
+        }
+        json.writeEndArray();
     }
 
     private static void writePackage(JsonGenerator json, ResolvedGraph graph, int i) throws IOException {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {
             "  farm plan --graph examples/lfs-chapter8.json --workers 3",
             "  farm plan examples/demo kvtool --workers 2 --cores-per-worker 4",
-            "  farm plan --graph blfs.json --break-cycles --output json > plan.json",
+            "  farm plan --graph examples/lfs-chapter8.json -w 4 -c 4 -o json > plan.json",
+            "  farm plan my-blfs-book --profile desktop --break-cycles",
         })
 public final class PlanCommand implements Callable<Integer> {
     @Spec

@@ -39,18 +39,22 @@ final class ScheduleOutput {
 
     void summary(String what, String bookName, ResolvedGraph graph, SimulationResult result, String policy) {
         var config = result.config();
-        out.printf(Locale.ROOT, "%s of %s: %d packages, %d ordering edges, on %d worker%s × %d core%s, policy %s, %s s per SBU%n",
-                what, bookName, graph.size(), graph.edgeCount(), config.workers(), config.workers() == 1 ? "" : "s",
-                config.coresPerWorker(), config.coresPerWorker() == 1 ? "" : "s", policy,
+        out.printf(Locale.ROOT, "%s of %s: %s, %s, on %s × %s, policy %s, %s s per SBU%n",
+                what, bookName, plural(graph.size(), "package"), plural(graph.edgeCount(), "ordering edge"),
+                plural(config.workers(), "worker"), plural(config.coresPerWorker(), "core"), policy,
                 Seconds.of(Math.round(config.model().sbuSeconds() * 1e6)));
         out.printf(Locale.ROOT, "  makespan        %s%n", Seconds.human(result.makespanMicros()));
         out.printf(Locale.ROOT, "  lower bound     %s (max of critical path, total work / cores)%n",
                 Seconds.human(result.lowerBoundMicros()));
-        out.printf(Locale.ROOT, "  critical path   %s, %d packages%n", Seconds.human(result.criticalPathMicros()),
-                result.criticalPath().size());
+        out.printf(Locale.ROOT, "  critical path   %s, %s%n", Seconds.human(result.criticalPathMicros()),
+                plural(result.criticalPath().size(), "package"));
         out.printf(Locale.ROOT, "  utilisation     %.0f%% of the farm's cores%n", result.utilisation() * 100);
         out.println("  path            " + String.join(" → ", result.criticalPath()));
         out.flush();
+    }
+
+    private static String plural(int count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 
     void buildOrder(SimulationResult result) {

@@ -71,7 +71,11 @@ public final class SimulateCommand implements Callable<Integer> {
             out.workerUse(result);
         }
         if (gantt != null) {
-            writeGantt(result, policyName);
+            try {
+                writeGantt(result, policyName);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the Gantt chart to " + gantt + ": " + e, e);
+            }
             spec.commandLine().getErr().println("farm: wrote Gantt chart to " + gantt);
         }
         return ExitCodes.OK;

@@ -117,6 +117,33 @@ class PlanCommandsTest {
     }
 
     @Test
+    void graphJsonKeepsOptionalDependenciesTheProfileEnabled() throws Exception {
+        Path book = new BookFixture(dir.resolve("book"))
+                .book("name: b\nprofiles: {docs: {optional: [doxygen]}}\n")
+                .simple("glib", "2.80", "optional: [doxygen]")
+                .simple("doxygen", "1.10", "").root();
+        CliRun graph = CliRun.of("graph", book.toString(), "glib", "--profile", "docs", "-f", "json");
+        assertThat(graph.exitCode()).as(graph.err()).isZero();
+        assertThat(graph.out()).endsWith("}\n");
+        Path file = dir.resolve("glib.json");
+        Files.writeString(file, graph.out());
+        JsonNode fromBook = json(CliRun.of("plan", book.toString(), "glib", "--profile", "docs", "-o", "json"));
+        JsonNode fromGraph = json(CliRun.of("plan", "--graph", file.toString(), "-o", "json"));
+        assertThat(fromGraph.get("schedule")).isEqualTo(fromBook.get("schedule"));
+        assertThat(fromGraph.get("critical_path").toString()).isEqualTo("[\"doxygen\",\"glib\"]");
+    }
+
+    @Test
+    void recipesWithLabelsNeedVirtualWorkersWithThoseLabels() {
+        Path book = new BookFixture(dir).recipe("zlib", "version: '1.3'\nlabels: {arch: x86_64}\n").root();
+        CliRun refused = CliRun.of("plan", book.toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("labels: zlib needs workers labelled {arch=x86_64}").contains("--worker-labels");
+        CliRun placed = CliRun.of("plan", book.toString(), "--worker-labels", "arch=x86_64,os=lfs");
+        assertThat(placed.exitCode()).as(placed.err()).isZero();
+    }
+
+    @Test
     void graphDotShowsEdgeClasses() {
         CliRun run = CliRun.of("graph", "../examples/demo", "--format", "dot");
         assertThat(run.exitCode()).isZero();
@@ -166,6 +193,9 @@ class PlanCommandsTest {
         CliRun badPolicy = CliRun.of("simulate", "--graph", LFS, "--policy", "random");
         assertThat(badPolicy.exitCode()).isEqualTo(2);
         assertThat(badPolicy.err()).contains("'random' is not a policy");
+        CliRun badModel = CliRun.of("simulate", "--graph", LFS, "--sbu-seconds", "0");
+        assertThat(badModel.exitCode()).isEqualTo(2);
+        assertThat(badModel.err()).contains("--sbu-seconds must be a positive number");
         CliRun noWorkers = CliRun.of("simulate", "--graph", LFS, "--workers", "0");
         assertThat(noWorkers.exitCode()).isEqualTo(2);
         assertThat(noWorkers.err()).contains("--workers must be at least 1");

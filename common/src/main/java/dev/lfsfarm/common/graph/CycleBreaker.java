@@ -3,6 +3,7 @@ package dev.lfsfarm.common.graph;
 import dev.lfsfarm.common.input.ErrorCollector;
 import dev.lfsfarm.common.input.InputException;
 import dev.lfsfarm.common.input.Location;
+import dev.lfsfarm.common.recipe.Dependency;
 import dev.lfsfarm.common.recipe.DependencyClass;
 import dev.lfsfarm.common.recipe.Recipe;
 import java.util.ArrayList;
@@ -16,12 +17,13 @@ import java.util.List;
 final class CycleBreaker {
     private final List<Recipe> members;
     private final EdgeSet edges;
-    private final boolean breakCycles;
+    private final String reason;
 
-    CycleBreaker(List<Recipe> members, EdgeSet edges, boolean breakCycles) {
+    /** @param reason why cycles may be broken ("--break-cycles", a profile), or null to report them */
+    CycleBreaker(List<Recipe> members, EdgeSet edges, String reason) {
         this.members = members;
         this.edges = edges;
-        this.breakCycles = breakCycles;
+        this.reason = reason;
     }
 
     void breakCycles(List<DroppedEdge> dropped) throws InputException {
@@ -30,7 +32,7 @@ final class CycleBreaker {
             if (found.isEmpty()) {
                 return;
             }
-            if (!breakCycles) {
+            if (reason == null) {
                 throw report(found, "dependency cycle", " (use --break-cycles, or a profile's break_cycles, to drop its weakest edge)");
             }
             List<int[]> unbreakable = new ArrayList<>();
@@ -47,7 +49,7 @@ final class CycleBreaker {
                 int from = cycle[weakest];
                 int to = cycle[(weakest + 1) % cycle.length];
                 DependencyClass c = edges.remove(from, to);
-                dropped.add(new DroppedEdge(new Edge(members.get(from).id(), members.get(to).id(), c), broken, "--break-cycles"));
+                dropped.add(new DroppedEdge(new Edge(members.get(from).id(), members.get(to).id(), c), broken, reason));
             }
             if (!unbreakable.isEmpty()) {
                 throw report(unbreakable, "dependency cycle of required edges only", " (cannot be broken: fix the recipes)");
@@ -84,13 +86,19 @@ final class CycleBreaker {
     private InputException report(List<int[]> cycles, String what, String advice) {
         ErrorCollector errors = new ErrorCollector();
         for (int[] cycle : cycles) {
-            Recipe first = members.get(cycle[0]);
-            errors.add(first.location(), "depends", what + ": " + toCycle(cycle) + advice);
+            Dependency entry = entry(cycle[0], cycle[1 % cycle.length]);
+            errors.add(entry.location(), entry.field(), what + ": " + toCycle(cycle) + advice);
         }
         if (cycles.size() >= CycleFinder.MAX_CYCLES) {
             errors.add(Location.of(null), "depends", "more cycles not listed (first " + CycleFinder.MAX_CYCLES + " shown)");
         }
         return errors.toException();
+    }
+
+    /** The dependency entry behind the edge {@code from -> to}, for its file and line. */
+    private Dependency entry(int from, int to) {
+        String target = members.get(to).id();
+        return members.get(from).allDependencies().filter(d -> d.target().equals(target)).findFirst().orElseThrow();
     }
 
     private Cycle toCycle(int[] cycle) {

@@ -25,11 +25,21 @@ import java.util.Map;
 public final class DependencyResolver {
     private final Book book;
     private final Profile profile;
+    private final boolean breakCyclesFlag;
     private final Map<String, Integer> bookIndex = new HashMap<>();
 
     public DependencyResolver(Book book, Profile profile) {
+        this(book, profile, false);
+    }
+
+    /**
+     * @param breakCyclesFlag drop the weakest edge of every cycle, as {@code --break-cycles} asks,
+     *     whatever the profile says
+     */
+    public DependencyResolver(Book book, Profile profile, boolean breakCyclesFlag) {
         this.book = book;
         this.profile = profile;
+        this.breakCyclesFlag = breakCyclesFlag;
         for (int i = 0; i < book.recipes().size(); i++) {
             bookIndex.put(book.recipes().get(i).id(), i);
         }
@@ -56,7 +66,9 @@ public final class DependencyResolver {
         EdgeSet edges = orderingEdges(members, memberIndex);
         List<DroppedEdge> dropped = new ArrayList<>();
         applyProfileRules(members, memberIndex, edges, dropped);
-        new CycleBreaker(members, edges, profile.breakAllCycles()).breakCycles(dropped);
+        String reason = breakCyclesFlag ? "--break-cycles"
+                : profile.breakAllCycles() ? "profile " + profile.name() + ": break_cycles" : null;
+        new CycleBreaker(members, edges, reason).breakCycles(dropped);
         return build(members, memberIndex, edges, targets, dropped);
     }
 
@@ -133,7 +145,7 @@ public final class DependencyResolver {
                 continue;
             }
             if (!c.breakable()) {
-                errors.add(Location.of(book.source()), "profiles." + profile.name() + ".break_cycles",
+                errors.add(rule.location(), "profiles." + profile.name() + ".break_cycles",
                         "cannot drop '" + rule + "': it is a required dependency");
                 continue;
             }

@@ -54,7 +54,8 @@ public final class DocumentReader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             Location where = at == null ? Location.of(file) : locate(file, at);
-            errors.add(where, "", "cannot parse: " + e.getOriginalMessage());
+            // SnakeYAML's messages span lines; an error is one line
+            errors.add(where, "", "cannot parse: " + e.getOriginalMessage().replaceAll("\\s+", " ").trim());
         } catch (IOException e) {
             errors.add(Location.of(file), "", "cannot read: " + e.getMessage());
         }

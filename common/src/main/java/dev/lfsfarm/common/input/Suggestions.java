@@ -18,7 +18,7 @@ public final class Suggestions {
                 bestDistance = distance;
             }
         }
-        int allowed = Math.max(1, word.length() / 3);
+        int allowed = word.length() < 3 ? 0 : Math.max(1, word.length() / 3); // "b" is no typo of "a"
         return bestDistance <= allowed ? Optional.ofNullable(best) : Optional.empty();
     }
 

@@ -147,7 +147,7 @@ public final class BookLoader {
                     errors.add(rule.location(), p.field("break_cycles"),
                             "'" + rule.text() + "' is not an edge (expected 'package -> dependency')");
                 } else {
-                    rules.add(new Profile.EdgeRule(parts[0].trim(), parts[1].trim()));
+                    rules.add(new Profile.EdgeRule(parts[0].trim(), parts[1].trim(), rule.location()));
                     references.add(new PackageReference(parts[0].trim(), rule.location(), p.field("break_cycles")));
                     references.add(new PackageReference(parts[1].trim(), rule.location(), p.field("break_cycles")));
                 }

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -52,9 +55,26 @@ public final class GraphFileLoader {
             }
         }
         List<Recipe> checked = new ReferenceChecker(recipes, errors).check();
+        Profile profile = enabledOptional(root, checked, errors);
         errors.throwIfAny();
         String name = path.getFileName().toString().replaceFirst("\\.json$", "");
-        return new Book(path, name, Profile.DEFAULT.name(), Map.of(Profile.DEFAULT.name(), Profile.DEFAULT), checked);
+        return new Book(path, name, profile.name(), Map.of(profile.name(), profile), checked);
+    }
+
+    /** The graph's one profile: the default, with the optional dependencies listed in {@code enabled_optional} on. */
+    private static Profile enabledOptional(MapReader root, List<Recipe> recipes, ErrorCollector errors) {
+        Set<String> ids = new HashSet<>();
+        recipes.forEach(r -> ids.add(r.id()));
+        Set<String> enabled = new LinkedHashSet<>();
+        for (ScalarNode id : root.stringList("enabled_optional")) {
+            if (ids.contains(id.text())) {
+                enabled.add(id.text());
+            } else {
+                errors.add(id.location(), "enabled_optional", "unknown package '" + id.text() + "'");
+            }
+        }
+        Profile d = Profile.DEFAULT;
+        return new Profile(d.name(), d.recommended(), enabled, d.skipCheck(), d.env(), d.breakCycles(), d.breakAllCycles());
     }
 
     private static Recipe readPackage(MapReader p, double defaultSbu, ErrorCollector errors) {

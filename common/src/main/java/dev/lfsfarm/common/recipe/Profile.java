@@ -1,5 +1,6 @@
 package dev.lfsfarm.common.recipe;
 
+import dev.lfsfarm.common.input.Location;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +30,7 @@ public record Profile(
     public static final Profile DEFAULT = new Profile("default", true, Set.of(), false, Map.of(), List.of(), false);
 
     /** An edge named in {@code break_cycles}: drop the dependency of {@code from} on {@code to}. */
-    public record EdgeRule(String from, String to) {
+    public record EdgeRule(String from, String to, Location location) {
         @Override
         public String toString() {
             return from + " -> " + to;
@@ -55,10 +56,5 @@ public record Profile(
     /** Whether the dependency pulls its target into the build. */
     public boolean includes(Dependency dependency) {
         return dependency.dependencyClass() == DependencyClass.RUNTIME || orders(dependency);
-    }
-
-    /** The same profile with automatic cycle breaking switched on (the {@code --break-cycles} flag). */
-    public Profile withBreakAllCycles() {
-        return new Profile(name, recommended, optional, skipCheck, env, breakCycles, true);
     }
 }

@@ -16,9 +16,16 @@ import java.io.Writer;
 public final class ScheduleJson {
     private ScheduleJson() {}
 
+    /** A pretty-printing generator that leaves {@code out} open (it is usually the CLI's stdout). */
+    public static JsonGenerator generator(Writer out) throws IOException {
+        JsonGenerator json = new JsonFactory().createGenerator(out);
+        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        json.useDefaultPrettyPrinter();
+        return json;
+    }
+
     public static void write(SimulationResult result, String policy, double sbuSeconds, Writer out) {
-        try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
-            json.useDefaultPrettyPrinter();
+        try (JsonGenerator json = generator(out)) {
             json.writeStartObject();
             json.writeFieldName("makespan_seconds");
             json.writeNumber(Seconds.of(result.makespanMicros()));

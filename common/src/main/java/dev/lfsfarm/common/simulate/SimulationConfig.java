@@ -2,6 +2,7 @@ package dev.lfsfarm.common.simulate;
 
 import dev.lfsfarm.common.schedule.DurationModel;
 import dev.lfsfarm.common.schedule.Policy;
+import java.util.Map;
 
 /**
  * A virtual farm: {@code workers} identical workers.
@@ -12,9 +13,10 @@ import dev.lfsfarm.common.schedule.Policy;
  * @param memoryMbPerWorker memory each worker gives builds, MiB
  * @param policy which ready package goes first
  * @param model how long a package takes
+ * @param labels labels every virtual worker carries (recipes with labels need matching ones)
  */
 public record SimulationConfig(int workers, int coresPerWorker, int slotsPerWorker, int memoryMbPerWorker,
-        Policy policy, DurationModel model) {
+        Policy policy, DurationModel model, Map<String, String> labels) {
 
     public static final int DEFAULT_MEMORY_MB = 16384;
 
@@ -31,11 +33,12 @@ public record SimulationConfig(int workers, int coresPerWorker, int slotsPerWork
         if (memoryMbPerWorker < 0) {
             throw new IllegalArgumentException("--memory-mb must not be negative, got " + memoryMbPerWorker);
         }
+        labels = Map.copyOf(labels);
     }
 
     /** Workers named worker-1..worker-K with as many slots as cores. */
     public static SimulationConfig of(int workers, int coresPerWorker, Policy policy, DurationModel model) {
-        return new SimulationConfig(workers, coresPerWorker, coresPerWorker, DEFAULT_MEMORY_MB, policy, model);
+        return new SimulationConfig(workers, coresPerWorker, coresPerWorker, DEFAULT_MEMORY_MB, policy, model, Map.of());
     }
 
     public String workerName(int index) {

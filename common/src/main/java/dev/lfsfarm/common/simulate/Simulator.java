@@ -10,7 +10,6 @@ import dev.lfsfarm.common.schedule.WorkerSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -25,7 +24,7 @@ public final class Simulator {
         BuildScheduler scheduler = new BuildScheduler(graph, config.policy(), config.model(), config.coresPerWorker());
         for (int w = 0; w < config.workers(); w++) {
             scheduler.addWorker(new WorkerSpec(config.workerName(w), config.slotsPerWorker(), config.coresPerWorker(),
-                    config.memoryMbPerWorker(), Map.of()));
+                    config.memoryMbPerWorker(), config.labels()));
         }
         rejectUnplaceable(graph, scheduler, config);
 
@@ -45,12 +44,15 @@ public final class Simulator {
                 cores[a.task()] = a.cores();
                 running.add(a.task());
             }
-            Integer next = running.poll();
-            if (next == null) {
+            if (running.isEmpty()) {
                 break;
             }
-            now = end[next];
-            scheduler.finished(next);
+            // Everything that ends at this instant finishes before anything new is placed, so
+            // cores freed together are granted together.
+            now = end[running.peek()];
+            while (!running.isEmpty() && end[running.peek()] == now) {
+                scheduler.finished(running.poll());
+            }
         }
         return result(graph, config, scheduler.criticalPath(), start, end, worker, cores);
     }
@@ -61,9 +63,14 @@ public final class Simulator {
         for (int i = 0; i < graph.size(); i++) {
             if (!scheduler.placeable(i)) {
                 var recipe = graph.recipe(i);
-                errors.add(new InputError(recipe.location(), "resources.memory_mb", recipe.id() + " needs "
-                        + recipe.resources().memoryMb() + " MiB and labels " + recipe.labels()
-                        + " but the virtual workers have " + config.memoryMbPerWorker() + " MiB and no labels"));
+                boolean labelsFit = config.labels().entrySet().containsAll(recipe.labels().entrySet());
+                errors.add(labelsFit
+                        ? new InputError(recipe.location(), "resources.memory_mb", recipe.id() + " needs "
+                                + recipe.resources().memoryMb() + " MiB but the virtual workers have "
+                                + config.memoryMbPerWorker() + " MiB (--memory-mb)")
+                        : new InputError(recipe.location(), "labels", recipe.id() + " needs workers labelled "
+                                + recipe.labels() + " but the virtual workers have " + config.labels()
+                                + " (--worker-labels)"));
             }
         }
         if (!errors.isEmpty()) {

@@ -87,8 +87,8 @@ class DependencyResolverTest {
 
     @Test
     void unknownTargetIsAnInputErrorWithAHint() {
-        assertThatThrownBy(() -> resolve(classes(), null, "ap")).isInstanceOfSatisfying(InputException.class,
-                e -> assertThat(e.errors()).extracting(InputError::message).containsExactly("unknown package 'ap' (did you mean 'app'?)"));
+        assertThatThrownBy(() -> resolve(classes(), null, "appp")).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e.errors()).extracting(InputError::message).containsExactly("unknown package 'appp' (did you mean 'app'?)"));
     }
 
     @Test
@@ -119,6 +119,8 @@ class DependencyResolverTest {
             assertThat(e.errors()).hasSize(1);
             InputError error = e.errors().get(0);
             assertThat(error.location().file()).endsWith(Path.of("packages", "freetype2.yaml"));
+            assertThat(error.location().line()).isEqualTo(2);
+            assertThat(error.field()).isEqualTo("depends.recommended[0]");
             assertThat(error.message()).contains("dependency cycle: freetype2 -(recommended)-> harfbuzz -(required)-> freetype2")
                     .contains("--break-cycles");
         });
@@ -145,7 +147,7 @@ class DependencyResolverTest {
                 .simple("c", "1", "recommended: [a]")
                 .book("name: b\nprofiles: {default: {optional: [b]}}\n");
         Book loaded = BookLoader.load(book.root());
-        ResolvedGraph g = new DependencyResolver(loaded, loaded.profile(null).withBreakAllCycles()).resolve(List.of());
+        ResolvedGraph g = new DependencyResolver(loaded, loaded.profile(null), true).resolve(List.of());
         assertThat(g.droppedEdges()).extracting(d -> d.edge().toString()).containsExactly(
                 "a -(optional)-> b", "freetype2 -(recommended)-> harfbuzz");
         assertThat(g.droppedEdges().get(1).cycle().toString())
@@ -153,6 +155,13 @@ class DependencyResolverTest {
         assertThat(deps(g, "harfbuzz")).containsExactly("freetype2");
         assertThat(deps(g, "freetype2")).isEmpty();
         assertThat(deps(g, "c")).containsExactly("a");
+    }
+
+    @Test
+    void profileCanAskForCycleBreakingAndIsNamedAsTheReason() throws Exception {
+        BookFixture book = freetypeHarfbuzz().book("name: b\nprofiles: {default: {break_cycles: true}}\n");
+        assertThat(resolve(book, null).droppedEdges()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo("profile default: break_cycles"));
     }
 
     @Test
@@ -180,7 +189,10 @@ class DependencyResolverTest {
     void profileRuleMayNotDropARequiredEdge() {
         BookFixture book = freetypeHarfbuzz()
                 .book("name: b\nprofiles: {default: {break_cycles: ['harfbuzz -> freetype2']}}\n");
-        assertThatThrownBy(() -> resolve(book, null)).hasMessageContaining("cannot drop 'harfbuzz -> freetype2': it is a required dependency");
+        assertThatThrownBy(() -> resolve(book, null)).isInstanceOfSatisfying(InputException.class, e -> {
+            assertThat(e.errors().get(0).toString()).endsWith(
+                    "farm.yaml:2:37: profiles.default.break_cycles: cannot drop 'harfbuzz -> freetype2': it is a required dependency");
+        });
     }
 
     @Test

@@ -72,10 +72,10 @@ public final class GanttChart {
     private static void bar(StringBuilder svg, ScheduledRun run, double x, int y, double width, boolean critical) {
         String fill = critical ? "#c0392b" : "#3b7dd8";
         svg.append(String.format(Locale.ROOT,
-                "<g class=\"package%s\"><title>%s: %s → %s (%s, %d cores)</title>"
+                "<g class=\"package%s\"><title>%s: %s → %s (%s, %d core%s)</title>"
                         + "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"%s\" stroke=\"white\" stroke-width=\"0.5\"/>",
                 critical ? " critical" : "", escape(run.id()), Seconds.human(run.startMicros()),
-                Seconds.human(run.endMicros()), Seconds.human(run.durationMicros()), run.cores(),
+                Seconds.human(run.endMicros()), Seconds.human(run.durationMicros()), run.cores(), run.cores() == 1 ? "" : "s",
                 x, y + 1, Math.max(width, 0.5), LANE_HEIGHT - 2, fill));
         if (width > run.id().length() * 6.2 + 4) {
             svg.append(String.format(Locale.ROOT, "<text x=\"%.2f\" y=\"%d\" fill=\"white\">%s</text>",

@@ -13,6 +13,9 @@ public final class Seconds {
     /** Human form for text output: {@code 74.7 s}, {@code 1 h 02 min}, ... */
     public static String human(long micros) {
         double seconds = micros / 1e6;
+        if (micros == 0) {
+            return "0 s";
+        }
         if (seconds < 0.1) {
             return String.format(java.util.Locale.ROOT, "%.0f ms", micros / 1e3);
         }

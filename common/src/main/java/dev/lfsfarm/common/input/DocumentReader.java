@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -63,7 +65,7 @@ public final class DocumentReader {
     }
 
     private Node readValue(JsonParser parser, Path file) throws IOException {
-        Location here = locate(file, parser.currentTokenLocation());
+        Location here = tokenLocation(parser, file);
         JsonToken token = parser.currentToken();
         return switch (token) {
             case START_OBJECT -> readMap(parser, file, here);
@@ -81,7 +83,7 @@ public final class DocumentReader {
         Map<String, MapNode.Entry> entries = new LinkedHashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
-            Location keyLocation = locate(file, parser.currentTokenLocation());
+            Location keyLocation = tokenLocation(parser, file);
             parser.nextToken();
             Node value = readValue(parser, file);
             MapNode.Entry previous = entries.get(key);
@@ -101,6 +103,15 @@ public final class DocumentReader {
             items.add(readValue(parser, file));
         }
         return new ListNode(here, items);
+    }
+
+    /** The current token's position without allocating a JsonLocation (a hot spot on large graph files). */
+    private static Location tokenLocation(JsonParser parser, Path file) {
+        if (parser instanceof ParserBase base && !(parser instanceof YAMLParser)) {
+            // ParserBase counts the token column one further than JsonLocation does
+            return new Location(file, Math.max(base.getTokenLineNr(), 0), Math.max(base.getTokenColumnNr() - 1, 0));
+        }
+        return locate(file, parser.currentTokenLocation());
     }
 
     private static Location locate(Path file, JsonLocation at) {

@@ -20,6 +20,9 @@ public record Dependency(String target, VersionConstraint constraint, Dependency
 
     /** Parses {@code "name [constraint]"}; throws {@link IllegalArgumentException} with a readable reason. */
     public static Dependency parse(String text, DependencyClass dependencyClass, Location location, String field) {
+        if (Recipe.isValidId(text)) { // the common case: a bare id, no constraint
+            return new Dependency(text, VersionConstraint.ANY, dependencyClass, location, field);
+        }
         Matcher m = ENTRY.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a dependency (expected a package id, "
@@ -31,6 +34,9 @@ public record Dependency(String target, VersionConstraint constraint, Dependency
 
     /** The same entry pointing at another id (used when a name resolves to an id). */
     public Dependency withTarget(String id) {
+        if (id.equals(target)) {
+            return this;
+        }
         return new Dependency(id, constraint, dependencyClass, location, field);
     }
 

@@ -82,7 +82,7 @@ public final class GraphFileLoader {
         if (id == null) {
             return null;
         }
-        if (!id.matches(Recipe.ID_PATTERN)) {
+        if (!Recipe.isValidId(id)) {
             p.error("id", "'" + id + "' is not a valid package id");
             return null;
         }

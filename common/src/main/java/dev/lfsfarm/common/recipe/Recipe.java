@@ -39,6 +39,12 @@ public record Recipe(
 
     /** Package ids: a letter or digit, then letters, digits, '.', '_', '+', '-'. */
     public static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._+-]*";
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile(ID_PATTERN);
+
+    /** Whether {@code id} is a valid package id. */
+    public static boolean isValidId(String id) {
+        return ID.matcher(id).matches();
+    }
 
     public Recipe {
         sources = List.copyOf(sources);

@@ -41,7 +41,7 @@ final class RecipeReader {
     Recipe read(Node document, String fileId, Location fileLocation) {
         MapReader r = MapReader.of(document, "", errors, RECIPE_KEYS);
         String id = r.string("id", fileId);
-        if (id != null && !id.matches(Recipe.ID_PATTERN)) {
+        if (id != null && !Recipe.isValidId(id)) {
             errors.add(r.has("id") ? r.locationOf("id") : fileLocation, "id",
                     "'" + id + "' is not a valid package id (letters, digits, '.', '_', '+', '-'; starting with a letter or digit)");
         }

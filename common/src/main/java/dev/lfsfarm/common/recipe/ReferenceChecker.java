@@ -34,8 +34,9 @@ final class ReferenceChecker {
         List<Recipe> result = new ArrayList<>(recipes.size());
         for (Recipe recipe : recipes) {
             Map<DependencyClass, List<Dependency>> resolved = new EnumMap<>(DependencyClass.class);
+            boolean changed = false;
             for (DependencyClass c : DependencyClass.values()) {
-                List<Dependency> kept = new ArrayList<>();
+                List<Dependency> kept = new ArrayList<>(recipe.depends(c).size());
                 for (Dependency d : recipe.depends(c)) {
                     Recipe target = resolve(recipe, d);
                     if (target != null) {
@@ -43,9 +44,11 @@ final class ReferenceChecker {
                         kept.add(d.withTarget(target.id()));
                     }
                 }
+                changed |= !kept.equals(recipe.depends(c));
                 resolved.put(c, kept);
             }
-            result.add(recipe.withDepends(resolved));
+            // most recipes already name ids: keep them rather than copy 100,000 of them
+            result.add(changed ? recipe.withDepends(resolved) : recipe);
         }
         return result;
     }

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -36,32 +35,11 @@ public final class BuildScheduler {
     private final TaskState[] state;
     private final int[] pendingDependencies;
     private final int[] skippedBecause;
-    private final Worker[] runningOn;
+    private final WorkerPool.Slot[] runningOn;
     private final int[] grantedCores;
     private final PriorityQueue<Integer> ready;
-    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    private final WorkerPool pool;
     private final int[] countByState = new int[TaskState.values().length];
-
-    /** Free capacity of one worker. */
-    private static final class Worker {
-        final WorkerSpec spec;
-        final int order;
-        int freeSlots;
-        int freeCores;
-        int freeMemoryMb;
-
-        Worker(WorkerSpec spec, int order) {
-            this.spec = spec;
-            this.order = order;
-            this.freeSlots = spec.slots();
-            this.freeCores = spec.cores();
-            this.freeMemoryMb = spec.memoryMb();
-        }
-
-        boolean hasRoom() {
-            return freeSlots > 0 && freeCores > 0;
-        }
-    }
 
     /**
      * @param graph the resolved build
@@ -70,13 +48,21 @@ public final class BuildScheduler {
      * @param referenceCores cores per worker assumed when estimating durations for priorities
      */
     public BuildScheduler(ResolvedGraph graph, Policy policy, DurationModel model, int referenceCores) {
+        this(graph, policy, model, referenceCores, new WorkerPool());
+    }
+
+    /**
+     * A scheduler that shares {@code pool} with the schedulers of other builds running at the same time.
+     */
+    public BuildScheduler(ResolvedGraph graph, Policy policy, DurationModel model, int referenceCores, WorkerPool pool) {
         this.graph = graph;
+        this.pool = pool;
         int n = graph.size();
         this.criticalPath = new CriticalPath(graph, model, referenceCores);
         this.state = new TaskState[n];
         this.pendingDependencies = new int[n];
         this.skippedBecause = new int[n];
-        this.runningOn = new Worker[n];
+        this.runningOn = new WorkerPool.Slot[n];
         this.grantedCores = new int[n];
         Arrays.fill(skippedBecause, -1);
         Comparator<Integer> byIndex = Comparator.naturalOrder();
@@ -103,33 +89,32 @@ public final class BuildScheduler {
         return criticalPath;
     }
 
-    /** Adds a worker (or replaces a lost one's capacity) under a new name. */
+    /** Adds a worker to this scheduler's pool. */
     public void addWorker(WorkerSpec spec) {
-        if (workers.containsKey(spec.name())) {
-            throw new IllegalArgumentException("worker " + spec.name() + " is already registered");
-        }
-        workers.put(spec.name(), new Worker(spec, workers.size()));
+        pool.add(spec);
+    }
+
+    public WorkerPool pool() {
+        return pool;
     }
 
     /** Places as many ready packages as free capacity allows, highest priority first. */
     public List<Assignment> assign() {
         List<Assignment> placed = new ArrayList<>();
         List<Integer> deferred = new ArrayList<>();
-        while (!ready.isEmpty() && deferred.size() < BACKFILL_WINDOW && anyRoom()) {
+        while (!ready.isEmpty() && deferred.size() < BACKFILL_WINDOW && pool.anyRoom()) {
             int task = ready.poll();
             if (state[task] != TaskState.READY) {
                 continue;
             }
-            Worker worker = bestWorker(task);
+            WorkerPool.Slot worker = bestWorker(task);
             if (worker == null) {
                 deferred.add(task);
                 continue;
             }
             Recipe recipe = graph.recipe(task);
             int cores = Math.min(recipe.parallelJobs(), worker.freeCores);
-            worker.freeSlots--;
-            worker.freeCores -= cores;
-            worker.freeMemoryMb -= recipe.resources().memoryMb();
+            pool.reserve(worker, cores, recipe.resources().memoryMb());
             runningOn[task] = worker;
             grantedCores[task] = cores;
             setState(task, TaskState.RUNNING);
@@ -186,15 +171,15 @@ public final class BuildScheduler {
         ready.add(task);
     }
 
-    /** A worker is gone: its running packages are ready again. Returns them. */
+    /**
+     * A worker is gone: it leaves the pool (if still there) and this build's packages that ran on
+     * it are ready again. Returns them.
+     */
     public List<Integer> workerLost(String name) {
-        Worker worker = workers.remove(name);
-        if (worker == null) {
-            return List.of();
-        }
+        pool.remove(name);
         List<Integer> requeued = new ArrayList<>();
         for (int task = 0; task < runningOn.length; task++) {
-            if (runningOn[task] == worker) {
+            if (runningOn[task] != null && runningOn[task].spec().name().equals(name)) {
                 requeue(task);
                 requeued.add(task);
             }
@@ -271,12 +256,12 @@ public final class BuildScheduler {
 
     private String readyReason(int task) {
         Recipe recipe = graph.recipe(task);
-        if (workers.isEmpty()) {
+        if (pool.isEmpty()) {
             return "no workers connected";
         }
         boolean labelsMatch = false;
         boolean memoryFits = false;
-        for (Worker w : workers.values()) {
+        for (WorkerPool.Slot w : pool.slots()) {
             if (labelsMatch(w, recipe)) {
                 labelsMatch = true;
                 memoryFits |= w.spec.memoryMb() >= recipe.resources().memoryMb();
@@ -294,7 +279,7 @@ public final class BuildScheduler {
     /** Whether some registered worker could ever take the package (labels and total memory). */
     public boolean placeable(int task) {
         Recipe recipe = graph.recipe(task);
-        for (Worker w : workers.values()) {
+        for (WorkerPool.Slot w : pool.slots()) {
             if (labelsMatch(w, recipe) && w.spec.memoryMb() >= recipe.resources().memoryMb()) {
                 return true;
             }
@@ -302,11 +287,11 @@ public final class BuildScheduler {
         return false;
     }
 
-    private Worker bestWorker(int task) {
+    private WorkerPool.Slot bestWorker(int task) {
         Recipe recipe = graph.recipe(task);
-        Worker best = null;
+        WorkerPool.Slot best = null;
         int bestCores = 0;
-        for (Worker w : workers.values()) {
+        for (WorkerPool.Slot w : pool.slots()) {
             if (!w.hasRoom() || w.freeMemoryMb < recipe.resources().memoryMb() || !labelsMatch(w, recipe)) {
                 continue;
             }
@@ -321,22 +306,13 @@ public final class BuildScheduler {
         return best;
     }
 
-    private static boolean labelsMatch(Worker w, Recipe recipe) {
+    private static boolean labelsMatch(WorkerPool.Slot w, Recipe recipe) {
         for (Map.Entry<String, String> label : recipe.labels().entrySet()) {
             if (!label.getValue().equals(w.spec.labels().get(label.getKey()))) {
                 return false;
             }
         }
         return true;
-    }
-
-    private boolean anyRoom() {
-        for (Worker w : workers.values()) {
-            if (w.hasRoom()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private List<Integer> releaseDependents(int task) {
@@ -352,12 +328,10 @@ public final class BuildScheduler {
     }
 
     private void release(int task) {
-        Worker worker = runningOn[task];
+        WorkerPool.Slot worker = runningOn[task];
         runningOn[task] = null;
-        if (worker != null && workers.get(worker.spec.name()) == worker) {
-            worker.freeSlots++;
-            worker.freeCores += grantedCores[task];
-            worker.freeMemoryMb += graph.recipe(task).resources().memoryMb();
+        if (worker != null) {
+            pool.release(worker, grantedCores[task], graph.recipe(task).resources().memoryMb());
         }
         grantedCores[task] = 0;
     }

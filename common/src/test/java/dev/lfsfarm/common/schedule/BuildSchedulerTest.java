@@ -136,6 +136,36 @@ class BuildSchedulerTest {
     }
 
     @Test
+    void buildsSharingAPoolNeverHandOutTheSameCore() {
+        WorkerPool pool = new WorkerPool();
+        pool.add(worker("w1", 4, 1000));
+        ResolvedGraph first = MiniBook.graph("a 1 pj=3", "b 1 pj=3");
+        ResolvedGraph second = MiniBook.graph("x 1 pj=3", "y 1");
+        BuildScheduler one = new BuildScheduler(first, Policy.CRITICAL_PATH, ONE_SECOND, 4, pool);
+        BuildScheduler two = new BuildScheduler(second, Policy.CRITICAL_PATH, ONE_SECOND, 4, pool);
+        List<Assignment> a = one.assign();
+        List<Assignment> b = two.assign();
+        int used = a.stream().mapToInt(Assignment::cores).sum() + b.stream().mapToInt(Assignment::cores).sum();
+        assertThat(used).isEqualTo(4);
+        assertThat(a).extracting(Assignment::cores).containsExactly(3, 1);
+        assertThat(b).isEmpty();
+        one.finished(a.get(0).task());
+        assertThat(two.assign()).extracting(Assignment::cores).containsExactly(3);
+        // a lost worker takes its capacity with it, and each build requeues only its own packages
+        assertThat(ids(first, one.workerLost("w1"))).containsExactly("b");
+        assertThat(ids(second, two.workerLost("w1"))).containsExactly("x");
+        assertThat(pool.isEmpty()).isTrue();
+    }
+
+    @Test
+    void drainingWorkerGetsNothingNew() {
+        ResolvedGraph g = MiniBook.graph("a 1", "b 1");
+        BuildScheduler s = scheduler(g, worker("w1", 2, 1000));
+        s.pool().drain("w1");
+        assertThat(s.assign()).isEmpty();
+    }
+
+    @Test
     void amdahlDurations() {
         assertThat(ONE_SECOND.micros(2.5, 1)).isEqualTo(2_500_000);
         assertThat(ONE_SECOND.micros(1, 4)).isEqualTo(400_000); // 0.2 + 0.8 / 4

@@ -27,6 +27,30 @@ public record Book(Path source, String name, String defaultProfile, Map<String, 
         recipes = List.copyOf(recipes);
     }
 
+    /**
+     * A book assembled from recipes that did not come from files here (a book submitted over the
+     * wire): the same reference and constraint checks as {@link BookLoader}, all errors together.
+     */
+    public static Book checked(Path source, String name, String defaultProfile, Map<String, Profile> profiles,
+            List<Recipe> recipes) throws InputException {
+        dev.lfsfarm.common.input.ErrorCollector errors = new dev.lfsfarm.common.input.ErrorCollector();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Recipe r : recipes) {
+            if (!seen.add(r.id())) {
+                errors.add(r.location(), "id", "duplicate package id '" + r.id() + "'");
+            }
+        }
+        List<Recipe> resolved = new ReferenceChecker(recipes, errors).check();
+        List<BookLoader.PackageReference> references = new java.util.ArrayList<>();
+        for (Profile p : profiles.values()) {
+            p.optional().forEach(id -> references.add(new BookLoader.PackageReference(id, Location.of(source),
+                    "profiles." + p.name() + ".optional")));
+        }
+        ReferenceChecker.checkReferences(references, resolved, errors);
+        errors.throwIfAny();
+        return new Book(source, name, defaultProfile, profiles, resolved);
+    }
+
     public Optional<Recipe> recipe(String id) {
         return recipes.stream().filter(r -> r.id().equals(id)).findFirst();
     }

@@ -163,6 +163,25 @@ public final class BuildScheduler {
         return skipped;
     }
 
+    /** The build is being cancelled: every package not started yet is CANCELLED. Returns them. */
+    public List<Integer> cancelPending() {
+        List<Integer> cancelled = new ArrayList<>();
+        for (int task = 0; task < state.length; task++) {
+            if (state[task] == TaskState.WAITING || state[task] == TaskState.READY) {
+                setState(task, TaskState.CANCELLED);
+                cancelled.add(task);
+            }
+        }
+        return cancelled;
+    }
+
+    /** A running package was stopped because the build was cancelled. */
+    public void cancelled(int task) {
+        expect(task, TaskState.RUNNING);
+        release(task);
+        setState(task, TaskState.CANCELLED);
+    }
+
     /** A running package goes back to the ready queue (its attempt was lost or superseded). */
     public void requeue(int task) {
         expect(task, TaskState.RUNNING);

@@ -159,6 +159,17 @@ class BuildSchedulerTest {
     }
 
     @Test
+    void cancellingStopsWhatWaitsAndReleasesWhatRuns() {
+        ResolvedGraph g = MiniBook.graph("a 1", "b 1 a", "c 1");
+        BuildScheduler s = scheduler(g, worker("w1", 1, 1000));
+        Assignment running = s.assign().get(0);
+        assertThat(ids(g, s.cancelPending())).hasSize(2);
+        s.cancelled(running.task());
+        assertThat(s.isComplete()).isTrue();
+        assertThat(s.count(TaskState.CANCELLED)).isEqualTo(3);
+    }
+
+    @Test
     void drainingWorkerGetsNothingNew() {
         ResolvedGraph g = MiniBook.graph("a 1", "b 1");
         BuildScheduler s = scheduler(g, worker("w1", 2, 1000));

@@ -1,0 +1,110 @@
+package dev.lfsfarm.worker.execute;
+
+import dev.lfsfarm.common.recipe.Phase;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Copies a phase's merged stdout/stderr into the attempt log, in chunks of at most 64 KiB that end
+ * at a line boundary while more output is pending, and as soon as the pipe is idle otherwise (so a
+ * prompt without a newline still shows up at once).
+ *
+ * <p>If the log cannot be written (the sink failed), the pump keeps draining the pipe and discards
+ * what it reads, so that the build never hangs on a full pipe; the first error is kept for the
+ * runner to report.
+ */
+final class LogPump implements Runnable {
+
+    static final int CHUNK = 64 << 10;
+
+    private final InputStream in;
+    private final AttemptLog log;
+    private final Phase phase;
+    private final Thread thread;
+    private volatile Exception error;
+
+    LogPump(InputStream in, AttemptLog log, Phase phase, String name) {
+        this.in = in;
+        this.log = log;
+        this.phase = phase;
+        this.thread = new Thread(this, name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Waits for the end of the output, at most {@code millis}; returns whether it ended. */
+    boolean join(long millis) throws InterruptedException {
+        thread.join(millis);
+        return !thread.isAlive();
+    }
+
+    Exception error() {
+        return error;
+    }
+
+    @Override
+    public void run() {
+        byte[] buf = new byte[CHUNK];
+        int fill = 0;
+        try {
+            while (true) {
+                int n = in.read(buf, fill, buf.length - fill);
+                if (n < 0) {
+                    emit(buf, 0, fill);
+                    return;
+                }
+                fill += n;
+                if (fill == buf.length || in.available() == 0) {
+                    emit(buf, 0, fill);
+                    fill = 0;
+                    continue;
+                }
+                int nl = lastNewline(buf, fill);
+                if (nl >= 0) {
+                    emit(buf, 0, nl + 1);
+                    System.arraycopy(buf, nl + 1, buf, 0, fill - nl - 1);
+                    fill -= nl + 1;
+                }
+            }
+        } catch (IOException e) {
+            if (error == null) {
+                error = e;
+            }
+        } finally {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // nothing left to do with it
+            }
+        }
+    }
+
+    private void emit(byte[] buf, int off, int len) throws IOException {
+        if (len == 0) {
+            return;
+        }
+        if (error != null) {
+            return;
+        }
+        try {
+            log.write(phase, buf, off, len);
+        } catch (IOException | RuntimeException e) {
+            error = e;
+        } catch (InterruptedException e) {
+            error = e;
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int lastNewline(byte[] buf, int fill) {
+        for (int i = fill - 1; i >= 0; i--) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -74,6 +74,19 @@ public final class WorkerPool {
         }
     }
 
+    /** Undoes {@link #drain}: the worker takes new work again. */
+    public void resume(String name) {
+        Slot slot = workers.get(name);
+        if (slot != null) {
+            slot.draining = false;
+        }
+    }
+
+    public boolean isDraining(String name) {
+        Slot slot = workers.get(name);
+        return slot != null && slot.draining;
+    }
+
     public boolean contains(String name) {
         return workers.containsKey(name);
     }

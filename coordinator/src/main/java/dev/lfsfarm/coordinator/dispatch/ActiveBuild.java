@@ -1,0 +1,157 @@
+package dev.lfsfarm.coordinator.dispatch;
+
+import com.google.protobuf.Timestamp;
+import dev.lfsfarm.common.graph.DroppedEdge;
+import dev.lfsfarm.common.graph.ResolvedGraph;
+import dev.lfsfarm.common.recipe.DependencyClass;
+import dev.lfsfarm.common.schedule.BuildScheduler;
+import dev.lfsfarm.common.schedule.TaskState;
+import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.BuildEvent;
+import dev.lfsfarm.proto.v1.BuildProgress;
+import dev.lfsfarm.proto.v1.BuildState;
+import dev.lfsfarm.proto.v1.DependencyEdge;
+import dev.lfsfarm.proto.v1.PackageState;
+import dev.lfsfarm.proto.v1.PackageStatus;
+import dev.lfsfarm.proto.v1.SubmitBuildRequest;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One build the dispatcher runs: the request, the resolved graph and its scheduler, the action key
+ * and the status of every package, and who watches it. Touched only on the dispatcher thread.
+ */
+final class ActiveBuild {
+    final String id;
+    final SubmitBuildRequest spec;
+    final ResolvedGraph graph;
+    final String[] actionKeys;
+    final PackageStatus.Builder[] packages;
+    final boolean[] cacheChecked;
+    final Map<String, dev.lfsfarm.proto.v1.Recipe> recipes = new HashMap<>();
+    final List<ServerCallStreamObserver<BuildEvent>> watchers = new CopyOnWriteArrayList<>();
+    BuildScheduler scheduler;
+    BuildState state = BuildState.BUILD_STATE_QUEUED;
+    Instant submittedAt = Instant.now();
+    Instant startedAt;
+    Instant finishedAt;
+    String message = "";
+    int retryCount;
+    long sequence;
+
+    ActiveBuild(String id, SubmitBuildRequest spec, ResolvedGraph graph, String[] actionKeys) {
+        this.id = id;
+        this.spec = spec;
+        this.graph = graph;
+        this.actionKeys = actionKeys;
+        this.packages = new PackageStatus.Builder[graph.size()];
+        this.cacheChecked = new boolean[graph.size()];
+        spec.getBook().getRecipesList().forEach(r -> recipes.put(r.getId(), r));
+        for (int i = 0; i < graph.size(); i++) {
+            packages[i] = PackageStatus.newBuilder().setPackageId(graph.id(i)).setVersion(graph.recipe(i).version())
+                    .setState(PackageState.PACKAGE_STATE_WAITING).setActionKey(actionKeys[i])
+                    .setSbuEstimate(graph.recipe(i).sbu());
+        }
+    }
+
+    boolean isFinished() {
+        return state == BuildState.BUILD_STATE_SUCCEEDED || state == BuildState.BUILD_STATE_FAILED
+                || state == BuildState.BUILD_STATE_CANCELLED;
+    }
+
+    /** Copies the scheduler's state of {@code task} into its status; returns whether it changed. */
+    boolean syncState(int task) {
+        PackageState next = toProto(scheduler.state(task));
+        PackageStatus.Builder status = packages[task];
+        if (status.getState() == next) {
+            return false;
+        }
+        if (next == PackageState.PACKAGE_STATE_CACHED && status.getState() == PackageState.PACKAGE_STATE_SUCCEEDED) {
+            return false; // a retry marks finished packages done again through the cache path
+        }
+        status.setState(next);
+        if (next == PackageState.PACKAGE_STATE_SKIPPED && scheduler.skippedBecause(task) >= 0) {
+            status.setSkippedBecause(graph.id(scheduler.skippedBecause(task)));
+        }
+        return true;
+    }
+
+    static PackageState toProto(TaskState s) {
+        return PackageState.valueOf("PACKAGE_STATE_" + s.name());
+    }
+
+    BuildProgress progress() {
+        BuildProgress.Builder p = BuildProgress.newBuilder().setTotal(graph.size());
+        double sbuTotal = 0;
+        double sbuDone = 0;
+        for (int i = 0; i < packages.length; i++) {
+            double sbu = graph.recipe(i).sbu();
+            sbuTotal += sbu;
+            switch (packages[i].getState()) {
+                case PACKAGE_STATE_WAITING -> p.setWaiting(p.getWaiting() + 1);
+                case PACKAGE_STATE_READY -> p.setReady(p.getReady() + 1);
+                case PACKAGE_STATE_RUNNING -> p.setRunning(p.getRunning() + 1);
+                case PACKAGE_STATE_SUCCEEDED -> p.setSucceeded(p.getSucceeded() + 1);
+                case PACKAGE_STATE_CACHED -> p.setCached(p.getCached() + 1);
+                case PACKAGE_STATE_FAILED -> p.setFailed(p.getFailed() + 1);
+                case PACKAGE_STATE_SKIPPED -> p.setSkipped(p.getSkipped() + 1);
+                case PACKAGE_STATE_CANCELLED -> p.setCancelled(p.getCancelled() + 1);
+                default -> { }
+            }
+            if (packages[i].getState() == PackageState.PACKAGE_STATE_SUCCEEDED
+                    || packages[i].getState() == PackageState.PACKAGE_STATE_CACHED) {
+                sbuDone += sbu;
+            }
+        }
+        int done = p.getSucceeded() + p.getCached() + p.getFailed() + p.getSkipped() + p.getCancelled();
+        return p.setDone(done).setSbuTotal(sbuTotal).setSbuDone(sbuDone).build();
+    }
+
+    /** The build as the API shows it; {@code withPackages} false gives the summary only. */
+    Build toProto(boolean withPackages) {
+        Build.Builder b = Build.newBuilder().setBuildId(id).setState(state).setBookName(spec.getBook().getName())
+                .addAllTargets(graph.targets()).setProfile(graph.profile().name()).setNoCache(spec.getNoCache())
+                .setFailFast(spec.getFailFast()).setRequestId(spec.getRequestId()).setSubmitter(spec.getSubmitter())
+                .setSubmittedAt(timestamp(submittedAt)).setProgress(progress()).setRetryCount(retryCount)
+                .setMessage(message);
+        if (startedAt != null) {
+            b.setStartedAt(timestamp(startedAt));
+        }
+        if (finishedAt != null) {
+            b.setFinishedAt(timestamp(finishedAt));
+        }
+        for (DroppedEdge d : graph.droppedEdges()) {
+            b.addDroppedEdges(DependencyEdge.newBuilder().setPackageId(d.edge().from()).setDependsOn(d.edge().to())
+                    .setDependencyClass(dependencyClass(d.edge().dependencyClass())));
+        }
+        if (withPackages) {
+            for (PackageStatus.Builder p : packages) {
+                b.addPackages(p.build());
+            }
+        }
+        return b.build();
+    }
+
+    static dev.lfsfarm.proto.v1.DependencyClass dependencyClass(DependencyClass c) {
+        return dev.lfsfarm.proto.v1.DependencyClass.valueOf("DEPENDENCY_CLASS_" + c.name());
+    }
+
+    List<PackageStatus> statuses(List<Integer> tasks) {
+        List<PackageStatus> result = new ArrayList<>(tasks.size());
+        tasks.forEach(t -> result.add(packages[t].build()));
+        return result;
+    }
+
+    static com.google.protobuf.Duration duration(java.time.Duration d) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+    }
+
+    static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+}

@@ -1,0 +1,759 @@
+package dev.lfsfarm.coordinator.dispatch;
+
+import dev.lfsfarm.common.action.ActionKeys;
+import dev.lfsfarm.common.graph.DependencyResolver;
+import dev.lfsfarm.common.graph.ResolvedGraph;
+import dev.lfsfarm.common.input.InputError;
+import dev.lfsfarm.common.input.InputException;
+import dev.lfsfarm.common.recipe.Book;
+import dev.lfsfarm.common.schedule.Assignment;
+import dev.lfsfarm.common.schedule.BuildScheduler;
+import dev.lfsfarm.common.schedule.DurationModel;
+import dev.lfsfarm.common.schedule.Policy;
+import dev.lfsfarm.common.schedule.TaskState;
+import dev.lfsfarm.common.schedule.WorkerPool;
+import dev.lfsfarm.common.schedule.WorkerSpec;
+import dev.lfsfarm.common.wire.BookMessages;
+import dev.lfsfarm.coordinator.log.LogStore;
+import dev.lfsfarm.coordinator.state.BuildStateStore;
+import dev.lfsfarm.proto.v1.ActionResult;
+import dev.lfsfarm.proto.v1.AttemptInfo;
+import dev.lfsfarm.proto.v1.AttemptOutcome;
+import dev.lfsfarm.proto.v1.AttemptProgress;
+import dev.lfsfarm.proto.v1.AttemptResult;
+import dev.lfsfarm.proto.v1.Assign;
+import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.BuildEvent;
+import dev.lfsfarm.proto.v1.BuildSnapshot;
+import dev.lfsfarm.proto.v1.BuildState;
+import dev.lfsfarm.proto.v1.BuildStateChanged;
+import dev.lfsfarm.proto.v1.CancelAttempt;
+import dev.lfsfarm.proto.v1.CancelReason;
+import dev.lfsfarm.proto.v1.CoordinatorMessage;
+import dev.lfsfarm.proto.v1.FailureKind;
+import dev.lfsfarm.proto.v1.Hello;
+import dev.lfsfarm.proto.v1.PackageState;
+import dev.lfsfarm.proto.v1.PackageStateChanged;
+import dev.lfsfarm.proto.v1.PackageStatus;
+import dev.lfsfarm.proto.v1.ResultAck;
+import dev.lfsfarm.proto.v1.ResultRejectReason;
+import dev.lfsfarm.proto.v1.StagedArtifact;
+import dev.lfsfarm.proto.v1.SubmitBuildRequest;
+import dev.lfsfarm.proto.v1.SubmitBuildResponse;
+import dev.lfsfarm.proto.v1.Welcome;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's event loop around the scheduler core. Every event — a submitted build, a
+ * worker's hello, heartbeat silence, a result, a cancel — runs on one thread, in order, so the
+ * scheduler core stays single-threaded and the state it keeps needs no locks. After each event the
+ * loop checks the cache for newly ready packages and hands the rest to workers, critical path first.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final DateTimeFormatter BUILD_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dispatcher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final DispatchSettings settings;
+    private final BuildStateStore store;
+    private final ResultCache cache;
+    private final LogStore logs;
+    private final long epoch;
+    private final WorkerPool pool = new WorkerPool();
+    private final Map<String, ActiveBuild> builds = new LinkedHashMap<>();
+    private final Map<String, String> buildByRequestId = new HashMap<>();
+    private final Map<String, WorkerSession> sessions = new LinkedHashMap<>();
+    private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
+    private final Map<Long, Attempt> current = new HashMap<>();
+    private long attemptCounter;
+
+    public Dispatcher(DispatchSettings settings, BuildStateStore store, ResultCache cache, LogStore logs) {
+        this.settings = settings;
+        this.store = store;
+        this.cache = cache;
+        this.logs = logs;
+        this.epoch = store.nextEpoch();
+        long period = Math.max(100, settings.leaseTimeout().toMillis() / 10);
+        loop.scheduleWithFixedDelay(this::checkLeases, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public DispatchSettings settings() {
+        return settings;
+    }
+
+    public LogStore logs() {
+        return logs;
+    }
+
+    /** Runs {@code work} on the dispatcher thread. */
+    public <T> CompletableFuture<T> call(Callable<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private void run(Runnable work) {
+        loop.execute(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                log.error("dispatcher event failed", e);
+            }
+        });
+    }
+
+    // ---- builds ----
+
+    /** Accepts a build: resolves it, records it, starts dispatching. A retried request returns the same build. */
+    public CompletableFuture<SubmitBuildResponse> submit(SubmitBuildRequest request) {
+        return call(() -> {
+            String existing = request.getRequestId().isEmpty() ? null : buildByRequestId.get(request.getRequestId());
+            if (existing != null) {
+                return response(builds.get(existing), false);
+            }
+            ActiveBuild build = create(request);
+            builds.put(build.id, build);
+            if (!request.getRequestId().isEmpty()) {
+                buildByRequestId.put(request.getRequestId(), build.id);
+            }
+            store.created(request, build.toProto(true));
+            log.info("build {} submitted: {} packages of {}", build.id, build.graph.size(), request.getBook().getName());
+            start(build);
+            dispatch();
+            return response(build, true);
+        });
+    }
+
+    private ActiveBuild create(SubmitBuildRequest request) {
+        try {
+            Book book = BookMessages.fromProto(request.getBook(), "submitted book " + request.getBook().getName());
+            String profile = request.getProfile().isEmpty() ? null : request.getProfile();
+            ResolvedGraph graph = new DependencyResolver(book, book.profile(profile), request.getBreakCycles())
+                    .resolve(request.getTargetsList());
+            String[] keys = ActionKeys.compute(graph, settings.arch());
+            String id = LocalDateTime.now(ZoneOffset.UTC).format(BUILD_ID) + "-"
+                    + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+            return new ActiveBuild(id, request, graph, keys);
+        } catch (InputException e) {
+            List<String> lines = e.errors().stream().map(InputError::toString).toList();
+            throw Status.INVALID_ARGUMENT.withDescription(String.join("\n", lines)).asRuntimeException();
+        }
+    }
+
+    private static SubmitBuildResponse response(ActiveBuild build, boolean created) {
+        return SubmitBuildResponse.newBuilder().setBuildId(build.id).setState(build.state).setCreated(created)
+                .setTotalPackages(build.graph.size()).addAllDroppedEdges(build.toProto(false).getDroppedEdgesList()).build();
+    }
+
+    /** A fresh scheduler for the build; packages already done stay done (this is also how a retry starts). */
+    private void start(ActiveBuild build) {
+        build.scheduler = new BuildScheduler(build.graph, Policy.CRITICAL_PATH,
+                DurationModel.ofSbuSeconds(settings.sbuSeconds()), 4, pool);
+        for (int task : build.graph.topologicalOrder()) {
+            PackageState s = build.packages[task].getState();
+            if (s == PackageState.PACKAGE_STATE_SUCCEEDED || s == PackageState.PACKAGE_STATE_CACHED) {
+                build.scheduler.cached(task);
+                build.cacheChecked[task] = true;
+            }
+        }
+        List<Integer> changed = new ArrayList<>();
+        for (int task = 0; task < build.graph.size(); task++) {
+            if (build.syncState(task)) {
+                changed.add(task);
+            }
+        }
+        setBuildState(build, BuildState.BUILD_STATE_RUNNING, "");
+        if (build.startedAt == null) {
+            build.startedAt = Instant.now();
+        }
+        persist(build, changed);
+    }
+
+    public CompletableFuture<Build> get(String buildId, boolean withPackages) {
+        return call(() -> find(buildId).toProto(withPackages));
+    }
+
+    public CompletableFuture<List<Build>> list() {
+        return call(() -> builds.values().stream().map(b -> b.toProto(false)).toList());
+    }
+
+    ActiveBuild find(String buildId) {
+        ActiveBuild build = builds.get(buildId);
+        if (build == null) {
+            throw Status.NOT_FOUND.withDescription("no build '" + buildId + "'").asRuntimeException();
+        }
+        return build;
+    }
+
+    /** Cancels a build: nothing new starts, running attempts are told to stop. */
+    public CompletableFuture<BuildState> cancel(String buildId, String reason) {
+        return call(() -> {
+            ActiveBuild build = find(buildId);
+            if (build.isFinished()) {
+                return build.state;
+            }
+            List<Integer> changed = build.scheduler.cancelPending();
+            changed.forEach(build::syncState);
+            setBuildState(build, BuildState.BUILD_STATE_CANCELLING, reason.isEmpty() ? "cancelled" : reason);
+            for (Attempt a : List.copyOf(attempts.values())) {
+                if (a.build() == build) {
+                    sendCancel(a, CancelReason.CANCEL_REASON_BUILD_CANCELLED, "build cancelled");
+                }
+            }
+            persist(build, changed);
+            finishIfDone(build);
+            return build.state;
+        });
+    }
+
+    /** Reruns the failed, skipped and cancelled packages of a finished build. */
+    public CompletableFuture<Integer> retry(String buildId) {
+        return call(() -> {
+            ActiveBuild build = find(buildId);
+            if (!build.isFinished()) {
+                throw Status.FAILED_PRECONDITION.withDescription("build " + buildId + " is " + build.state
+                        + "; only a finished build can be retried").asRuntimeException();
+            }
+            int rerun = 0;
+            for (PackageStatus.Builder p : build.packages) {
+                PackageState s = p.getState();
+                if (s != PackageState.PACKAGE_STATE_SUCCEEDED && s != PackageState.PACKAGE_STATE_CACHED) {
+                    p.setState(PackageState.PACKAGE_STATE_WAITING).clearSkippedBecause().clearFailureReason()
+                            .clearFailureKind().clearFailedPhase().clearExitCode().clearLogTail();
+                    rerun++;
+                }
+            }
+            java.util.Arrays.fill(build.cacheChecked, false);
+            build.retryCount++;
+            build.finishedAt = null;
+            start(build);
+            dispatch();
+            return rerun;
+        });
+    }
+
+    // ---- workers ----
+
+    /** A worker said hello on a new stream. */
+    public void hello(WorkerSession session, Hello hello) {
+        run(() -> {
+            if (hello.getName().isEmpty() || hello.getCapacity().getSlots() < 1 || hello.getCapacity().getCores() < 1) {
+                session.close(Status.INVALID_ARGUMENT.withDescription("hello needs a name, slots >= 1 and cores >= 1"));
+                return;
+            }
+            if (hello.getNewestEpochSeen() > epoch) {
+                session.close(Status.ABORTED.withDescription("this coordinator's epoch " + epoch
+                        + " is older than the newest the worker has seen (" + hello.getNewestEpochSeen() + ")"));
+                return;
+            }
+            WorkerSession previous = sessions.get(hello.getName());
+            if (previous != null && previous.isOpen() && !previous.instanceId().equals(hello.getInstanceId())) {
+                session.close(Status.ALREADY_EXISTS.withDescription("another worker is connected as '" + hello.getName() + "'"));
+                return;
+            }
+            session.identify(hello.getName(), hello.getInstanceId(), hello.getPlatform(), hello.getCapacity());
+            sessions.put(hello.getName(), session);
+            List<String> adopted = adopt(hello);
+            if (!pool.contains(hello.getName())) {
+                Map<String, String> labels = new HashMap<>(hello.getCapacity().getLabelsMap());
+                labels.putIfAbsent("arch", hello.getPlatform().getArch().isEmpty() ? settings.arch() : hello.getPlatform().getArch());
+                pool.add(new WorkerSpec(hello.getName(), hello.getCapacity().getSlots(), hello.getCapacity().getCores(),
+                        (int) Math.min(Integer.MAX_VALUE, hello.getCapacity().getMemoryMb()), labels));
+            } else {
+                pool.resume(hello.getName());
+            }
+            session.send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLeaderEpoch(epoch)
+                    .setHeartbeatInterval(ActiveBuild.duration(settings.heartbeatInterval()))
+                    .setLeaseTimeout(ActiveBuild.duration(settings.leaseTimeout()))
+                    .addAllAdoptedAttemptIds(adopted).setCoordinatorVersion("farm.v1")).build());
+            log.info("worker {} connected from {} ({} slots, {} cores, {} MiB){}", hello.getName(), session.peer(),
+                    hello.getCapacity().getSlots(), hello.getCapacity().getCores(), hello.getCapacity().getMemoryMb(),
+                    adopted.isEmpty() ? "" : ", still running " + adopted.size() + " attempts");
+            dispatch();
+        });
+    }
+
+    /**
+     * Attempts the worker still runs that are still wanted are kept; the others are cancelled.
+     * Attempts this coordinator expected on the worker but the worker no longer has are requeued.
+     */
+    private List<String> adopt(Hello hello) {
+        Set<String> reported = new HashSet<>();
+        List<String> adopted = new ArrayList<>();
+        for (AttemptInfo info : hello.getAttemptsList()) {
+            reported.add(info.getAttemptId());
+            Attempt a = attempts.get(info.getAttemptId());
+            if (a != null && a.worker().equals(hello.getName())) {
+                adopted.add(a.id());
+            }
+        }
+        for (AttemptInfo info : hello.getAttemptsList()) {
+            if (!adopted.contains(info.getAttemptId()) && !info.getFinished()) {
+                WorkerSession session = sessions.get(hello.getName());
+                session.send(cancelMessage(info.getAttemptId(), CancelReason.CANCEL_REASON_NOT_ADOPTED,
+                        "this coordinator does not expect the attempt any more"));
+            }
+        }
+        for (Attempt a : List.copyOf(attempts.values())) {
+            if (a.worker().equals(hello.getName()) && !reported.contains(a.id()) && pool.contains(hello.getName())) {
+                lose(a, "the worker reconnected without it");
+            }
+        }
+        return adopted;
+    }
+
+    /** The worker's stream ended: it gets nothing new until it reconnects or its lease runs out. */
+    public void streamClosed(WorkerSession session) {
+        session.markClosed();
+        run(() -> {
+            if (session.name() != null && sessions.get(session.name()) == session) {
+                pool.drain(session.name());
+                log.info("worker {} disconnected; its lease runs {} s", session.name(), settings.leaseTimeout().toSeconds());
+            }
+        });
+    }
+
+    /** The operator drains (or undrains) a worker. */
+    public CompletableFuture<WorkerSession> drain(String name, boolean undrain) {
+        return call(() -> {
+            WorkerSession session = sessions.get(name);
+            if (session == null || !pool.contains(name)) {
+                throw Status.NOT_FOUND.withDescription("no worker '" + name + "'").asRuntimeException();
+            }
+            if (undrain) {
+                pool.resume(name);
+                dispatch();
+            } else {
+                pool.drain(name);
+            }
+            session.send(CoordinatorMessage.newBuilder().setDrain(dev.lfsfarm.proto.v1.Drain.newBuilder().setUndrain(undrain)).build());
+            return session;
+        });
+    }
+
+    private void checkLeases() {
+        long lease = settings.leaseTimeout().toNanos();
+        for (WorkerSession session : List.copyOf(sessions.values())) {
+            if (session.silentNanos() > lease && pool.contains(session.name())) {
+                workerLost(session);
+            }
+        }
+    }
+
+    private void workerLost(WorkerSession session) {
+        String name = session.name();
+        log.warn("worker {} lost: no heartbeat for {} s", name, settings.leaseTimeout().toSeconds());
+        pool.remove(name);
+        session.close(Status.UNAVAILABLE.withDescription("lease expired"));
+        for (Attempt a : List.copyOf(attempts.values())) {
+            if (a.worker().equals(name)) {
+                lose(a, "worker " + name + " lost (no heartbeat for " + settings.leaseTimeout().toSeconds() + " s)");
+            }
+        }
+        dispatch();
+    }
+
+    /** An attempt's worker is gone: start the package again elsewhere, or fail it after too many losses. */
+    private void lose(Attempt a, String reason) {
+        attempts.remove(a.id());
+        current.remove(key(a.build(), a.task()));
+        logs.close(a.id());
+        ActiveBuild build = a.build();
+        PackageStatus.Builder status = build.packages[a.task()];
+        List<Integer> changed = new ArrayList<>(List.of(a.task()));
+        if (build.state == BuildState.BUILD_STATE_CANCELLING) {
+            build.scheduler.cancelled(a.task());
+        } else if (a.number() > settings.maxRequeues()) {
+            status.setFailureKind(FailureKind.FAILURE_KIND_LOST).setFailureReason(reason + "; given up after "
+                    + a.number() + " attempts");
+            changed.addAll(build.scheduler.failed(a.task()));
+        } else {
+            status.setFailureReason(reason + "; requeued (attempt " + a.number() + " of " + (settings.maxRequeues() + 1) + ")");
+            build.scheduler.requeue(a.task());
+        }
+        log.warn("build {} package {} attempt {}: {}", build.id, a.packageId(), a.id(), reason);
+        changed.forEach(build::syncState);
+        persist(build, changed);
+        finishIfDone(build);
+    }
+
+    // ---- results ----
+
+    /** A worker reports how an attempt ended; the answer tells it whether the result was applied. */
+    public CompletableFuture<ResultAck> result(WorkerSession session, AttemptResult result) {
+        return call(() -> {
+            ResultAck.Builder ack = ResultAck.newBuilder().setAttemptId(result.getAttemptId());
+            Attempt a = attempts.get(result.getAttemptId());
+            if (a == null) {
+                log.warn("rejected a result for unknown or superseded attempt {} from {}", result.getAttemptId(), session.name());
+                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT)
+                        .setMessage("attempt " + result.getAttemptId() + " is not current (superseded or unknown); result ignored").build();
+            }
+            if (result.getEpoch() != 0 && result.getEpoch() < epoch) {
+                log.warn("rejected a result of attempt {} with stale epoch {} (now {})", a.id(), result.getEpoch(), epoch);
+                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_STALE_EPOCH)
+                        .setMessage("epoch " + result.getEpoch() + " is older than " + epoch).build();
+            }
+            if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED && !cache.hasBlob(result.getArtifact().getSha256())) {
+                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_ARTIFACT_MISSING)
+                        .setMessage("artifact " + result.getArtifact().getSha256() + " is not in the store; upload it and resend").build();
+            }
+            apply(a, result);
+            return ack.setAccepted(true).build();
+        });
+    }
+
+    private void apply(Attempt a, AttemptResult result) {
+        attempts.remove(a.id());
+        current.remove(key(a.build(), a.task()));
+        logs.close(a.id());
+        ActiveBuild build = a.build();
+        PackageStatus.Builder status = build.packages[a.task()];
+        status.setWallSeconds(result.getMeasurements().getTotal().getWallSeconds()).setMeasurements(result.getMeasurements())
+                .setExitCode(result.getExitCode()).setLogSizeBytes(logs.size(a.id())).setCurrentPhase("")
+                .setFinishedAt(ActiveBuild.timestamp(Instant.now()));
+        List<Integer> changed = new ArrayList<>(List.of(a.task()));
+        switch (result.getOutcome()) {
+            case ATTEMPT_OUTCOME_SUCCEEDED -> {
+                status.setArtifact(result.getArtifact()).setManifest(result.getManifest()).clearFailureReason();
+                cache.record(ActionResult.newBuilder().setActionKey(build.actionKeys[a.task()])
+                        .setArtifact(result.getArtifact()).setManifest(result.getManifest())
+                        .setMeasurements(result.getMeasurements()).setPackageId(a.packageId())
+                        .setVersion(build.graph.recipe(a.task()).version()).setBuildId(build.id).setAttemptId(a.id())
+                        .setWorker(a.worker()).setCreatedAt(ActiveBuild.timestamp(Instant.now())).build());
+                changed.addAll(build.scheduler.finished(a.task()));
+            }
+            case ATTEMPT_OUTCOME_CANCELLED -> build.scheduler.cancelled(a.task());
+            default -> {
+                status.setFailureKind(result.getFailureKind()).setFailureReason(result.getFailureReason())
+                        .setFailedPhase(result.getFailedPhase()).setLogTail(result.getLogTail());
+                changed.addAll(build.scheduler.failed(a.task()));
+                log.info("build {} package {} failed: {}", build.id, a.packageId(), result.getFailureReason());
+            }
+        }
+        changed.forEach(build::syncState);
+        persist(build, changed);
+        finishIfDone(build);
+        dispatch();
+    }
+
+    /** Phase changes of a running attempt, for status and watchers. */
+    public void progress(AttemptProgress progress) {
+        run(() -> {
+            Attempt a = attempts.get(progress.getAttemptId());
+            if (a != null && !progress.getFinished()) {
+                a.build().packages[a.task()].setCurrentPhase(progress.getPhase());
+            }
+        });
+    }
+
+    /** Log bytes of an attempt; written straight to disk on the caller's thread. */
+    public void logChunk(String attemptId, byte[] data) {
+        if (attempts.containsKey(attemptId)) {
+            logs.append(attemptId, data);
+        }
+    }
+
+    // ---- dispatching ----
+
+    /** Settles cached packages, then places ready ones on workers, for every running build in submit order. */
+    private void dispatch() {
+        for (ActiveBuild build : builds.values()) {
+            if (build.state != BuildState.BUILD_STATE_RUNNING) {
+                continue;
+            }
+            settleCached(build);
+            for (Assignment assignment : build.scheduler.assign()) {
+                send(build, assignment);
+            }
+            finishIfDone(build);
+        }
+    }
+
+    private void settleCached(ActiveBuild build) {
+        if (build.spec.getNoCache()) {
+            return;
+        }
+        Deque<Integer> queue = new ArrayDeque<>(build.scheduler.ready());
+        List<Integer> changed = new ArrayList<>();
+        while (!queue.isEmpty()) {
+            int task = queue.poll();
+            if (build.cacheChecked[task] || build.scheduler.state(task) != TaskState.READY) {
+                continue;
+            }
+            build.cacheChecked[task] = true;
+            Optional<ActionResult> hit = cache.lookup(build.actionKeys[task]);
+            if (hit.isPresent()) {
+                build.packages[task].setCacheHit(true).setArtifact(hit.get().getArtifact())
+                        .setManifest(hit.get().getManifest()).setMeasurements(hit.get().getMeasurements());
+                changed.add(task);
+                List<Integer> ready = build.scheduler.cached(task);
+                changed.addAll(ready);
+                queue.addAll(ready);
+            }
+        }
+        changed.forEach(build::syncState);
+        persist(build, changed);
+    }
+
+    private void send(ActiveBuild build, Assignment assignment) {
+        int task = assignment.task();
+        WorkerSession session = sessions.get(assignment.worker());
+        PackageStatus.Builder status = build.packages[task];
+        int number = status.getAttempts() + 1;
+        String id = epoch + "-" + (++attemptCounter);
+        Attempt attempt = new Attempt(id, build, task, assignment.worker(), number, Instant.now());
+        attempts.put(id, attempt);
+        current.put(key(build, task), attempt);
+        status.setAttempts(number).setAttemptId(id).setWorker(assignment.worker()).setCacheHit(false)
+                .setStartedAt(ActiveBuild.timestamp(attempt.startedAt()));
+        build.syncState(task);
+        persist(build, List.of(task));
+        dev.lfsfarm.common.recipe.Recipe recipe = build.graph.recipe(task);
+        Assign.Builder assign = Assign.newBuilder().setAttemptId(id).setLeaderEpoch(epoch).setBuildId(build.id)
+                .setPackageId(recipe.id()).setActionKey(build.actionKeys[task]).setRecipe(build.recipes.get(recipe.id()))
+                .setCores(assignment.cores()).setMemoryMb(recipe.resources().memoryMb()).setDiskMb(recipe.resources().diskMb())
+                .setSkipCheck(build.graph.profile().skipCheck()).putAllProfileEnv(build.graph.profile().env())
+                .setLogCapBytes(settings.logCapBytes()).setAttemptNumber(number);
+        for (int dep : transitiveDependencies(build, task)) {
+            PackageStatus.Builder d = build.packages[dep];
+            assign.addDependencies(StagedArtifact.newBuilder().setPackageId(d.getPackageId()).setVersion(d.getVersion())
+                    .setArtifact(d.getArtifact()).setManifest(d.getManifest()));
+        }
+        log.debug("build {} package {} -> {} ({} cores), attempt {}", build.id, recipe.id(), assignment.worker(),
+                assignment.cores(), id);
+        session.send(CoordinatorMessage.newBuilder().setAssign(assign).build());
+    }
+
+    /** Every package the task needs staged, dependencies before dependents. */
+    private static List<Integer> transitiveDependencies(ActiveBuild build, int task) {
+        Set<Integer> seen = new HashSet<>();
+        Deque<Integer> stack = new ArrayDeque<>();
+        for (int d : build.graph.dependencies(task)) {
+            stack.push(d);
+        }
+        while (!stack.isEmpty()) {
+            int d = stack.pop();
+            if (seen.add(d)) {
+                for (int dd : build.graph.dependencies(d)) {
+                    stack.push(dd);
+                }
+            }
+        }
+        List<Integer> ordered = new ArrayList<>();
+        for (int node : build.graph.topologicalOrder()) {
+            if (seen.contains(node)) {
+                ordered.add(node);
+            }
+        }
+        return ordered;
+    }
+
+    private void sendCancel(Attempt a, CancelReason reason, String message) {
+        WorkerSession session = sessions.get(a.worker());
+        if (session != null) {
+            session.send(cancelMessage(a.id(), reason, message));
+        }
+    }
+
+    private static CoordinatorMessage cancelMessage(String attemptId, CancelReason reason, String message) {
+        return CoordinatorMessage.newBuilder().setCancel(CancelAttempt.newBuilder().setAttemptId(attemptId)
+                .setReason(reason).setMessage(message)).build();
+    }
+
+    private void finishIfDone(ActiveBuild build) {
+        if (build.isFinished() || !build.scheduler.isComplete()) {
+            return;
+        }
+        var p = build.progress();
+        BuildState end = build.state == BuildState.BUILD_STATE_CANCELLING ? BuildState.BUILD_STATE_CANCELLED
+                : p.getSucceeded() + p.getCached() == p.getTotal() ? BuildState.BUILD_STATE_SUCCEEDED
+                : BuildState.BUILD_STATE_FAILED;
+        build.finishedAt = Instant.now();
+        setBuildState(build, end, end == BuildState.BUILD_STATE_FAILED
+                ? p.getFailed() + " failed, " + p.getSkipped() + " skipped" : build.message);
+        log.info("build {} {}: {} built, {} cached, {} failed, {} skipped", build.id, end, p.getSucceeded(), p.getCached(),
+                p.getFailed(), p.getSkipped());
+        for (ServerCallStreamObserver<BuildEvent> watcher : build.watchers) {
+            complete(watcher);
+        }
+        build.watchers.clear();
+    }
+
+    private void setBuildState(ActiveBuild build, BuildState next, String message) {
+        BuildState previous = build.state;
+        build.state = next;
+        build.message = message;
+        store.buildChanged(build.toProto(false));
+        if (previous != next) {
+            emit(build, BuildEvent.newBuilder().setBuildStateChanged(BuildStateChanged.newBuilder()
+                    .setPreviousState(previous).setState(next).setMessage(message)));
+        }
+    }
+
+    /** Makes package changes durable, then tells watchers. */
+    private void persist(ActiveBuild build, List<Integer> changed) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        List<PackageStatus> statuses = build.statuses(changed);
+        store.packagesChanged(build.id, statuses);
+        for (PackageStatus status : statuses) {
+            emit(build, BuildEvent.newBuilder().setPackageStateChanged(PackageStateChanged.newBuilder().setStatus(status)));
+        }
+        emit(build, BuildEvent.newBuilder().setProgress(build.progress()));
+    }
+
+    private void emit(ActiveBuild build, BuildEvent.Builder event) {
+        if (build.watchers.isEmpty()) {
+            return;
+        }
+        BuildEvent e = event.setSequence(++build.sequence).setLeaderEpoch(epoch)
+                .setResumeToken(build.id + ":" + epoch + ":" + build.sequence)
+                .setTime(ActiveBuild.timestamp(Instant.now())).build();
+        for (ServerCallStreamObserver<BuildEvent> watcher : build.watchers) {
+            if (watcher.isCancelled()) {
+                build.watchers.remove(watcher);
+                continue;
+            }
+            watcher.onNext(e);
+        }
+    }
+
+    /** Starts a watcher with a snapshot; it gets every later event until the build ends. */
+    public void watch(String buildId, ServerCallStreamObserver<BuildEvent> watcher) {
+        run(() -> {
+            ActiveBuild build;
+            try {
+                build = find(buildId);
+            } catch (StatusRuntimeException e) {
+                watcher.onError(e);
+                return;
+            }
+            watcher.onNext(BuildEvent.newBuilder().setSequence(++build.sequence).setLeaderEpoch(epoch)
+                    .setResumeToken(build.id + ":" + epoch + ":" + build.sequence)
+                    .setSnapshot(BuildSnapshot.newBuilder().setBuild(build.toProto(true))).build());
+            if (build.isFinished()) {
+                complete(watcher);
+            } else {
+                build.watchers.add(watcher);
+            }
+        });
+    }
+
+    private static void complete(ServerCallStreamObserver<BuildEvent> watcher) {
+        try {
+            watcher.onCompleted();
+        } catch (RuntimeException e) {
+            // the watcher went away
+        }
+    }
+
+    // ---- queries ----
+
+    /** Why packages are not running: the scheduler core's answer, per package. */
+    public CompletableFuture<Map<String, String>> explain(String buildId, List<String> packageIds) {
+        return call(() -> {
+            ActiveBuild build = find(buildId);
+            Map<String, String> reasons = new LinkedHashMap<>();
+            List<String> ids = packageIds.isEmpty() ? List.of() : packageIds;
+            for (String id : ids) {
+                int task = build.graph.indexOf(id);
+                if (task < 0) {
+                    throw Status.NOT_FOUND.withDescription("no package '" + id + "' in build " + buildId).asRuntimeException();
+                }
+                String reason = build.isFinished() ? null : build.scheduler.pendingReason(task);
+                reasons.put(id, reason == null ? "not pending: " + build.packages[task].getState() : reason);
+            }
+            return reasons;
+        });
+    }
+
+    /** Index of a package in a build, and its state, for the services. */
+    public CompletableFuture<PackageStatus> packageStatus(String buildId, String packageId) {
+        return call(() -> {
+            ActiveBuild build = find(buildId);
+            int task = build.graph.indexOf(packageId);
+            if (task < 0) {
+                throw Status.NOT_FOUND.withDescription("no package '" + packageId + "' in build " + buildId).asRuntimeException();
+            }
+            return build.packages[task].build();
+        });
+    }
+
+    /** Connected and recently lost workers, with their free capacity and running attempts. */
+    public CompletableFuture<List<WorkerView>> workers() {
+        return call(() -> {
+            List<WorkerView> views = new ArrayList<>();
+            for (WorkerSession s : sessions.values()) {
+                WorkerPool.Slot slot = pool.get(s.name());
+                List<RunningAttempt> running = attempts.values().stream().filter(a -> a.worker().equals(s.name()))
+                        .map(a -> new RunningAttempt(a.id(), a.build().id, a.packageId())).toList();
+                views.add(new WorkerView(s, slot, pool.isDraining(s.name()), running));
+            }
+            return views;
+        });
+    }
+
+    /** A worker as ListWorkers shows it. */
+    public record WorkerView(WorkerSession session, WorkerPool.Slot slot, boolean draining, List<RunningAttempt> running) {}
+
+    /** An attempt as ListWorkers shows it. */
+    public record RunningAttempt(String id, String buildId, String packageId) {}
+
+    static long key(ActiveBuild build, int task) {
+        return ((long) System.identityHashCode(build) << 32) | task;
+    }
+
+    @Override
+    public void close() {
+        loop.shutdown();
+        try {
+            if (!loop.awaitTermination(5, TimeUnit.SECONDS)) {
+                loop.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            loop.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.lfsfarm.coordinator.dispatch;
+
+import dev.lfsfarm.proto.v1.ActionResult;
+import java.util.Optional;
+
+/** What the dispatcher needs of the artifact store: the action cache, and whether a blob is there. */
+public interface ResultCache {
+    /** The result recorded for an action key, if its artifact is still stored. */
+    Optional<ActionResult> lookup(String actionKey);
+
+    /** Records a result (the first one for a key wins). */
+    void record(ActionResult result);
+
+    /** Whether a blob with this sha256 is stored. */
+    boolean hasBlob(String sha256);
+}

@@ -1,0 +1,153 @@
+package dev.lfsfarm.coordinator.state;
+
+import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.PackageStatus;
+import dev.lfsfarm.proto.v1.SubmitBuildRequest;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Build state in a folder: per build {@code spec.pb} (the request), {@code build.pb} (build
+ * fields, rewritten atomically) and {@code journal} (length-delimited package updates, appended and
+ * flushed). A journal keeps each write small however large the build is. Single writer.
+ */
+public final class FileBuildStateStore implements BuildStateStore {
+    private final Path root;
+    private final Map<String, OutputStream> journals = new HashMap<>();
+
+    public FileBuildStateStore(Path stateDir) {
+        this.root = stateDir.resolve("builds");
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create state folder " + root, e);
+        }
+    }
+
+    @Override
+    public synchronized void created(SubmitBuildRequest spec, Build build) {
+        try {
+            Path dir = Files.createDirectories(root.resolve(build.getBuildId()));
+            writeAtomically(dir.resolve("spec.pb"), spec.toByteArray());
+            writeAtomically(dir.resolve("build.pb"), build.toByteArray());
+            packagesChanged(build.getBuildId(), build.getPackagesList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void packagesChanged(String buildId, List<PackageStatus> changed) {
+        try {
+            OutputStream journal = journals.computeIfAbsent(buildId, this::openJournal);
+            for (PackageStatus status : changed) {
+                status.writeDelimitedTo(journal);
+            }
+            journal.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void buildChanged(Build build) {
+        try {
+            writeAtomically(root.resolve(build.getBuildId()).resolve("build.pb"), build.toBuilder().clearPackages().build().toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized List<StoredBuild> loadAll() {
+        List<StoredBuild> result = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : dirs.filter(Files::isDirectory).sorted(Comparator.comparing(this::submittedOrder)).toList()) {
+                if (Files.exists(dir.resolve("spec.pb")) && Files.exists(dir.resolve("build.pb"))) {
+                    result.add(load(dir));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
+    }
+
+    private String submittedOrder(Path dir) {
+        try {
+            return Files.getLastModifiedTime(dir.resolve("spec.pb")).toString() + dir.getFileName();
+        } catch (IOException e) {
+            return dir.getFileName().toString();
+        }
+    }
+
+    private StoredBuild load(Path dir) throws IOException {
+        SubmitBuildRequest spec = SubmitBuildRequest.parseFrom(Files.readAllBytes(dir.resolve("spec.pb")));
+        Build.Builder build = Build.parseFrom(Files.readAllBytes(dir.resolve("build.pb"))).toBuilder().clearPackages();
+        Map<String, PackageStatus> packages = new LinkedHashMap<>();
+        Path journal = dir.resolve("journal");
+        if (Files.exists(journal)) {
+            try (InputStream in = Files.newInputStream(journal)) {
+                PackageStatus status;
+                while ((status = PackageStatus.parseDelimitedFrom(in)) != null) {
+                    packages.put(status.getPackageId(), status);
+                }
+            }
+        }
+        return new StoredBuild(spec, build.addAllPackages(packages.values()).build());
+    }
+
+    @Override
+    public synchronized long nextEpoch() {
+        Path file = root.resolveSibling("epoch");
+        try {
+            long epoch = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) + 1 : 1;
+            writeAtomically(file, Long.toString(epoch).getBytes(StandardCharsets.UTF_8));
+            return epoch;
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (OutputStream journal : journals.values()) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                // closing after a flush; nothing is lost
+            }
+        }
+        journals.clear();
+    }
+
+    private OutputStream openJournal(String buildId) {
+        try {
+            return new BufferedOutputStream(Files.newOutputStream(root.resolve(buildId).resolve("journal"),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeAtomically(Path file, byte[] data) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(temp, data);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,282 @@
+package dev.lfsfarm.worker.agent;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import dev.lfsfarm.common.artifact.ArtifactClient;
+import dev.lfsfarm.common.artifact.ArtifactExtractor;
+import dev.lfsfarm.common.artifact.ArtifactPacker;
+import dev.lfsfarm.common.input.Location;
+import dev.lfsfarm.common.recipe.Phase;
+import dev.lfsfarm.common.recipe.Source;
+import dev.lfsfarm.proto.v1.ArtifactKind;
+import dev.lfsfarm.proto.v1.Assign;
+import dev.lfsfarm.proto.v1.AttemptOutcome;
+import dev.lfsfarm.proto.v1.AttemptProgress;
+import dev.lfsfarm.proto.v1.AttemptResult;
+import dev.lfsfarm.proto.v1.Digest;
+import dev.lfsfarm.proto.v1.FailureKind;
+import dev.lfsfarm.proto.v1.LogChunk;
+import dev.lfsfarm.proto.v1.Manifest;
+import dev.lfsfarm.proto.v1.RecipeSource;
+import dev.lfsfarm.proto.v1.StagedArtifact;
+import dev.lfsfarm.proto.v1.WorkerMessage;
+import dev.lfsfarm.worker.execute.AttemptLog;
+import dev.lfsfarm.worker.execute.ExecutionSettings;
+import dev.lfsfarm.worker.execute.PhaseEnvironment;
+import dev.lfsfarm.worker.execute.PhaseRunner;
+import dev.lfsfarm.worker.execute.PhaseSequence;
+import dev.lfsfarm.worker.execute.SequenceResult;
+import dev.lfsfarm.worker.execute.Workspace;
+import dev.lfsfarm.worker.source.ChecksumMismatchException;
+import dev.lfsfarm.worker.source.SourceFetcher;
+import dev.lfsfarm.worker.source.Unpacker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds one assigned package: fetch and verify sources, stage the artifacts of every dependency
+ * into the sysroot, unpack the first source, run the phases in the clean environment, pack and
+ * upload DESTDIR as an artifact with its manifest, and report. Each step's failure becomes a
+ * result with a precise failure kind; nothing here throws past {@link #run()}.
+ */
+final class AttemptRunner {
+    private static final Logger log = LoggerFactory.getLogger(AttemptRunner.class);
+
+    /** Where results and log bytes go (the agent, which owns the connection). */
+    interface Reporter {
+        void progress(AttemptProgress progress);
+
+        /** Streams log bytes; may block while the connection is busy. */
+        void log(LogChunk chunk) throws InterruptedException;
+    }
+
+    private final Assign assign;
+    private final WorkerSettings settings;
+    private final ExecutionSettings execution;
+    private final ArtifactClient artifacts;
+    private final SourceFetcher fetcher;
+    private final Reporter reporter;
+    private final AtomicLong logOffset = new AtomicLong();
+    private volatile PhaseSequence sequence;
+    private volatile boolean cancelled;
+
+    AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactClient artifacts,
+            SourceFetcher fetcher, Reporter reporter) {
+        this.assign = assign;
+        this.settings = settings;
+        this.execution = execution;
+        this.artifacts = artifacts;
+        this.fetcher = fetcher;
+        this.reporter = reporter;
+    }
+
+    String attemptId() {
+        return assign.getAttemptId();
+    }
+
+    Assign assign() {
+        return assign;
+    }
+
+    /** Stops the attempt: the running phase's whole process tree is killed. */
+    void cancel() {
+        cancelled = true;
+        PhaseSequence running = sequence;
+        if (running != null) {
+            running.cancel();
+        }
+    }
+
+    /** Runs the attempt to the end and returns its result. */
+    AttemptResult run() {
+        Instant started = Instant.now();
+        AttemptResult.Builder result = AttemptResult.newBuilder().setAttemptId(assign.getAttemptId())
+                .setEpoch(assign.getLeaderEpoch()).setActionKey(assign.getActionKey()).setStartedAt(timestamp(started));
+        Workspace workspace = null;
+        boolean succeeded = false;
+        try {
+            workspace = Workspace.create(settings.workDir().resolve("attempts"), assign.getAttemptId(), settings.keepFailedWorkspaces());
+            succeeded = build(workspace, result);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(result, FailureKind.FAILURE_KIND_WORKER_ERROR, "interrupted: the worker is shutting down");
+        } catch (RuntimeException | IOException e) {
+            log.error("attempt {} failed inside the worker", assign.getAttemptId(), e);
+            fail(result, FailureKind.FAILURE_KIND_WORKER_ERROR, "worker error: " + e);
+        } finally {
+            if (workspace != null && !workspace.finish(succeeded)) {
+                log.info("kept the workspace of failed attempt {} at {}", assign.getAttemptId(), workspace.root());
+            }
+        }
+        if (cancelled && !succeeded) {
+            result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED);
+        }
+        return result.setFinishedAt(timestamp(Instant.now())).setLogSizeBytes(logOffset.get()).build();
+    }
+
+    private boolean build(Workspace workspace, AttemptResult.Builder result) throws IOException, InterruptedException {
+        Map<String, Boolean> directories = new HashMap<>();
+        List<Source> sources = sources(directories);
+        List<Path> staged;
+        try {
+            staged = fetcher.stage(sources, workspace, source -> pathSource(source, directories.get(source.path())));
+        } catch (ChecksumMismatchException e) {
+            return fail(result, FailureKind.FAILURE_KIND_SOURCE_CHECKSUM_MISMATCH, e.getMessage());
+        } catch (IOException e) {
+            return fail(result, FailureKind.FAILURE_KIND_SOURCE_FETCH_FAILED, "fetching sources: " + e.getMessage());
+        }
+        try {
+            stageDependencies(workspace.sysroot());
+        } catch (IOException | RuntimeException e) {
+            return fail(result, FailureKind.FAILURE_KIND_STAGING_FAILED, "staging dependencies: " + e.getMessage());
+        }
+        Optional<Path> first = Unpacker.firstUnpackable(staged);
+        Path buildDir = first.isPresent() ? Unpacker.unpackFirst(first.get(), workspace.src(), execution.runAs()) : workspace.src();
+        if (cancelled) {
+            return fail(result, FailureKind.FAILURE_KIND_UNSPECIFIED, "cancelled before the phases started");
+        }
+        SequenceResult phases = runPhases(workspace, buildDir);
+        result.setMeasurements(phases.toProto()).setExitCode(phases.exitCode()).setLogTail(phases.logTail());
+        if (!phases.succeeded()) {
+            String phase = phases.failed().map(Phase::key).orElse("");
+            result.setFailedPhase(phase);
+            return fail(result, FailureKind.FAILURE_KIND_PHASE_FAILED, phases.cancelled() ? "cancelled"
+                    : "phase " + phase + " exited with status " + phases.exitCode());
+        }
+        try {
+            upload(workspace, result);
+        } catch (IOException | RuntimeException e) {
+            return fail(result, FailureKind.FAILURE_KIND_UPLOAD_FAILED, "uploading the artifact: " + e.getMessage());
+        }
+        result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED);
+        return true;
+    }
+
+    private SequenceResult runPhases(Workspace workspace, Path buildDir) throws IOException, InterruptedException {
+        Map<Phase, String> phases = new EnumMap<>(Phase.class);
+        assign.getRecipe().getPhasesMap().forEach((k, v) -> phases.put(Phase.valueOf(k.toUpperCase(Locale.ROOT)), v));
+        PhaseEnvironment env = PhaseEnvironment.of(workspace, Math.max(1, assign.getCores()), assign.getProfileEnvMap(),
+                assign.getRecipe().getEnvMap());
+        long cap = assign.getLogCapBytes() > 0 ? assign.getLogCapBytes() : AttemptLog.DEFAULT_CAP_BYTES;
+        try (AttemptLog attemptLog = new AttemptLog(workspace.log(), cap, this::streamLog)) {
+            PhaseRunner runner = new PhaseRunner(execution, workspace, assign.getAttemptId(), attemptLog);
+            sequence = new PhaseSequence(runner, settings.secondsPerSbu());
+            if (cancelled) {
+                sequence.cancel();
+            }
+            return sequence.run(phases, assign.getSkipCheck(), buildDir, env, Math.max(1, assign.getCores()));
+        }
+    }
+
+    private void streamLog(byte[] chunk, Phase phase) throws InterruptedException {
+        long offset = logOffset.getAndAdd(chunk.length);
+        reporter.log(LogChunk.newBuilder().setAttemptId(assign.getAttemptId()).setOffset(offset)
+                .setData(ByteString.copyFrom(chunk)).setPhase(phase.key()).build());
+    }
+
+    /** The recipe's sources in the domain model; path sources carry their upload digest. */
+    private List<Source> sources(Map<String, Boolean> directories) {
+        List<Source> sources = new ArrayList<>();
+        Location at = Location.of(Path.of(assign.getPackageId()));
+        for (RecipeSource s : assign.getRecipe().getSourcesList()) {
+            if (!s.getUrl().isEmpty()) {
+                sources.add(new Source(s.getUrl(), null, blank(s.getSha256()), blank(s.getMd5()), at));
+            } else {
+                directories.put(s.getPath(), s.getPathIsDirectory());
+                sources.add(new Source(null, s.getPath(), s.getPathDigest().getSha256(), null, at));
+            }
+        }
+        return sources;
+    }
+
+    /** A path source from the artifact store: a file as uploaded, or a folder unpacked once into the cache. */
+    private Path pathSource(Source source, Boolean directory) throws IOException {
+        RecipeSource proto = assign.getRecipe().getSourcesList().stream().filter(s -> source.path().equals(s.getPath()))
+                .findFirst().orElseThrow();
+        Path blob = download(proto.getPathDigest(), "blobs");
+        if (!Boolean.TRUE.equals(directory)) {
+            return blob;
+        }
+        Path tree = settings.workDir().resolve("cache/trees").resolve(proto.getPathDigest().getSha256());
+        if (!Files.isDirectory(tree)) {
+            Path temp = Files.createTempDirectory(Files.createDirectories(tree.getParent()), "unpack-");
+            try (InputStream in = Files.newInputStream(blob)) {
+                ArtifactExtractor.extract(in, temp);
+            }
+            try {
+                Files.move(temp, tree, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                dev.lfsfarm.worker.execute.FileTrees.deleteRecursively(temp); // another attempt unpacked it first
+            }
+        }
+        return tree;
+    }
+
+    /** Downloads a blob into the worker's cache once; later attempts reuse it. */
+    private Path download(Digest digest, String kind) throws IOException {
+        Path cached = settings.workDir().resolve("cache").resolve(kind).resolve(digest.getSha256());
+        if (!Files.exists(cached)) {
+            Files.createDirectories(cached.getParent());
+            artifacts.download(digest, cached);
+        }
+        return cached;
+    }
+
+    private void stageDependencies(Path sysroot) throws IOException {
+        for (StagedArtifact dependency : assign.getDependenciesList()) {
+            Path blob = download(dependency.getArtifact(), "artifacts");
+            try (InputStream in = Files.newInputStream(blob)) {
+                ArtifactExtractor.extract(in, sysroot);
+            } catch (IOException e) {
+                throw new IOException(dependency.getPackageId() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void upload(Workspace workspace, AttemptResult.Builder result) throws IOException {
+        Path scratch = Files.createDirectories(workspace.root().resolve(".farm"));
+        Path tar = scratch.resolve("artifact.tar.gz");
+        Manifest manifest;
+        try (OutputStream out = Files.newOutputStream(tar)) {
+            manifest = ArtifactPacker.pack(workspace.dest(), out);
+        }
+        Path manifestFile = scratch.resolve("manifest.pb");
+        Files.write(manifestFile, manifest.toByteArray());
+        Digest artifact = artifacts.upload(tar, ArtifactKind.ARTIFACT_KIND_PACKAGE);
+        Digest manifestDigest = artifacts.upload(manifestFile, ArtifactKind.ARTIFACT_KIND_MANIFEST);
+        result.setArtifact(artifact).setManifest(manifestDigest).setMeasurements(result.getMeasurements().toBuilder()
+                .setArtifactSizeBytes(artifact.getSizeBytes()));
+    }
+
+    private static boolean fail(AttemptResult.Builder result, FailureKind kind, String reason) {
+        result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED).setFailureKind(kind).setFailureReason(reason);
+        return false;
+    }
+
+    private static String blank(String s) {
+        return s.isEmpty() ? null : s;
+    }
+
+    static Timestamp timestamp(Instant t) {
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
+    static WorkerMessage message(LogChunk chunk) {
+        return WorkerMessage.newBuilder().setLogChunk(chunk).build();
+    }
+}

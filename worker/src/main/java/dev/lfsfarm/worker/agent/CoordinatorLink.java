@@ -1,0 +1,74 @@
+package dev.lfsfarm.worker.agent;
+
+import dev.lfsfarm.proto.v1.WorkerMessage;
+import io.grpc.stub.ClientCallStreamObserver;
+import java.time.Duration;
+
+/**
+ * The worker's half of one Connect stream. Sends are serialised (a gRPC stream is not
+ * thread-safe); log chunks wait for the transport to be ready, so a build that prints faster than
+ * the network carries slows down instead of filling the worker's memory.
+ */
+final class CoordinatorLink {
+    private final ClientCallStreamObserver<WorkerMessage> stream;
+    private boolean open = true;
+
+    CoordinatorLink(ClientCallStreamObserver<WorkerMessage> stream) {
+        this.stream = stream;
+    }
+
+    /** Called from the transport's on-ready handler. */
+    synchronized void readyChanged() {
+        notifyAll();
+    }
+
+    synchronized boolean isOpen() {
+        return open;
+    }
+
+    synchronized void closed() {
+        open = false;
+        notifyAll();
+    }
+
+    /** Sends a control message now (results, heartbeats, progress). Returns false when the stream is gone. */
+    synchronized boolean send(WorkerMessage message) {
+        if (!open) {
+            return false;
+        }
+        try {
+            stream.onNext(message);
+            return true;
+        } catch (RuntimeException e) {
+            open = false;
+            return false;
+        }
+    }
+
+    /**
+     * Sends a message once the transport is ready, waiting up to {@code patience}. Returns false if
+     * the stream closed or stayed full that long (the bytes are still in the workspace log).
+     */
+    synchronized boolean sendWhenReady(WorkerMessage message, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (open && !stream.isReady()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return send(message);
+    }
+
+    synchronized void complete() {
+        if (open) {
+            open = false;
+            try {
+                stream.onCompleted();
+            } catch (RuntimeException e) {
+                // already closed
+            }
+        }
+    }
+}

@@ -2,6 +2,8 @@ package dev.lfsfarm.cli;
 
 import dev.lfsfarm.common.input.InputError;
 import dev.lfsfarm.common.input.InputException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -29,6 +31,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
             err.flush();
             return ExitCodes.INPUT;
         }
+        if (e instanceof StatusRuntimeException status) {
+            return remoteError(status, commandLine, err);
+        }
         err.println("farm: failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         if ("1".equals(System.getenv("FARM_DEBUG"))) {
             e.printStackTrace(err);
@@ -37,6 +42,26 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         }
         err.flush();
         return ExitCodes.FAILURE;
+    }
+
+    /** A coordinator answer: one readable line and the documented exit code. */
+    private static int remoteError(StatusRuntimeException e, CommandLine commandLine, PrintWriter err) {
+        Status status = e.getStatus();
+        String description = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+        int code = switch (status.getCode()) {
+            case INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE -> ExitCodes.INPUT;
+            case UNAVAILABLE, DEADLINE_EXCEEDED -> ExitCodes.UNREACHABLE;
+            default -> ExitCodes.FAILURE;
+        };
+        if (code == ExitCodes.UNREACHABLE) {
+            err.println("farm: cannot reach the coordinator: " + description);
+        } else {
+            for (String line : description.split("\n")) {
+                err.println("farm: error: " + line);
+            }
+        }
+        err.flush();
+        return code;
     }
 
     @Override

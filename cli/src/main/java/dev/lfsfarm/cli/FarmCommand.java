@@ -3,6 +3,18 @@ package dev.lfsfarm.cli;
 import dev.lfsfarm.cli.plan.GraphCommand;
 import dev.lfsfarm.cli.plan.PlanCommand;
 import dev.lfsfarm.cli.plan.SimulateCommand;
+import dev.lfsfarm.cli.remote.ArtifactCommand;
+import dev.lfsfarm.cli.remote.CancelCommand;
+import dev.lfsfarm.cli.remote.ExplainCommand;
+import dev.lfsfarm.cli.remote.LogsCommand;
+import dev.lfsfarm.cli.remote.RetryCommand;
+import dev.lfsfarm.cli.remote.StatusCommand;
+import dev.lfsfarm.cli.remote.SubmitCommand;
+import dev.lfsfarm.cli.remote.WorkersCommand;
+import dev.lfsfarm.cli.serve.CoordinatorCommand;
+import dev.lfsfarm.cli.serve.DemoCommand;
+import dev.lfsfarm.cli.serve.LocalCommand;
+import dev.lfsfarm.cli.serve.WorkerCommand;
 import picocli.CommandLine.Command;
 
 /** The top-level {@code farm} command. */
@@ -12,9 +24,13 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "LFS Farm: a distributed build farm for Linux From Scratch and Beyond LFS.",
         subcommands = {GraphCommand.class, PlanCommand.class, SimulateCommand.class,
+                SubmitCommand.class, StatusCommand.class, LogsCommand.class, WorkersCommand.class, CancelCommand.class,
+                RetryCommand.class, ExplainCommand.class, ArtifactCommand.class,
+                CoordinatorCommand.class, WorkerCommand.class, LocalCommand.class, DemoCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
+            "  farm demo",
             "  farm simulate --graph examples/lfs-chapter8.json --workers 3",
             "  farm plan examples/demo --workers 2 --cores-per-worker 4",
             "  farm graph examples/demo --format dot | dot -Tsvg > demo.svg",

@@ -1,0 +1,127 @@
+package dev.lfsfarm.cli.remote;
+
+import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.BuildEvent;
+import dev.lfsfarm.proto.v1.BuildProgress;
+import dev.lfsfarm.proto.v1.BuildServiceGrpc;
+import dev.lfsfarm.proto.v1.GetBuildRequest;
+import dev.lfsfarm.proto.v1.PackageState;
+import dev.lfsfarm.proto.v1.PackageStatus;
+import dev.lfsfarm.proto.v1.WatchBuildRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
+import java.util.Locale;
+
+/**
+ * Follows a build until it ends. On a terminal it redraws one progress line (done/running/failed/
+ * cached counts and an ETA from the SBU still to build); elsewhere it prints a line per finished
+ * package. Progress goes to stderr so stdout stays for the result.
+ */
+final class BuildFollower {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final BuildServiceGrpc.BuildServiceBlockingStub stub;
+    private final PrintWriter err;
+    private final boolean terminal;
+    private final long startNanos = System.nanoTime();
+
+    BuildFollower(BuildServiceGrpc.BuildServiceBlockingStub stub, PrintWriter err, boolean terminal) {
+        this.stub = stub;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    /** Watches until the build ends and returns it with every package. */
+    Build follow(String buildId) {
+        int reconnects = 0;
+        while (true) {
+            try {
+                Iterator<BuildEvent> events = stub.watchBuild(WatchBuildRequest.newBuilder().setBuildId(buildId).build());
+                while (events.hasNext()) {
+                    show(events.next());
+                }
+                break;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || ++reconnects > 5) {
+                    throw e;
+                }
+                err.println("farm: lost the coordinator (" + e.getStatus().getDescription() + "); reconnecting");
+                err.flush();
+            }
+        }
+        if (terminal) {
+            err.println();
+        }
+        err.flush();
+        return stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild();
+    }
+
+    private void show(BuildEvent event) {
+        switch (event.getEventCase()) {
+            case SNAPSHOT -> progress(event.getSnapshot().getBuild().getProgress());
+            case PROGRESS -> progress(event.getProgress());
+            case PACKAGE_STATE_CHANGED -> packageChanged(event.getPackageStateChanged().getStatus());
+            case BUILD_STATE_CHANGED -> {
+                if (!terminal) {
+                    err.println(now() + " build " + event.getBuildStateChanged().getState().name().replace("BUILD_STATE_", "")
+                            + (event.getBuildStateChanged().getMessage().isEmpty() ? "" : ": " + event.getBuildStateChanged().getMessage()));
+                }
+            }
+            default -> { }
+        }
+        err.flush();
+    }
+
+    private void packageChanged(PackageStatus s) {
+        if (terminal) {
+            if (s.getState() == PackageState.PACKAGE_STATE_FAILED) {
+                err.print("\r\033[K");
+                err.println("FAILED " + s.getPackageId() + ": " + StatusCommand.note(s));
+            }
+            return;
+        }
+        String state = BuildJson.state(s);
+        switch (s.getState()) {
+            case PACKAGE_STATE_RUNNING -> err.println(now() + " " + state + "   " + s.getPackageId() + " on " + s.getWorker());
+            case PACKAGE_STATE_SUCCEEDED -> err.printf(Locale.ROOT, "%s %s %s (%.1f s on %s)%n", now(), state, s.getPackageId(),
+                    s.getWallSeconds(), s.getWorker());
+            case PACKAGE_STATE_CACHED, PACKAGE_STATE_SKIPPED, PACKAGE_STATE_FAILED, PACKAGE_STATE_CANCELLED ->
+                    err.println(now() + " " + state + " " + s.getPackageId() + noteOf(s));
+            default -> { }
+        }
+    }
+
+    private static String noteOf(PackageStatus s) {
+        String note = StatusCommand.note(s);
+        return note == null || note.isEmpty() || note.equals("cached") ? "" : ": " + note;
+    }
+
+    private void progress(BuildProgress p) {
+        if (!terminal) {
+            return;
+        }
+        int width = 30;
+        int filled = p.getTotal() == 0 ? width : (int) ((long) p.getDone() * width / p.getTotal());
+        String bar = "#".repeat(filled) + ".".repeat(width - filled);
+        err.printf(Locale.ROOT, "\r\033[K[%s] %d/%d done · %d running · %d failed · %d cached%s", bar, p.getDone(),
+                p.getTotal(), p.getRunning(), p.getFailed(), p.getCached(), eta(p));
+    }
+
+    /** Time left, from the rate at which SBU got done so far. */
+    private String eta(BuildProgress p) {
+        double elapsed = (System.nanoTime() - startNanos) / 1e9;
+        if (p.getSbuDone() <= 0 || p.getSbuTotal() <= p.getSbuDone() || elapsed < 1) {
+            return "";
+        }
+        long left = Math.round(elapsed * (p.getSbuTotal() - p.getSbuDone()) / p.getSbuDone());
+        return String.format(Locale.ROOT, " · ETA %d:%02d", left / 60, left % 60);
+    }
+
+    private static String now() {
+        return LocalTime.now().format(CLOCK);
+    }
+}

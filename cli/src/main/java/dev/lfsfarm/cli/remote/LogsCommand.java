@@ -1,0 +1,63 @@
+package dev.lfsfarm.cli.remote;
+
+import dev.lfsfarm.cli.ExitCodes;
+import dev.lfsfarm.proto.v1.StreamLogRequest;
+import dev.lfsfarm.proto.v1.StreamLogResponse;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.util.Iterator;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code farm logs BUILD PKG [-f]}: a package's build log, raw bytes to stdout. */
+@Command(name = "logs", mixinStandardHelpOptions = true,
+        description = "Print a package's build log (the newest attempt); with -f keep printing until it ends.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm logs 20261121-101500-3f2a gcc", "  farm logs 20261121-101500-3f2a gcc -f | tail -n 20"})
+public final class LogsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CoordinatorOptions coordinator;
+
+    @Parameters(index = "0", paramLabel = "BUILD", description = "Build id.")
+    String buildId;
+
+    @Parameters(index = "1", paramLabel = "PKG", description = "Package id.")
+    String packageId;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep streaming while the package builds.")
+    boolean follow;
+
+    @Option(names = "--offset", paramLabel = "BYTES", defaultValue = "0", description = "Start at this byte of the log.")
+    long offset;
+
+    /** Where the bytes go; tests replace it. */
+    OutputStream sink = new FileOutputStream(FileDescriptor.out);
+
+    @Override
+    public Integer call() throws Exception {
+        spec.commandLine().getOut().flush();
+        return RemoteCall.with(coordinator, (stub, ch) -> {
+            Iterator<StreamLogResponse> chunks = stub.streamLog(StreamLogRequest.newBuilder().setBuildId(buildId)
+                    .setPackageId(packageId).setOffset(offset).setFollow(follow).build());
+            while (chunks.hasNext()) {
+                StreamLogResponse chunk = chunks.next();
+                if (chunk.getElidedBytes() > 0) {
+                    sink.write(("[farm: " + chunk.getElidedBytes() + " earlier bytes of this log were dropped (log cap)]\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                chunk.getData().writeTo(sink);
+            }
+            sink.flush();
+            return ExitCodes.OK;
+        });
+    }
+}

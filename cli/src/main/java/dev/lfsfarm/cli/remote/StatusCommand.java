@@ -1,0 +1,98 @@
+package dev.lfsfarm.cli.remote;
+
+import dev.lfsfarm.cli.ExitCodes;
+import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.GetBuildRequest;
+import dev.lfsfarm.proto.v1.ListBuildsRequest;
+import dev.lfsfarm.proto.v1.PackageStatus;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code farm status [BUILD]}: every build, or one build's packages. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the builds on the coordinator, or one build package by package.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm status", "  farm status 20261121-101500-3f2a", "  farm status 20261121-101500-3f2a -o json | jq '.packages[] | select(.state==\"FAILED\")'"})
+public final class StatusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CoordinatorOptions coordinator;
+
+    @Mixin
+    Output output;
+
+    @Parameters(paramLabel = "BUILD", arity = "0..1", description = "Build id (default: list every build).")
+    String buildId;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (buildId == null) {
+            List<Build> builds = RemoteCall.with(coordinator, (stub, ch) -> stub.listBuilds(ListBuildsRequest.getDefaultInstance()).getBuildsList());
+            if (output.json()) {
+                Output.json(out, json -> {
+                    json.writeStartObject();
+                    json.writeArrayFieldStart("builds");
+                    for (Build b : builds) {
+                        json.writeStartObject();
+                        BuildJson.build(json, b, false);
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
+                    json.writeEndObject();
+                });
+            } else {
+                out.printf(Locale.ROOT, "%-22s %-10s %-14s %s%n", "BUILD", "STATE", "BOOK", "DONE");
+                builds.forEach(b -> out.printf(Locale.ROOT, "%-22s %-10s %-14s %d/%d (%d cached, %d failed)%n", b.getBuildId(),
+                        BuildJson.state(b), b.getBookName(), b.getProgress().getDone(), b.getProgress().getTotal(),
+                        b.getProgress().getCached(), b.getProgress().getFailed()));
+            }
+            return ExitCodes.OK;
+        }
+        Build build = RemoteCall.with(coordinator, (stub, ch) -> stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild());
+        if (output.json()) {
+            Output.json(out, json -> {
+                json.writeStartObject();
+                BuildJson.build(json, build, true);
+                json.writeEndObject();
+            });
+        } else {
+            printBuild(out, build);
+        }
+        return ExitCodes.OK;
+    }
+
+    static void printBuild(PrintWriter out, Build b) {
+        out.printf(Locale.ROOT, "Build %s: %s (%s, profile %s)%s%n", b.getBuildId(), BuildJson.state(b), b.getBookName(),
+                b.getProfile(), b.getMessage().isEmpty() ? "" : " — " + b.getMessage());
+        var p = b.getProgress();
+        out.printf(Locale.ROOT, "  %d/%d done: %d built, %d cached, %d failed, %d skipped, %d running%n", p.getDone(),
+                p.getTotal(), p.getSucceeded(), p.getCached(), p.getFailed(), p.getSkipped(), p.getRunning());
+        int width = Math.max(7, b.getPackagesList().stream().mapToInt(x -> x.getPackageId().length()).max().orElse(7));
+        out.printf(Locale.ROOT, "%n  %-" + width + "s  %-9s  %-12s %8s %9s  %s%n", "PACKAGE", "STATE", "WORKER", "ATTEMPTS", "WALL", "NOTE");
+        for (PackageStatus s : b.getPackagesList()) {
+            out.printf(Locale.ROOT, "  %-" + width + "s  %-9s  %-12s %8d %8.1fs  %s%n", s.getPackageId(), BuildJson.state(s),
+                    s.getWorker(), s.getAttempts(), s.getWallSeconds(), note(s));
+        }
+        out.flush();
+    }
+
+    static String note(PackageStatus s) {
+        return switch (s.getState()) {
+            case PACKAGE_STATE_SKIPPED -> "skipped because " + s.getSkippedBecause() + " failed";
+            case PACKAGE_STATE_FAILED -> (s.getFailedPhase().isEmpty() ? "" : s.getFailedPhase() + ": ") + s.getFailureReason();
+            case PACKAGE_STATE_CACHED -> "cached";
+            case PACKAGE_STATE_RUNNING -> s.getCurrentPhase();
+            default -> s.getFailureReason();
+        };
+    }
+}

@@ -1,0 +1,78 @@
+package dev.lfsfarm.cli.serve;
+
+import dev.lfsfarm.cli.ExitCodes;
+import dev.lfsfarm.common.action.ActionKeys;
+import dev.lfsfarm.coordinator.dispatch.DispatchSettings;
+import dev.lfsfarm.coordinator.server.CoordinatorServer;
+import io.grpc.netty.NettyServerBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code farm coordinator}: serves builds, workers and artifacts until stopped. */
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+        description = {"Run a coordinator: BuildService, WorkerService and ArtifactService on one gRPC port.",
+            "Each flag can also come from the environment variable named in its description."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm coordinator --listen 0.0.0.0:7070 --state-dir /var/lib/farm/state --artifact-dir /var/lib/farm/artifacts",
+            "  FARM_LEASE_TIMEOUT=30 farm coordinator --listen :7070"})
+public final class CoordinatorCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorCommand.class);
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:FARM_LISTEN:-0.0.0.0:7070}",
+            description = "Address to serve on (FARM_LISTEN; default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:FARM_STATE_DIR:-farm-state}",
+            description = "Build state and logs (FARM_STATE_DIR; default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--artifact-dir", paramLabel = "DIR", defaultValue = "${env:FARM_ARTIFACT_DIR:-farm-artifacts}",
+            description = "Content-addressed artifact store; shared storage when several coordinators run (FARM_ARTIFACT_DIR; default: ${DEFAULT-VALUE}).")
+    Path artifactDir;
+
+    @Option(names = "--lease-timeout", paramLabel = "SECONDS", defaultValue = "${env:FARM_LEASE_TIMEOUT:-10}",
+            description = "A worker silent this long is lost; its packages are requeued (FARM_LEASE_TIMEOUT; default: ${DEFAULT-VALUE}).")
+    double leaseSeconds;
+
+    @Option(names = "--heartbeat", paramLabel = "SECONDS", defaultValue = "${env:FARM_HEARTBEAT:-2}",
+            description = "How often workers send heartbeats (FARM_HEARTBEAT; default: ${DEFAULT-VALUE}).")
+    double heartbeatSeconds;
+
+    @Option(names = "--max-requeues", paramLabel = "N", defaultValue = "${env:FARM_MAX_REQUEUES:-2}",
+            description = "Times a package lost with its worker is started again before it fails (FARM_MAX_REQUEUES; default: ${DEFAULT-VALUE}).")
+    int maxRequeues;
+
+    @Option(names = "--log-cap-mib", paramLabel = "MIB", defaultValue = "${env:FARM_LOG_CAP_MIB:-64}",
+            description = "Log kept per package attempt, the tail (FARM_LOG_CAP_MIB; default: ${DEFAULT-VALUE}).")
+    long logCapMib;
+
+    @Override
+    public Integer call() throws Exception {
+        DispatchSettings settings = settings(leaseSeconds, heartbeatSeconds, maxRequeues, logCapMib);
+        log.info("coordinator config: listen={} state-dir={} artifact-dir={} lease-timeout={}s heartbeat={}s max-requeues={} log-cap={}MiB arch={}",
+                listen, stateDir.toAbsolutePath(), artifactDir.toAbsolutePath(), leaseSeconds, heartbeatSeconds, maxRequeues,
+                logCapMib, settings.arch());
+        CoordinatorServer server = CoordinatorServer.start(NettyServerBuilder.forAddress(HostPort.parse("--listen", listen)),
+                stateDir, artifactDir, settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "coordinator-shutdown"));
+        log.info("listening on {}", listen);
+        server.awaitTermination();
+        return ExitCodes.OK;
+    }
+
+    static DispatchSettings settings(double leaseSeconds, double heartbeatSeconds, int maxRequeues, long logCapMib) {
+        if (leaseSeconds <= 0 || heartbeatSeconds <= 0 || heartbeatSeconds >= leaseSeconds) {
+            throw new dev.lfsfarm.cli.UsageException("--heartbeat must be positive and shorter than --lease-timeout");
+        }
+        if (maxRequeues < 0 || logCapMib < 1) {
+            throw new dev.lfsfarm.cli.UsageException("--max-requeues must be >= 0 and --log-cap-mib >= 1");
+        }
+        return new DispatchSettings(Duration.ofMillis(Math.round(heartbeatSeconds * 1000)),
+                Duration.ofMillis(Math.round(leaseSeconds * 1000)), maxRequeues, logCapMib << 20, ActionKeys.localArch(), 60);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.lfsfarm.cli.serve;
+
+import dev.lfsfarm.cli.UsageException;
+import dev.lfsfarm.cli.remote.CoordinatorOptions;
+import dev.lfsfarm.cli.remote.Submission;
+import dev.lfsfarm.coordinator.server.CoordinatorServer;
+import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.BuildServiceGrpc;
+import dev.lfsfarm.proto.v1.SubmitBuildResponse;
+import dev.lfsfarm.worker.agent.WorkerAgent;
+import dev.lfsfarm.worker.agent.WorkerSettings;
+import dev.lfsfarm.worker.platform.PlatformProbe;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code farm local}: a coordinator and N workers in this process, one build, then exit. */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = {"Build a book on a farm started in this process: a coordinator on loopback and N workers,",
+            "each with its own work folder. Prints the summary and exits 0 when every package succeeded.",
+            "State, artifacts and caches stay in --dir, so running it again reuses what was built."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm local examples/demo --workers 2", "  farm local examples/demo kvtool --profile quick --no-cache"})
+public final class LocalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "BOOK", description = "Book folder.")
+    Path book;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "TARGET", description = "Packages to build (default: all).")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "2", description = "Workers (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${env:FARM_LOCAL_DIR:-farm-local}",
+            description = "State, artifacts and work folders (FARM_LOCAL_DIR; default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--profile", paramLabel = "NAME", description = "Book profile.")
+    String profile;
+
+    @Option(names = "--no-cache", description = "Build every package even when an identical result exists.")
+    boolean noCache;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text", description = "text or json.")
+    dev.lfsfarm.cli.remote.Output.Format output;
+
+    @Override
+    public Integer call() throws Exception {
+        if (workers < 1) {
+            throw new UsageException("--workers must be at least 1");
+        }
+        Submission submission = Submission.prepare(book, targets, profile, noCache, false);
+        Path root = dir.toAbsolutePath();
+        PrintWriter err = spec.commandLine().getErr();
+        try (CoordinatorServer coordinator = CoordinatorServer.start(NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress("127.0.0.1", 0)), root.resolve("state"), root.resolve("artifacts"),
+                CoordinatorCommand.settings(10, 1, 2, 64))) {
+            String address = "127.0.0.1:" + coordinator.port();
+            List<WorkerAgent> agents = new ArrayList<>();
+            List<ManagedChannel> channels = new ArrayList<>();
+            try {
+                startWorkers(address, root, agents, channels);
+                err.println("farm: local farm at " + address + " with " + workers + " workers; state in " + root);
+                ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+                channels.add(channel);
+                BuildServiceGrpc.BuildServiceBlockingStub stub = BuildServiceGrpc.newBlockingStub(channel);
+                SubmitBuildResponse response = submission.submit(stub, channel);
+                boolean json = output == dev.lfsfarm.cli.remote.Output.Format.JSON;
+                Build result = Submission.follow(stub, response, err, json);
+                int code = Submission.report(result, spec.commandLine().getOut(), json);
+                err.println("farm: artifacts in " + root.resolve("artifacts") + ", logs in " + root.resolve("state/logs"));
+                err.println("farm: per package: farm artifact get / farm logs " + response.getBuildId()
+                        + " PKG (with --coordinator " + address + " while a farm runs there)");
+                err.flush();
+                return code;
+            } finally {
+                agents.forEach(WorkerAgent::close);
+                channels.forEach(CoordinatorOptions::close);
+            }
+        }
+    }
+
+    private void startWorkers(String address, Path root, List<WorkerAgent> agents, List<ManagedChannel> channels)
+            throws Exception {
+        int hostCores = Runtime.getRuntime().availableProcessors();
+        int cores = Math.max(1, hostCores / workers);
+        long memory = new PlatformProbe(root).memoryTotal();
+        int memoryMb = (int) Math.max(256, memory * 0.8 / workers / (1 << 20));
+        for (int i = 1; i <= workers; i++) {
+            Path workDir = Files.createDirectories(root.resolve("worker-" + i));
+            WorkerSettings settings = new WorkerSettings("local-" + i, cores, cores, memoryMb, Map.of(), workDir, true, 0,
+                    Duration.ofSeconds(2));
+            ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+            channels.add(channel);
+            agents.add(WorkerCommand.start(settings, channel));
+        }
+    }
+}

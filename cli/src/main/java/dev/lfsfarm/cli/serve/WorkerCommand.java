@@ -1,0 +1,105 @@
+package dev.lfsfarm.cli.serve;
+
+import dev.lfsfarm.cli.ExitCodes;
+import dev.lfsfarm.cli.UsageException;
+import dev.lfsfarm.worker.agent.WorkerAgent;
+import dev.lfsfarm.worker.agent.WorkerSettings;
+import dev.lfsfarm.worker.execute.ExecutionSettings;
+import dev.lfsfarm.worker.platform.PlatformProbe;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code farm worker}: a worker agent on this host. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {"Run a worker agent: connect to the coordinator and build what it assigns.",
+            "Reconnects with backoff when the coordinator goes away; running builds go on meanwhile."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm worker --coordinator farm.lan:7070 --name pve1-ct101 --slots 2 --cores 8 --memory-mb 16384 --work-dir /var/lib/farm/work",
+            "  farm worker --coordinator localhost:7070 --labels arch=x86_64,kvm=yes"})
+public final class WorkerCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
+
+    @Option(names = "--coordinator", paramLabel = "HOST:PORT", defaultValue = "${env:FARM_COORDINATOR:-localhost:7070}",
+            description = "Coordinator address (FARM_COORDINATOR; default: ${DEFAULT-VALUE}).")
+    String coordinator;
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:FARM_WORKER_NAME}",
+            description = "Unique worker name (FARM_WORKER_NAME; default: the host name).")
+    String name;
+
+    @Option(names = "--slots", paramLabel = "N", defaultValue = "${env:FARM_SLOTS:-1}",
+            description = "Packages built at once (FARM_SLOTS; default: ${DEFAULT-VALUE}).")
+    int slots;
+
+    @Option(names = "--cores", paramLabel = "N", defaultValue = "${env:FARM_CORES}",
+            description = "Cores given to builds (FARM_CORES; default: all of this host's).")
+    Integer cores;
+
+    @Option(names = "--memory-mb", paramLabel = "MIB", defaultValue = "${env:FARM_MEMORY_MB}",
+            description = "Memory given to builds (FARM_MEMORY_MB; default: 80% of this host's).")
+    Integer memoryMb;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${env:FARM_WORK_DIR:-farm-work}",
+            description = "Workspaces and caches (FARM_WORK_DIR; default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--labels", paramLabel = "KEY=VALUE", split = ",",
+            description = "Labels recipes can ask for (the arch label is added from this host).")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--keep-failed", description = "Keep the workspace of failed attempts for inspection.")
+    boolean keepFailed;
+
+    @Option(names = "--sbu-seconds", paramLabel = "S", defaultValue = "${env:FARM_SBU_SECONDS:-0}",
+            description = "This host's seconds per SBU, if calibrated (FARM_SBU_SECONDS).")
+    double sbuSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        WorkerSettings settings = settings();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(coordinator).usePlaintext().build();
+        WorkerAgent agent = start(settings, channel);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            channel.shutdownNow();
+        }, "worker-shutdown"));
+        agent.awaitStopped();
+        return ExitCodes.OK;
+    }
+
+    WorkerSettings settings() throws Exception {
+        String workerName = name == null || name.isBlank() ? InetAddress.getLocalHost().getHostName() : name;
+        int hostCores = Runtime.getRuntime().availableProcessors();
+        int memory = memoryMb != null ? memoryMb : (int) (new PlatformProbe(workDir.toAbsolutePath()).memoryTotal() * 0.8 / (1 << 20));
+        if (slots < 1 || (cores != null && cores < 1) || memory < 1) {
+            throw new UsageException("--slots, --cores and --memory-mb must be at least 1");
+        }
+        return new WorkerSettings(workerName, slots, cores == null ? hostCores : cores, memory, labels,
+                workDir.toAbsolutePath(), keepFailed, sbuSeconds, Duration.ofSeconds(10));
+    }
+
+    /** Probes the platform, prepares the work dir and connects; shared with {@code farm local}. */
+    public static WorkerAgent start(WorkerSettings settings, ManagedChannel channel) throws Exception {
+        Files.createDirectories(settings.workDir());
+        ExecutionSettings execution = ExecutionSettings.detect();
+        var platform = new PlatformProbe(settings.workDir()).probe("farm 0.1", List.of("local"), settings.secondsPerSbu());
+        log.info("worker config: name={} slots={} cores={} memory={}MiB labels={} work-dir={} measurement={} build-user={}",
+                settings.name(), settings.slots(), settings.cores(), settings.memoryMb(), settings.labels(),
+                settings.workDir(), execution.method(), execution.runAs().map(u -> u.name()).orElse("(this user)"));
+        WorkerAgent agent = new WorkerAgent(settings, channel, execution, platform);
+        agent.start();
+        return agent;
+    }
+}

@@ -54,7 +54,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
             default -> ExitCodes.FAILURE;
         };
         if (code == ExitCodes.UNREACHABLE) {
-            err.println("farm: cannot reach the coordinator: " + description);
+            String cause = e.getCause() == null || e.getCause().getMessage() == null ? description : e.getCause().getMessage();
+            err.println("farm: cannot reach the coordinator: " + cause
+                    + " (is 'farm coordinator' running there? set --coordinator or FARM_COORDINATOR)");
         } else {
             for (String line : description.split("\n")) {
                 err.println("farm: error: " + line);

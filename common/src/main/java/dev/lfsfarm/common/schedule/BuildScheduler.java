@@ -100,6 +100,14 @@ public final class BuildScheduler {
 
     /** Places as many ready packages as free capacity allows, highest priority first. */
     public List<Assignment> assign() {
+        return assign(task -> true);
+    }
+
+    /**
+     * Like {@link #assign()}, but a ready package for which {@code mayStart} is false stays ready
+     * (the coordinator holds back a package whose identical action already runs in another build).
+     */
+    public List<Assignment> assign(java.util.function.IntPredicate mayStart) {
         List<Assignment> placed = new ArrayList<>();
         List<Integer> deferred = new ArrayList<>();
         while (!ready.isEmpty() && deferred.size() < BACKFILL_WINDOW && pool.anyRoom()) {
@@ -107,7 +115,7 @@ public final class BuildScheduler {
             if (state[task] != TaskState.READY) {
                 continue;
             }
-            WorkerPool.Slot worker = bestWorker(task);
+            WorkerPool.Slot worker = mayStart.test(task) ? bestWorker(task) : null;
             if (worker == null) {
                 deferred.add(task);
                 continue;

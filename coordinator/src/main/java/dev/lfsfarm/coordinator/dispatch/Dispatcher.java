@@ -94,6 +94,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, WorkerSession> sessions = new LinkedHashMap<>();
     private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
     private final Map<Long, Attempt> current = new HashMap<>();
+    /** Action keys being built right now: an identical package of another build waits for the result. */
+    private final Map<String, String> inFlight = new HashMap<>();
     private long attemptCounter;
 
     public Dispatcher(DispatchSettings settings, BuildStateStore store, ResultCache cache, LogStore logs) {
@@ -395,6 +397,7 @@ public final class Dispatcher implements AutoCloseable {
     /** An attempt's worker is gone: start the package again elsewhere, or fail it after too many losses. */
     private void lose(Attempt a, String reason) {
         attempts.remove(a.id());
+        inFlight.remove(a.build().actionKeys[a.task()], a.id());
         current.remove(key(a.build(), a.task()));
         logs.close(a.id());
         ActiveBuild build = a.build();
@@ -444,6 +447,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void apply(Attempt a, AttemptResult result) {
         attempts.remove(a.id());
+        inFlight.remove(a.build().actionKeys[a.task()], a.id());
         current.remove(key(a.build(), a.task()));
         logs.close(a.id());
         ActiveBuild build = a.build();
@@ -502,7 +506,9 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             settleCached(build);
-            for (Assignment assignment : build.scheduler.assign()) {
+            boolean waitForTwins = !build.spec.getNoCache();
+            for (Assignment assignment : build.scheduler.assign(task -> !waitForTwins
+                    || !inFlight.containsKey(build.actionKeys[task]))) {
                 send(build, assignment);
             }
             finishIfDone(build);
@@ -517,8 +523,9 @@ public final class Dispatcher implements AutoCloseable {
         List<Integer> changed = new ArrayList<>();
         while (!queue.isEmpty()) {
             int task = queue.poll();
-            if (build.cacheChecked[task] || build.scheduler.state(task) != TaskState.READY) {
-                continue;
+            if (build.cacheChecked[task] || build.scheduler.state(task) != TaskState.READY
+                    || inFlight.containsKey(build.actionKeys[task])) {
+                continue; // an identical action running elsewhere: check the cache again when it ends
             }
             build.cacheChecked[task] = true;
             Optional<ActionResult> hit = cache.lookup(build.actionKeys[task]);
@@ -544,6 +551,7 @@ public final class Dispatcher implements AutoCloseable {
         Attempt attempt = new Attempt(id, build, task, assignment.worker(), number, Instant.now());
         attempts.put(id, attempt);
         current.put(key(build, task), attempt);
+        inFlight.putIfAbsent(build.actionKeys[task], id);
         status.setAttempts(number).setAttemptId(id).setWorker(assignment.worker()).setCacheHit(false)
                 .setStartedAt(ActiveBuild.timestamp(attempt.startedAt()));
         build.syncState(task);

@@ -93,7 +93,6 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, String> buildByRequestId = new HashMap<>();
     private final Map<String, WorkerSession> sessions = new LinkedHashMap<>();
     private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
-    private final Map<Long, Attempt> current = new HashMap<>();
     /** Action keys being built right now: an identical package of another build waits for the result. */
     private final Map<String, String> inFlight = new HashMap<>();
     private long attemptCounter;
@@ -398,7 +397,6 @@ public final class Dispatcher implements AutoCloseable {
     private void lose(Attempt a, String reason) {
         attempts.remove(a.id());
         inFlight.remove(a.build().actionKeys[a.task()], a.id());
-        current.remove(key(a.build(), a.task()));
         logs.close(a.id());
         ActiveBuild build = a.build();
         PackageStatus.Builder status = build.packages[a.task()];
@@ -448,7 +446,6 @@ public final class Dispatcher implements AutoCloseable {
     private void apply(Attempt a, AttemptResult result) {
         attempts.remove(a.id());
         inFlight.remove(a.build().actionKeys[a.task()], a.id());
-        current.remove(key(a.build(), a.task()));
         logs.close(a.id());
         ActiveBuild build = a.build();
         PackageStatus.Builder status = build.packages[a.task()];
@@ -550,7 +547,6 @@ public final class Dispatcher implements AutoCloseable {
         String id = epoch + "-" + (++attemptCounter);
         Attempt attempt = new Attempt(id, build, task, assignment.worker(), number, Instant.now());
         attempts.put(id, attempt);
-        current.put(key(build, task), attempt);
         inFlight.putIfAbsent(build.actionKeys[task], id);
         status.setAttempts(number).setAttemptId(id).setWorker(assignment.worker()).setCacheHit(false)
                 .setStartedAt(ActiveBuild.timestamp(attempt.startedAt()));
@@ -747,10 +743,6 @@ public final class Dispatcher implements AutoCloseable {
 
     /** An attempt as ListWorkers shows it. */
     public record RunningAttempt(String id, String buildId, String packageId) {}
-
-    static long key(ActiveBuild build, int task) {
-        return ((long) System.identityHashCode(build) << 32) | task;
-    }
 
     @Override
     public void close() {

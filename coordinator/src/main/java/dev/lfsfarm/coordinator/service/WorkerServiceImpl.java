@@ -30,6 +30,10 @@ public final class WorkerServiceImpl extends WorkerServiceGrpc.WorkerServiceImpl
             @Override
             public void onNext(WorkerMessage message) {
                 session.touch();
+                if (!helloSeen && message.getMessageCase() != WorkerMessage.MessageCase.HELLO) {
+                    fail(Status.INVALID_ARGUMENT.withDescription("the first message must be Hello"));
+                    return;
+                }
                 switch (message.getMessageCase()) {
                     case HELLO -> {
                         if (helloSeen) {
@@ -54,9 +58,6 @@ public final class WorkerServiceImpl extends WorkerServiceGrpc.WorkerServiceImpl
                         }
                     });
                     default -> fail(Status.INVALID_ARGUMENT.withDescription("empty or unknown worker message"));
-                }
-                if (!helloSeen) {
-                    fail(Status.INVALID_ARGUMENT.withDescription("the first message must be Hello"));
                 }
             }
 

@@ -14,9 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm demo}: {@code farm local examples/demo --workers 2}. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Build the demo book (examples/demo: real C libraries and programs, gcc and make) on a",
-            "local farm of 2 workers, and say where the artifacts and logs are. Run it twice: the second",
-            "time every package is CACHED."},
+        description = {"Build the demo book on a local farm of 2 workers.",
+            "examples/demo holds real C libraries and programs, built with gcc and make; the command says",
+            "where the artifacts and logs are. Run it twice: the second time every package is CACHED."},
         footerHeading = "%nExamples:%n", footer = {"  ./farm demo", "  ./farm demo --no-cache --workers 1"})
 public final class DemoCommand implements Callable<Integer> {
     @Spec

@@ -29,8 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm local}: a coordinator and N workers in this process, one build, then exit. */
 @Command(name = "local", mixinStandardHelpOptions = true,
-        description = {"Build a book on a farm started in this process: a coordinator on loopback and N workers,",
-            "each with its own work folder. Prints the summary and exits 0 when every package succeeded.",
+        description = {"Build a book on a farm started in this process, then exit.",
+            "A coordinator listens on loopback and N workers each get their own work folder.",
+            "Prints the summary and exits 0 when every package succeeded.",
             "State, artifacts and caches stay in --dir, so running it again reuses what was built."},
         footerHeading = "%nExamples:%n",
         footer = {"  farm local examples/demo --workers 2", "  farm local examples/demo kvtool --profile quick --no-cache"})

@@ -92,6 +92,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, ActiveBuild> builds = new LinkedHashMap<>();
     private final Map<String, String> buildByRequestId = new HashMap<>();
     private final Map<String, WorkerSession> sessions = new LinkedHashMap<>();
+    /** Workers the operator drained, by name: the drain holds across reconnects until undrained. */
+    private final Set<String> drained = new HashSet<>();
     private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
     /** Action keys being built right now: an identical package of another build waits for the result. */
     private final Map<String, String> inFlight = new HashMap<>();
@@ -122,24 +124,39 @@ public final class Dispatcher implements AutoCloseable {
     /** Runs {@code work} on the dispatcher thread. */
     public <T> CompletableFuture<T> call(Callable<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
+        if (loop.isShutdown()) {
+            result.completeExceptionally(Status.UNAVAILABLE.withDescription("the coordinator is shutting down").asRuntimeException());
+            return result;
+        }
+        try {
+            loop.execute(() -> {
+                try {
+                    result.complete(work.call());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(Status.UNAVAILABLE.withDescription("the coordinator is shutting down").asRuntimeException());
+        }
         return result;
     }
 
     private void run(Runnable work) {
-        loop.execute(() -> {
-            try {
-                work.run();
-            } catch (RuntimeException e) {
-                log.error("dispatcher event failed", e);
-            }
-        });
+        if (loop.isShutdown()) {
+            return; // shutting down: late stream callbacks have nothing left to change
+        }
+        try {
+            loop.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    log.error("dispatcher event failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("event after shutdown ignored");
+        }
     }
 
     // ---- builds ----
@@ -302,10 +319,23 @@ public final class Dispatcher implements AutoCloseable {
             } else {
                 pool.resume(hello.getName());
             }
+            if (drained.contains(hello.getName())) {
+                pool.drain(hello.getName());
+            }
             session.send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLeaderEpoch(epoch)
                     .setHeartbeatInterval(ActiveBuild.duration(settings.heartbeatInterval()))
                     .setLeaseTimeout(ActiveBuild.duration(settings.leaseTimeout()))
                     .addAllAdoptedAttemptIds(adopted).setCoordinatorVersion("farm.v1")).build());
+            // Welcome is the first message of a stream; what follows it: cancels of what was not adopted, a standing drain.
+            for (AttemptInfo info : hello.getAttemptsList()) {
+                if (!adopted.contains(info.getAttemptId()) && !info.getFinished()) {
+                    session.send(cancelMessage(info.getAttemptId(), CancelReason.CANCEL_REASON_NOT_ADOPTED,
+                            "this coordinator does not expect the attempt any more"));
+                }
+            }
+            if (drained.contains(hello.getName())) {
+                session.send(CoordinatorMessage.newBuilder().setDrain(dev.lfsfarm.proto.v1.Drain.newBuilder()).build());
+            }
             log.info("worker {} connected from {} ({} slots, {} cores, {} MiB){}", hello.getName(), session.peer(),
                     hello.getCapacity().getSlots(), hello.getCapacity().getCores(), hello.getCapacity().getMemoryMb(),
                     adopted.isEmpty() ? "" : ", still running " + adopted.size() + " attempts");
@@ -314,7 +344,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Attempts the worker still runs that are still wanted are kept; the others are cancelled.
+     * Attempts the worker still runs that are still wanted are kept (the caller cancels the others).
      * Attempts this coordinator expected on the worker but the worker no longer has are requeued.
      */
     private List<String> adopt(Hello hello) {
@@ -325,13 +355,6 @@ public final class Dispatcher implements AutoCloseable {
             Attempt a = attempts.get(info.getAttemptId());
             if (a != null && a.worker().equals(hello.getName())) {
                 adopted.add(a.id());
-            }
-        }
-        for (AttemptInfo info : hello.getAttemptsList()) {
-            if (!adopted.contains(info.getAttemptId()) && !info.getFinished()) {
-                WorkerSession session = sessions.get(hello.getName());
-                session.send(cancelMessage(info.getAttemptId(), CancelReason.CANCEL_REASON_NOT_ADOPTED,
-                        "this coordinator does not expect the attempt any more"));
             }
         }
         for (Attempt a : List.copyOf(attempts.values())) {
@@ -361,9 +384,11 @@ public final class Dispatcher implements AutoCloseable {
                 throw Status.NOT_FOUND.withDescription("no worker '" + name + "'").asRuntimeException();
             }
             if (undrain) {
+                drained.remove(name);
                 pool.resume(name);
                 dispatch();
             } else {
+                drained.add(name);
                 pool.drain(name);
             }
             session.send(CoordinatorMessage.newBuilder().setDrain(dev.lfsfarm.proto.v1.Drain.newBuilder().setUndrain(undrain)).build());
@@ -424,6 +449,11 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             ResultAck.Builder ack = ResultAck.newBuilder().setAttemptId(result.getAttemptId());
             Attempt a = attempts.get(result.getAttemptId());
+            if (a != null && !a.worker().equals(session.name())) {
+                log.warn("rejected a result of attempt {} from {}: it runs on {}", a.id(), session.name(), a.worker());
+                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_UNKNOWN_ATTEMPT)
+                        .setMessage("attempt " + a.id() + " is not assigned to worker " + session.name()).build();
+            }
             if (a == null) {
                 log.warn("rejected a result for unknown or superseded attempt {} from {}", result.getAttemptId(), session.name());
                 return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT)
@@ -699,7 +729,7 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             ActiveBuild build = find(buildId);
             Map<String, String> reasons = new LinkedHashMap<>();
-            List<String> ids = packageIds.isEmpty() ? List.of() : packageIds;
+            List<String> ids = packageIds.isEmpty() ? pendingPackages(build) : packageIds;
             for (String id : ids) {
                 int task = build.graph.indexOf(id);
                 if (task < 0) {
@@ -710,6 +740,21 @@ public final class Dispatcher implements AutoCloseable {
             }
             return reasons;
         });
+    }
+
+    /** The READY packages in dispatch order, then the WAITING ones; none once the build has finished. */
+    private static List<String> pendingPackages(ActiveBuild build) {
+        List<String> ids = new ArrayList<>();
+        if (build.isFinished()) {
+            return ids;
+        }
+        build.scheduler.ready().forEach(task -> ids.add(build.graph.id(task)));
+        for (int task = 0; task < build.graph.size(); task++) {
+            if (build.scheduler.state(task) == TaskState.WAITING) {
+                ids.add(build.graph.id(task));
+            }
+        }
+        return ids;
     }
 
     /** Index of a package in a build, and its state, for the services. */

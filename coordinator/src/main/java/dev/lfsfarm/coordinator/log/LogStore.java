@@ -71,9 +71,17 @@ public final class LogStore {
     /** The last {@code maxBytes} of the log as text (for failure summaries). */
     public String tail(String attemptId, int maxBytes) {
         AttemptLog log = log(attemptId);
-        long from = Math.max(0, log.written() - maxBytes);
-        Chunk chunk = log.read(from, maxBytes);
-        return new String(chunk.data(), java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long at = Math.max(0, log.written() - maxBytes);
+        while (out.size() < maxBytes) {
+            Chunk chunk = log.read(at, maxBytes - out.size()); // one segment at most per read
+            if (chunk.data().length == 0) {
+                break;
+            }
+            out.write(chunk.data(), 0, chunk.data().length);
+            at = chunk.offset() + chunk.data().length;
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private AttemptLog log(String attemptId) {
@@ -143,10 +151,10 @@ public final class LogStore {
 
         synchronized Chunk read(long offset, int max) {
             long kept = hasOlder ? olderStart : currentStart;
-            long elided = kept;
+            long elided = Math.max(0, kept - offset); // the bytes between the offset asked for and the first kept one
             long from = Math.max(offset, kept);
             if (from >= written) {
-                return new Chunk(from, new byte[0], offset < kept ? elided : 0, closed);
+                return new Chunk(from, new byte[0], elided, closed);
             }
             boolean inOlder = hasOlder && from < currentStart;
             Path file = inOlder ? files[1 - currentIndex] : files[currentIndex];
@@ -161,7 +169,7 @@ public final class LogStore {
                 throw new UncheckedIOException(e);
             }
             boolean end = closed && from + n >= written;
-            return new Chunk(from, data, offset < kept ? elided : 0, end);
+            return new Chunk(from, data, elided, end);
         }
     }
 }

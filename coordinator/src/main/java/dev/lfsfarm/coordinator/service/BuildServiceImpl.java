@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.lfsfarm.coordinator.dispatch.Dispatcher;
 import dev.lfsfarm.coordinator.log.LogStore;
 import dev.lfsfarm.proto.v1.AttemptInfo;
+import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildServiceGrpc;
 import dev.lfsfarm.proto.v1.CancelBuildRequest;
@@ -33,9 +34,12 @@ import dev.lfsfarm.proto.v1.WorkerStatus;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The CLI's service: submit and follow builds, read logs, manage workers. */
@@ -70,9 +74,14 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
 
     @Override
     public void listBuilds(ListBuildsRequest request, StreamObserver<ListBuildsResponse> observer) {
-        Replies.reply(dispatcher.list(), list -> ListBuildsResponse.newBuilder().addAllBuilds(list.stream()
-                .filter(b -> request.getStatesCount() == 0 || request.getStatesList().contains(b.getState())).toList()).build(),
-                observer);
+        // The dispatcher lists builds in submit order; the API lists the newest first.
+        Replies.reply(dispatcher.list(), list -> {
+            List<Build> newestFirst = new ArrayList<>(list);
+            Collections.reverse(newestFirst);
+            return ListBuildsResponse.newBuilder().addAllBuilds(newestFirst.stream()
+                    .filter(b -> request.getStatesCount() == 0 || request.getStatesList().contains(b.getState())).toList())
+                    .build();
+        }, observer);
     }
 
     @Override
@@ -160,6 +169,11 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
 
     @Override
     public void streamLog(StreamLogRequest request, StreamObserver<StreamLogResponse> observer) {
+        // gRPC takes the ready and cancel handlers only before this method returns, so the pump
+        // attaches them now; it starts reading once the dispatcher has named the attempt.
+        LogPump pump = new LogPump((ServerCallStreamObserver<StreamLogResponse>) observer, dispatcher.logs(),
+                Math.max(0, request.getOffset()), request.getFollow(), logReaders);
+        pump.attach();
         dispatcher.packageStatus(request.getBuildId(), request.getPackageId()).whenComplete((status, error) -> {
             if (error != null) {
                 observer.onError(Replies.status(error));
@@ -171,8 +185,7 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
                         + request.getBuildId() + " (it is " + status.getState() + ")").asRuntimeException());
                 return;
             }
-            new LogPump((ServerCallStreamObserver<StreamLogResponse>) observer, dispatcher.logs(), attempt,
-                    Math.max(0, request.getOffset()), request.getFollow(), logReaders).start();
+            pump.start(attempt);
         });
     }
 
@@ -183,47 +196,76 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
     private static final class LogPump {
         private final ServerCallStreamObserver<StreamLogResponse> observer;
         private final LogStore logs;
-        private final String attempt;
         private final boolean follow;
         private final Executor executor;
         private final AtomicLong offset;
-        private final AtomicBoolean scheduled = new AtomicBoolean();
+        /** Signals not yet handled by a pump pass; non-zero while a pass is scheduled or running. */
+        private final AtomicInteger signals = new AtomicInteger();
+        private volatile String attempt;
         private volatile boolean done;
-        private Runnable stopListening = () -> { };
+        private volatile Runnable stopListening = () -> { };
 
-        LogPump(ServerCallStreamObserver<StreamLogResponse> observer, LogStore logs, String attempt, long offset,
-                boolean follow, Executor executor) {
+        LogPump(ServerCallStreamObserver<StreamLogResponse> observer, LogStore logs, long offset, boolean follow,
+                Executor executor) {
             this.observer = observer;
             this.logs = logs;
-            this.attempt = attempt;
             this.follow = follow;
             this.executor = executor;
             this.offset = new AtomicLong(offset);
         }
 
-        void start() {
+        /** Registers the call's handlers; must run inside the service method. */
+        void attach() {
             observer.setOnReadyHandler(this::schedule);
             observer.setOnCancelHandler(() -> {
                 done = true;
                 stopListening.run();
             });
+        }
+
+        /** Starts streaming {@code attemptId}'s log (any thread). */
+        void start(String attemptId) {
+            attempt = attemptId;
             if (follow) {
-                stopListening = logs.listen(attempt, this::schedule);
+                stopListening = logs.listen(attemptId, this::schedule);
+                if (done) {
+                    stopListening.run(); // cancelled while we subscribed
+                }
             }
             schedule();
         }
 
+        /**
+         * Runs the pump on the executor, one pass at a time: a signal (append, on-ready) during a
+         * pass makes that same thread pass again instead of starting a second, concurrent pump.
+         */
         private void schedule() {
-            if (!done && scheduled.compareAndSet(false, true)) {
-                executor.execute(this::pump);
+            if (!done && attempt != null && signals.getAndIncrement() == 0) {
+                executor.execute(this::drain);
             }
         }
 
+        private void drain() {
+            int missed = 1;
+            do {
+                try {
+                    pump();
+                } catch (RuntimeException e) {
+                    if (!done) {
+                        done = true;
+                        stopListening.run();
+                        observer.onError(Replies.status(e));
+                    }
+                }
+                missed = signals.addAndGet(-missed);
+            } while (missed != 0);
+        }
+
         private void pump() {
-            scheduled.set(false);
             while (!done && observer.isReady()) {
                 LogStore.Chunk chunk = logs.read(attempt, offset.get(), LOG_CHUNK);
-                if (chunk.data().length > 0 || chunk.elidedBytes() > 0) {
+                // A finished log always ends with an end_of_log message, empty when the bytes went out earlier.
+                if (chunk.data().length > 0 || chunk.elidedBytes() > 0 || chunk.closed()) {
                     observer.onNext(StreamLogResponse.newBuilder().setAttemptId(attempt).setOffset(chunk.offset())
                             .setData(ByteString.copyFrom(chunk.data())).setElidedBytes(chunk.elidedBytes())
                             .setEndOfLog(chunk.closed()).build());

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code farm workers}: connected workers, their capacity, what they run and their platform. */
 @Command(name = "workers", mixinStandardHelpOptions = true,
         description = "List the workers connected to the coordinator.",
-        footerHeading = "%nExamples:%n", footer = {"  farm workers", "  farm workers -o json"})
+        footerHeading = "%nExamples:%n", footer = {"  farm workers", "  farm workers --all -o json"})
 public final class WorkersCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -27,9 +27,13 @@ public final class WorkersCommand implements Callable<Integer> {
     @Mixin
     Output output;
 
+    @picocli.CommandLine.Option(names = {"-a", "--all"}, description = "Also list workers the coordinator declared lost.")
+    boolean all;
+
     @Override
     public Integer call() throws Exception {
-        ListWorkersResponse workers = RemoteCall.with(coordinator, (stub, ch) -> stub.listWorkers(ListWorkersRequest.getDefaultInstance()));
+        ListWorkersResponse workers = RemoteCall.with(coordinator, (stub, ch) -> stub.listWorkers(
+                ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             Output.json(out, json -> {

@@ -50,7 +50,13 @@ public final class DocumentReader {
                 errors.add(Location.of(file), "", "the file is empty");
                 return null;
             }
-            return readValue(parser, file);
+            Node document = readValue(parser, file);
+            if (parser.nextToken() != null) {
+                errors.add(tokenLocation(parser, file), "", "unexpected content after the end of the document"
+                        + " (a second document, or lines indented less than the block they belong to)");
+                return null;
+            }
+            return document;
         } catch (NoSuchFileException e) {
             errors.add(Location.of(file), "", "no such file");
         } catch (JsonProcessingException e) {

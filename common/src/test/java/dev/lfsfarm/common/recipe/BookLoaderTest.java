@@ -205,6 +205,17 @@ class BookLoaderTest {
     }
 
     @Test
+    void contentAfterTheDocumentIsAnErrorNotSilentlyDropped() {
+        // "sbu" at column 1 ends the mapping that "version" and "phases" opened at column 3
+        BookFixture book = new BookFixture(dir).recipe("a", "  version: '1'\n  phases:\n    build: make\nsbu: 50\n  install: make install\n");
+        InputError e = only(errorsOf(book));
+        assertThat(e.location().line()).isGreaterThanOrEqualTo(4);
+        assertThat(e.message()).satisfiesAnyOf(
+                m -> assertThat(m).contains("unexpected content after the end of the document"),
+                m -> assertThat(m).startsWith("cannot parse"));
+    }
+
+    @Test
     void duplicateYamlKeysAreReported() {
         BookFixture book = new BookFixture(dir).recipe("a", "version: '1'\nsbu: 1\nsbu: 2\n");
         InputError e = only(errorsOf(book));

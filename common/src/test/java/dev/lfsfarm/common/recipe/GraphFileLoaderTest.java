@@ -68,6 +68,8 @@ class GraphFileLoaderTest {
                 .hasMessageContaining("packages: missing (required)");
         assertThatThrownBy(() -> GraphFileLoader.load(write("{\"packages\": [}"), 0.1))
                 .hasMessageContaining("cannot parse");
+        assertThatThrownBy(() -> GraphFileLoader.load(write("{\"packages\": [{\"id\": \"a\"}]}\n{\"packages\": ["), 0.1))
+                .hasMessageContaining("unexpected content after the end of the document");
         assertThatThrownBy(() -> GraphFileLoader.load(dir.resolve("absent.json"), 0.1))
                 .hasMessageContaining("no such file");
     }

@@ -119,7 +119,7 @@ final class AttemptRunner {
             log.error("attempt {} failed inside the worker", assign.getAttemptId(), e);
             fail(result, FailureKind.FAILURE_KIND_WORKER_ERROR, "worker error: " + e);
         } finally {
-            if (workspace != null && !workspace.finish(succeeded)) {
+            if (workspace != null && workspace.finish(succeeded)) {
                 log.info("kept the workspace of failed attempt {} at {}", assign.getAttemptId(), workspace.root());
             }
         }

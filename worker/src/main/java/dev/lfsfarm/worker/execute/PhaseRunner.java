@@ -126,7 +126,7 @@ public final class PhaseRunner {
         if (settings.cgroups().isPresent()) {
             CgroupV2 cgroups = settings.cgroups().get();
             try {
-                cgroup = cgroups.create("attempt-" + Workspace.folderName(attemptId) + "-" + phase.key());
+                cgroup = cgroups.create(cgroupName(workspace, attemptId, phase));
                 method = cgroups.hasMemoryPeak() ? MeasurementMethod.CGROUP : MeasurementMethod.CGROUP_CPU_SAMPLED_RSS;
             } catch (IOException e) {
                 log.warn("cannot create a cgroup for {} of {}: {}; measuring from /proc", phase.key(), attemptId,
@@ -262,6 +262,21 @@ public final class PhaseRunner {
         synchronized (lock) {
             return cancelled;
         }
+    }
+
+    /**
+     * The phase's cgroup name. Every worker whose process sits in the same cgroup (two farms started
+     * from one shell, test farms, several workers of one host) shares the parent folder, and attempt
+     * ids repeat across coordinators (each fresh state folder starts at "1-1"), so the name also
+     * carries a tag of this worker's work folder. Without it, one worker took another's running
+     * phase cgroup for a crashed leftover and killed it (exit 137). The tag is stable across restarts
+     * of the same worker, so its own leftovers are still found and removed.
+     */
+    static String cgroupName(Workspace workspace, String attemptId, Phase phase) {
+        Path attempts = workspace.root().toAbsolutePath().normalize().getParent();
+        String tag = dev.lfsfarm.common.artifact.Sha256.of(String.valueOf(attempts).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 12);
+        return "attempt-" + tag + "-" + Workspace.folderName(attemptId) + "-" + phase.key();
     }
 
     private List<String> command(String script, PhaseCgroup cgroup, Path timesFile) {

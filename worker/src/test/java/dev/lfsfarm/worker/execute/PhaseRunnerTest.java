@@ -29,6 +29,20 @@ class PhaseRunnerTest {
     Path tmp;
 
     @Test
+    void cgroupNamesOfTwoWorkersNeverCollideForTheSameAttemptId() throws Exception {
+        // Two farms on one host both number their first attempt "1-1"; their phase cgroups share a
+        // parent, so the name must tell the workers apart (by work folder) and stay stable for one.
+        Workspace a = Workspace.create(tmp.resolve("farm-a/attempts"), "1-1", false);
+        Workspace b = Workspace.create(tmp.resolve("farm-b/attempts"), "1-1", false);
+        Workspace aAgain = Workspace.create(tmp.resolve("farm-a/attempts"), "1-1", false);
+
+        String nameA = PhaseRunner.cgroupName(a, "1-1", Phase.BUILD);
+        assertThat(nameA).startsWith("attempt-").endsWith("-1-1-build");
+        assertThat(PhaseRunner.cgroupName(b, "1-1", Phase.BUILD)).isNotEqualTo(nameA);
+        assertThat(PhaseRunner.cgroupName(aAgain, "1-1", Phase.BUILD)).isEqualTo(nameA);
+    }
+
+    @Test
     void phaseSeesExactlyTheContractEnvironment() throws Exception {
         try (TestRuns.Attempt a = new TestRuns.Attempt(tmp, TestRuns.settings(true), AttemptLog.DEFAULT_CAP_BYTES)) {
             PhaseResult r = a.run("env -0 > \"$DESTDIR/env\"");

@@ -1,0 +1,132 @@
+package dev.lfsfarm.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lfsfarm.common.testing.BookFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of a worker JVM in the middle of a build: the coordinator declares the worker lost when
+ * its lease (3 s) runs out, starts the package again on the other worker, and the build succeeds
+ * with no package run to success twice.
+ */
+class WorkerCrashIT {
+    @TempDir
+    Path dir;
+
+    Farm farm;
+    Marks marks;
+
+    @BeforeEach
+    void startFarm(TestInfo test) {
+        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm.startCoordinator().startWorkers("w1", "w2");
+        marks = Marks.in(dir);
+    }
+
+    @AfterEach
+    void stopFarm() {
+        farm.close();
+    }
+
+    @Test
+    void aPackageOfAKilledWorkerIsRequeuedOnTheOtherWorkerAndTheBuildSucceeds() {
+        // slow builds for 8 s (long enough to be killed in the middle); after-slow needs its artifact.
+        Path book = new BookFixture(dir.resolve("book"))
+                .book("name: crash\n" + marks.defaultsEnv())
+                .recipe("slow", """
+                        version: "1.0"
+                        sbu: 5
+                        phases:
+                          build: |
+                            echo "slow build started" >> "$MARKS"
+                            sleep 8
+                            echo built > built.txt
+                          install: |
+                            install -D -m 644 built.txt "$DESTDIR/usr/share/slow/built.txt"
+                            echo "slow installed" >> "$MARKS"
+                        """)
+                .recipe("quick", """
+                        version: "1.0"
+                        sbu: 0.1
+                        phases:
+                          install: |
+                            mkdir -p "$DESTDIR/usr/share/quick" && echo quick > "$DESTDIR/usr/share/quick/q"
+                            echo "quick installed" >> "$MARKS"
+                        """)
+                .recipe("after-slow", """
+                        version: "1.0"
+                        sbu: 0.1
+                        depends: {required: [slow]}
+                        phases:
+                          build: test "$(cat "$FARM_SYSROOT/usr/share/slow/built.txt")" = built
+                          install: |
+                            mkdir -p "$DESTDIR/usr/share/after-slow"
+                            echo "after-slow installed" >> "$MARKS"
+                        """)
+                .root();
+
+        Farm.Background submit = farm.cliInBackground("submit", book.toString(), "--follow", "-o", "json");
+
+        // Wait until slow's build phase really runs, and find the worker it runs on.
+        farm.await("slow's build phase has started", Duration.ofSeconds(60), () -> {
+            assertThat(submit.isAlive()).as("farm submit --follow is still following").isTrue();
+            return marks.count("slow build started") == 1 ? true : null;
+        });
+        String buildId = farm.await("the build is listed", Duration.ofSeconds(10), () -> {
+            CliResult builds = farm.poll("status", "-o", "json");
+            JsonNode list = builds.json().path("builds");
+            return list.size() == 1 ? list.get(0).path("build_id").asText() : null;
+        });
+        JsonNode running = new BuildView(farm.status(buildId)).pkg("slow");
+        assertThat(running.path("state").asText()).isEqualTo("RUNNING");
+        assertThat(running.path("attempts").asInt()).isEqualTo(1);
+        String victim = running.path("worker").asText();
+        String survivor = victim.equals("w1") ? "w2" : "w1";
+        assertThat(victim).isIn("w1", "w2");
+
+        farm.worker(victim).kill();
+
+        // The coordinator notices through the lease, not through anything the test tells it: the
+        // victim leaves 'farm workers' (which lists lost workers only on request), the survivor stays.
+        farm.await(victim + " is no longer listed by farm workers", Duration.ofSeconds(20), () -> {
+            JsonNode workers = farm.poll("workers", "-o", "json").json().path("workers");
+            List<String> names = new java.util.ArrayList<>();
+            workers.forEach(w -> names.add(w.path("name").asText() + "=" + w.path("state").asText()));
+            return names.equals(List.of(survivor + "=ACTIVE")) ? names : null;
+        });
+        JsonNode requeued = farm.awaitStatus(buildId, "slow runs again, on " + survivor, Duration.ofSeconds(20), s -> {
+            JsonNode slow = new BuildView(s).pkg("slow");
+            return slow.path("attempts").asInt() == 2 && slow.path("worker").asText().equals(survivor);
+        });
+        assertThat(new BuildView(requeued).pkg("slow").path("state").asText()).isIn("RUNNING", "SUCCEEDED");
+
+        CliResult result = submit.await(Duration.ofSeconds(90));
+        assertThat(result.exitCode()).as("farm submit --follow across the crash\n%s", result).isZero();
+        BuildView end = new BuildView(result.json());
+        assertThat(end.state()).isEqualTo("SUCCEEDED");
+        assertThat(end.states()).as("%s", end).containsOnlyKeys("slow", "quick", "after-slow")
+                .allSatisfy((id, state) -> assertThat(state).as(id).isEqualTo("SUCCEEDED"));
+        assertThat(end.pkg("slow").path("attempts").asInt()).as("slow: the killed attempt and the one that succeeded").isEqualTo(2);
+        assertThat(end.pkg("slow").path("worker").asText()).isEqualTo(survivor);
+        assertThat(end.pkg("quick").path("attempts").asInt()).isEqualTo(1);
+        assertThat(end.pkg("after-slow").path("attempts").asInt()).isEqualTo(1);
+        assertThat(end.pkg("after-slow").path("worker").asText()).as("only the survivor is left").isEqualTo(survivor);
+
+        // What really ran: slow's build started twice (the first was killed before install);
+        // every package was installed exactly once.
+        assertThat(marks.count("slow build started")).as("%s", marks).isEqualTo(2);
+        for (String id : List.of("slow", "quick", "after-slow")) {
+            assertThat(marks.count(id + " installed")).as("%s installed once\n%s", id, marks).isEqualTo(1);
+        }
+        assertThat(marks.lines()).as("%s", marks).hasSize(5);
+    }
+}

@@ -67,6 +67,7 @@ public final class LocalCommand implements Callable<Integer> {
             throw new UsageException("--workers must be at least 1");
         }
         Submission submission = Submission.prepare(book, targets, profile, noCache, false);
+        quietServers();
         Path root = dir.toAbsolutePath();
         PrintWriter err = spec.commandLine().getErr();
         try (CoordinatorServer coordinator = CoordinatorServer.start(NettyServerBuilder.forAddress(
@@ -94,6 +95,17 @@ public final class LocalCommand implements Callable<Integer> {
                 agents.forEach(WorkerAgent::close);
                 channels.forEach(CoordinatorOptions::close);
             }
+        }
+    }
+
+    /**
+     * The coordinator and workers run in this process and would log every package at INFO, over
+     * the progress line; the build's own progress says the same. FARM_LOG_LEVEL brings them back.
+     */
+    private static void quietServers() {
+        if (System.getenv("FARM_LOG_LEVEL") == null
+                && org.slf4j.LoggerFactory.getLogger("dev.lfsfarm") instanceof ch.qos.logback.classic.Logger farm) {
+            farm.setLevel(ch.qos.logback.classic.Level.WARN);
         }
     }
 

@@ -7,6 +7,9 @@
 # Environment:
 #   FARM_JAR   the jar to run (default: cli/target/farm.jar of this checkout)
 #   JAVA       java binary (default: java)
+#   COORD_JAVA_OPTS, WORKER_JAVA_OPTS  extra JVM flags of the coordinator and the
+#              workers (word-split; @NAME@ becomes the worker's name), e.g. a JFR
+#              recording; default none
 #   BENCH_DIR  scratch folder (default: /tmp/farm-bench); generated inputs and
 #              farm folders go there, never into the repository
 
@@ -33,7 +36,7 @@ minimum() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-FARM_PIDS=()
+FARM_PIDS=() WORKER_PIDS=()
 # farm_start [coordinator flags...]: starts a coordinator and 2 workers; sets FARM_ADDR,
 # FARM_HOME, COORD_PID; returns when both workers are connected.
 farm_start() {
@@ -44,15 +47,18 @@ farm_start() {
     local port
     port=$(free_port)
     FARM_ADDR=127.0.0.1:$port
-    "${FARM[@]}" coordinator --listen "$FARM_ADDR" --state-dir "$FARM_HOME/state" --artifact-dir "$FARM_HOME/artifacts" "$@" \
+    # shellcheck disable=SC2086
+    "$JAVA" ${COORD_JAVA_OPTS:-} -jar "$FARM_JAR" coordinator --listen "$FARM_ADDR" --state-dir "$FARM_HOME/state" --artifact-dir "$FARM_HOME/artifacts" "$@" \
         >"$FARM_HOME/coordinator.log" 2>&1 &
     COORD_PID=$!
     FARM_PIDS+=("$COORD_PID")
     local w
     for w in w1 w2; do
-        "${FARM[@]}" worker --coordinator "$FARM_ADDR" --name "$w" --slots 4 --cores 4 --memory-mb 4096 \
+        local opts=${WORKER_JAVA_OPTS:-}
+        # shellcheck disable=SC2086
+        "$JAVA" ${opts//@NAME@/$w} -jar "$FARM_JAR" worker --coordinator "$FARM_ADDR" --name "$w" --slots 4 --cores 4 --memory-mb 4096 \
             --work-dir "$FARM_HOME/work-$w" >"$FARM_HOME/worker-$w.log" 2>&1 &
-        FARM_PIDS+=("$!")
+        FARM_PIDS+=("$!") WORKER_PIDS+=("$!")
     done
     local tries=0
     until [[ $(farm workers --coordinator "$FARM_ADDR" -o json 2>/dev/null | jq '[.workers[] | select(.state == "ACTIVE")] | length' 2>/dev/null) == 2 ]]; do
@@ -76,14 +82,22 @@ farm_stop() {
     for pid in "${FARM_PIDS[@]}"; do
         wait "$pid" 2>/dev/null || true
     done
-    FARM_PIDS=()
+    FARM_PIDS=() WORKER_PIDS=()
 }
+
+# cpu_ticks PID -> "self children": CPU ticks (user + system) of the process and of
+# its reaped children (/proc/PID/stat fields 14+15 and 16+17; see getconf CLK_TCK)
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13, $14 + $15 }' "/proc/$1/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# machine_ticks -> "busy total" from the cpu line of /proc/stat
+machine_ticks() { awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
 
 # rss_kib PID FIELD -> VmHWM / VmRSS of a process in KiB
 rss_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 bench_header() {
     echo "# $1"
-    echo "# jar $FARM_JAR ($(git -C "$(dirname "$FARM_JAR")" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
+    echo "# jar $FARM_JAR ($(git -C "$(dirname "$FARM_JAR")" describe --always --dirty 2>/dev/null || echo '?'))," \
         "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }

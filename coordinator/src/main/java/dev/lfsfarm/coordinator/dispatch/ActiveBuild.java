@@ -148,10 +148,10 @@ final class ActiveBuild {
     }
 
     static com.google.protobuf.Duration duration(java.time.Duration d) {
-        return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+        return dev.lfsfarm.common.wire.ProtoTime.duration(d);
     }
 
     static Timestamp timestamp(Instant t) {
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+        return dev.lfsfarm.common.wire.ProtoTime.timestamp(t);
     }
 }

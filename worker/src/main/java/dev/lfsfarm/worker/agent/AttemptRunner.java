@@ -1,17 +1,16 @@
 package dev.lfsfarm.worker.agent;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
 import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.artifact.ArtifactExtractor;
 import dev.lfsfarm.common.artifact.ArtifactPacker;
 import dev.lfsfarm.common.input.Location;
 import dev.lfsfarm.common.recipe.Phase;
 import dev.lfsfarm.common.recipe.Source;
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.proto.v1.ArtifactKind;
 import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.AttemptOutcome;
-import dev.lfsfarm.proto.v1.AttemptProgress;
 import dev.lfsfarm.proto.v1.AttemptResult;
 import dev.lfsfarm.proto.v1.Digest;
 import dev.lfsfarm.proto.v1.FailureKind;
@@ -59,8 +58,6 @@ final class AttemptRunner {
 
     /** Where results and log bytes go (the agent, which owns the connection). */
     interface Reporter {
-        void progress(AttemptProgress progress);
-
         /** Streams log bytes; may block while the connection is busy. */
         void log(LogChunk chunk) throws InterruptedException;
     }
@@ -106,7 +103,7 @@ final class AttemptRunner {
     AttemptResult run() {
         Instant started = Instant.now();
         AttemptResult.Builder result = AttemptResult.newBuilder().setAttemptId(assign.getAttemptId())
-                .setEpoch(assign.getLeaderEpoch()).setActionKey(assign.getActionKey()).setStartedAt(timestamp(started));
+                .setEpoch(assign.getLeaderEpoch()).setActionKey(assign.getActionKey()).setStartedAt(ProtoTime.timestamp(started));
         Workspace workspace = null;
         boolean succeeded = false;
         try {
@@ -126,7 +123,7 @@ final class AttemptRunner {
         if (cancelled && !succeeded) {
             result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED);
         }
-        return result.setFinishedAt(timestamp(Instant.now())).setLogSizeBytes(logOffset.get()).build();
+        return result.setFinishedAt(ProtoTime.timestamp(Instant.now())).setLogSizeBytes(logOffset.get()).build();
     }
 
     private boolean build(Workspace workspace, AttemptResult.Builder result) throws IOException, InterruptedException {
@@ -270,10 +267,6 @@ final class AttemptRunner {
 
     private static String blank(String s) {
         return s.isEmpty() ? null : s;
-    }
-
-    static Timestamp timestamp(Instant t) {
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
     static WorkerMessage message(LogChunk chunk) {

@@ -3,7 +3,6 @@ package dev.lfsfarm.worker.agent;
 import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.AttemptInfo;
-import dev.lfsfarm.proto.v1.AttemptProgress;
 import dev.lfsfarm.proto.v1.AttemptResult;
 import dev.lfsfarm.proto.v1.Capacity;
 import dev.lfsfarm.proto.v1.CoordinatorMessage;
@@ -204,21 +203,10 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     private AttemptRunner.Reporter reporter() {
-        return new AttemptRunner.Reporter() {
-            @Override
-            public void progress(AttemptProgress progress) {
-                CoordinatorLink current = link;
-                if (current != null) {
-                    current.send(WorkerMessage.newBuilder().setProgress(progress).build());
-                }
-            }
-
-            @Override
-            public void log(LogChunk chunk) throws InterruptedException {
-                CoordinatorLink current = link;
-                if (current != null && current.isOpen()) {
-                    current.sendWhenReady(AttemptRunner.message(chunk), LOG_PATIENCE);
-                }
+        return chunk -> {
+            CoordinatorLink current = link;
+            if (current != null && current.isOpen()) {
+                current.sendWhenReady(AttemptRunner.message(chunk), LOG_PATIENCE);
             }
         };
     }

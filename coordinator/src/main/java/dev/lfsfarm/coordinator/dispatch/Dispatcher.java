@@ -420,9 +420,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** An attempt's worker is gone: start the package again elsewhere, or fail it after too many losses. */
     private void lose(Attempt a, String reason) {
-        attempts.remove(a.id());
-        inFlight.remove(a.build().actionKeys[a.task()], a.id());
-        logs.close(a.id());
+        retire(a);
         ActiveBuild build = a.build();
         PackageStatus.Builder status = build.packages[a.task()];
         List<Integer> changed = new ArrayList<>(List.of(a.task()));
@@ -474,9 +472,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void apply(Attempt a, AttemptResult result) {
-        attempts.remove(a.id());
-        inFlight.remove(a.build().actionKeys[a.task()], a.id());
-        logs.close(a.id());
+        retire(a);
         ActiveBuild build = a.build();
         PackageStatus.Builder status = build.packages[a.task()];
         status.setWallSeconds(result.getMeasurements().getTotal().getWallSeconds()).setMeasurements(result.getMeasurements())
@@ -671,10 +667,20 @@ public final class Dispatcher implements AutoCloseable {
         }
         List<PackageStatus> statuses = build.statuses(changed);
         store.packagesChanged(build.id, statuses);
+        if (build.watchers.isEmpty()) {
+            return; // progress() walks every package: not worth it on every event when nobody watches
+        }
         for (PackageStatus status : statuses) {
             emit(build, BuildEvent.newBuilder().setPackageStateChanged(PackageStateChanged.newBuilder().setStatus(status)));
         }
         emit(build, BuildEvent.newBuilder().setProgress(build.progress()));
+    }
+
+    /** An attempt is over (result applied or worker lost): it is no longer current, in flight, or logging. */
+    private void retire(Attempt a) {
+        attempts.remove(a.id());
+        inFlight.remove(a.build().actionKeys[a.task()], a.id());
+        logs.close(a.id());
     }
 
     private void emit(ActiveBuild build, BuildEvent.Builder event) {

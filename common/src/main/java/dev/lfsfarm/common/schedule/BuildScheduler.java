@@ -132,6 +132,24 @@ public final class BuildScheduler {
         return placed;
     }
 
+    /**
+     * A ready package turns out to be running already on {@code worker} (a new leader re-adopts an
+     * attempt the worker kept running through a failover): it is RUNNING there with {@code cores},
+     * holding that capacity, without being placed again. Capacity may go below zero on an
+     * overcommitted worker; it then takes nothing new until enough is released.
+     */
+    public void adopt(int task, String worker, int cores) {
+        expect(task, TaskState.READY);
+        WorkerPool.Slot slot = pool.get(worker);
+        if (slot == null) {
+            throw new IllegalStateException("worker " + worker + " is not in the pool");
+        }
+        pool.reserve(slot, cores, graph.recipe(task).resources().memoryMb());
+        runningOn[task] = slot;
+        grantedCores[task] = cores;
+        setState(task, TaskState.RUNNING); // its queue entry is dropped lazily by assign()
+    }
+
     /** The package built successfully. Returns the packages that became ready. */
     public List<Integer> finished(int task) {
         expect(task, TaskState.RUNNING);

@@ -136,6 +136,19 @@ class BuildSchedulerTest {
     }
 
     @Test
+    void anAdoptedPackageRunsWhereItWasWithoutBeingPlacedAgain() {
+        ResolvedGraph g = MiniBook.graph("a 1 pj=2", "b 1 pj=2", "c 1 a");
+        BuildScheduler s = scheduler(g, worker("w1", 2, 1000));
+        s.adopt(g.indexOf("a"), "w1", 2);
+        assertThat(s.state(g.indexOf("a"))).isEqualTo(TaskState.RUNNING);
+        assertThat(s.workerOf(g.indexOf("a"))).isEqualTo("w1");
+        assertThat(s.assign()).as("w1's cores are held by the adopted package").isEmpty();
+        assertThat(ids(g, s.finished(g.indexOf("a")))).containsExactly("c");
+        assertThat(s.assign()).extracting(Assignment::id).containsExactlyInAnyOrder("b", "c");
+        assertThatThrownBy(() -> s.adopt(g.indexOf("c"), "nobody", 1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void buildsSharingAPoolNeverHandOutTheSameCore() {
         WorkerPool pool = new WorkerPool();
         pool.add(worker("w1", 4, 1000));

@@ -1,0 +1,36 @@
+package dev.lfsfarm.common.leader;
+
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import java.util.Optional;
+
+/**
+ * Where the active coordinator is, for workers and the CLI. Asked again before every (re)connect,
+ * so a client follows a leader change without a restart. Two kinds: a ZooKeeper watch on
+ * {@code /farm/leader/active}, or a static list of addresses tried in turn.
+ */
+public interface CoordinatorLocator extends AutoCloseable {
+    /** Trailer a standby coordinator sets on FAILED_PRECONDITION: the leader's HOST:PORT. */
+    Metadata.Key<String> LEADER_TRAILER = Metadata.Key.of("farm-leader", Metadata.ASCII_STRING_MARSHALLER);
+
+    /** The address to connect to next; may block up to a few seconds while no leader is known. */
+    String next() throws InterruptedException;
+
+    /** The last connection attempt to {@code address} failed or was refused; move on. */
+    void failed(String address);
+
+    /** A standby named the leader: try it next. */
+    void redirect(String leaderAddress);
+
+    /** What to show an operator: the source of addresses. */
+    String describe();
+
+    @Override
+    default void close() {}
+
+    /** The leader's address a standby put in a FAILED_PRECONDITION trailer, if any. */
+    static Optional<String> leaderFrom(StatusRuntimeException e) {
+        Metadata trailers = e.getTrailers();
+        return trailers == null ? Optional.empty() : Optional.ofNullable(trailers.get(LEADER_TRAILER)).filter(s -> !s.isBlank());
+    }
+}

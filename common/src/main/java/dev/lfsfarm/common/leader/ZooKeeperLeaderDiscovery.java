@@ -1,0 +1,100 @@
+package dev.lfsfarm.common.leader;
+
+import dev.lfsfarm.common.zk.ActiveLeader;
+import dev.lfsfarm.common.zk.ZkPaths;
+import dev.lfsfarm.common.zk.ZooKeeperClients;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows {@code /farm/leader/active} with a watch (Curator's single-node cache), so the address
+ * is current without asking ZooKeeper on every connect. Only reads; the worker and the CLI know
+ * nothing else of ZooKeeper.
+ */
+public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeaderDiscovery.class);
+
+    private final String connect;
+    private final CuratorFramework client;
+    private final CuratorCache cache;
+    private final Object changed = new Object();
+    private final Duration waitForLeader;
+
+    private ZooKeeperLeaderDiscovery(String connect, CuratorFramework client, Duration waitForLeader) {
+        this.connect = connect;
+        this.client = client;
+        this.waitForLeader = waitForLeader;
+        this.cache = CuratorCache.build(client, ZkPaths.active(), CuratorCache.Options.SINGLE_NODE_CACHE);
+        cache.listenable().addListener((type, before, after) -> {
+            synchronized (changed) {
+                changed.notifyAll();
+            }
+            log.debug("leader record {}: {}", type, after == null ? "gone" : ActiveLeader.parse(after.getData()));
+        });
+        cache.start();
+    }
+
+    /** Starts watching; {@code waitForLeader} bounds how long {@link #next()} waits for an election. */
+    public static ZooKeeperLeaderDiscovery start(String connect, Duration waitForLeader) {
+        return new ZooKeeperLeaderDiscovery(connect, ZooKeeperClients.start(connect, ZooKeeperClients.DEFAULT_SESSION_TIMEOUT),
+                waitForLeader);
+    }
+
+    /** The leader as last seen, if there is one. */
+    public Optional<ActiveLeader> current() {
+        return cache.get(ZkPaths.active()).map(ChildData::getData).flatMap(ActiveLeader::parse);
+    }
+
+    /** Waits up to the configured time for a leader; then answers UNAVAILABLE-worthy failure. */
+    @Override
+    public String next() throws InterruptedException {
+        long deadline = System.nanoTime() + waitForLeader.toNanos();
+        synchronized (changed) {
+            while (true) {
+                Optional<ActiveLeader> leader = current();
+                if (leader.isPresent()) {
+                    return leader.get().grpcAddress();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new NoLeaderException("no active coordinator in ZooKeeper " + connect + " (" + ZkPaths.active()
+                            + " is missing) after " + waitForLeader.toSeconds() + " s");
+                }
+                changed.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    @Override
+    public void failed(String address) {
+        // the watch will say when the leader moves; nothing to rotate
+    }
+
+    @Override
+    public void redirect(String leaderAddress) {
+        // ZooKeeper is the source of truth; a standby's hint arrives through the watch as well
+    }
+
+    @Override
+    public String describe() {
+        return "ZooKeeper " + connect;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        client.close();
+    }
+
+    /** No leader is registered (election in progress, or no coordinator running). */
+    public static final class NoLeaderException extends IllegalStateException {
+        public NoLeaderException(String message) {
+            super(message);
+        }
+    }
+}

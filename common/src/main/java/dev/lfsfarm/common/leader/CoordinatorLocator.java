@@ -1,6 +1,7 @@
 package dev.lfsfarm.common.leader;
 
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Optional;
 
@@ -13,7 +14,11 @@ public interface CoordinatorLocator extends AutoCloseable {
     /** Trailer a standby coordinator sets on FAILED_PRECONDITION: the leader's HOST:PORT. */
     Metadata.Key<String> LEADER_TRAILER = Metadata.Key.of("farm-leader", Metadata.ASCII_STRING_MARSHALLER);
 
-    /** The address to connect to next; may block up to a few seconds while no leader is known. */
+    /**
+     * The address to connect to next; may block up to a few seconds while no leader is known.
+     *
+     * @throws NoLeaderException when no leader could be found within that time
+     */
     String next() throws InterruptedException;
 
     /** The last connection attempt to {@code address} failed or was refused; move on. */
@@ -30,7 +35,13 @@ public interface CoordinatorLocator extends AutoCloseable {
 
     /** The leader's address a standby put in a FAILED_PRECONDITION trailer, if any. */
     static Optional<String> leaderFrom(StatusRuntimeException e) {
-        Metadata trailers = e.getTrailers();
-        return trailers == null ? Optional.empty() : Optional.ofNullable(trailers.get(LEADER_TRAILER)).filter(s -> !s.isBlank());
+        return leaderFrom((Throwable) e);
+    }
+
+    /** The same for any failure of a call (async stubs hand over a plain Throwable). */
+    static Optional<String> leaderFrom(Throwable t) {
+        Metadata trailers = Status.trailersFromThrowable(t);
+        return trailers == null ? Optional.empty() : Optional.ofNullable(trailers.get(LEADER_TRAILER)).map(String::trim)
+                .filter(s -> !s.isEmpty());
     }
 }

@@ -24,6 +24,9 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
     private final CuratorCache cache;
     private final Object changed = new Object();
     private final Duration waitForLeader;
+    /** A standby's answer, newer than our copy of the record; see {@link #redirect}. Guarded by {@link #changed}. */
+    private String hint;
+    private Optional<ActiveLeader> hintedOver = Optional.empty();
 
     private ZooKeeperLeaderDiscovery(String connect, CuratorFramework client, Duration waitForLeader) {
         this.connect = connect;
@@ -50,20 +53,26 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
         return cache.get(ZkPaths.active()).map(ChildData::getData).flatMap(ActiveLeader::parse);
     }
 
-    /** Waits up to the configured time for a leader; then answers UNAVAILABLE-worthy failure. */
+    /** Waits up to the configured time for a leader; then throws {@link NoLeaderException}. */
     @Override
     public String next() throws InterruptedException {
         long deadline = System.nanoTime() + waitForLeader.toNanos();
         synchronized (changed) {
             while (true) {
                 Optional<ActiveLeader> leader = current();
+                if (hint != null && leader.equals(hintedOver)) {
+                    return hint;
+                }
+                hint = null;
                 if (leader.isPresent()) {
                     return leader.get().grpcAddress();
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new NoLeaderException("no active coordinator in ZooKeeper " + connect + " (" + ZkPaths.active()
-                            + " is missing) after " + waitForLeader.toSeconds() + " s");
+                    throw new NoLeaderException(client.getZookeeperClient().isConnected()
+                            ? "no active coordinator in ZooKeeper " + connect + " (" + ZkPaths.active() + " is missing) after "
+                                    + waitForLeader.toSeconds() + " s"
+                            : "ZooKeeper " + connect + " is not reachable");
                 }
                 changed.wait(Math.max(1, left / 1_000_000));
             }
@@ -72,12 +81,25 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
 
     @Override
     public void failed(String address) {
-        // the watch will say when the leader moves; nothing to rotate
+        synchronized (changed) {
+            if (address.equals(hint)) {
+                hint = null;
+            }
+        }
+        // otherwise the watch will say when the leader moves; nothing to rotate
     }
 
+    /**
+     * A standby named the leader. ZooKeeper stays the source of truth, but our copy of the record
+     * can lag behind the standby's (a watch arrives late, or this client is reconnecting): the hint
+     * is used until the record changes, so a client does not bounce off the same standby.
+     */
     @Override
     public void redirect(String leaderAddress) {
-        // ZooKeeper is the source of truth; a standby's hint arrives through the watch as well
+        synchronized (changed) {
+            hint = leaderAddress;
+            hintedOver = current();
+        }
     }
 
     @Override
@@ -89,12 +111,5 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
     public void close() {
         cache.close();
         client.close();
-    }
-
-    /** No leader is registered (election in progress, or no coordinator running). */
-    public static final class NoLeaderException extends IllegalStateException {
-        public NoLeaderException(String message) {
-            super(message);
-        }
     }
 }

@@ -172,6 +172,19 @@ public final class BuildScheduler {
     public List<Integer> failed(int task) {
         expect(task, TaskState.RUNNING);
         release(task);
+        return fail(task);
+    }
+
+    /**
+     * A ready package that already failed under an earlier leader (restored from the registry):
+     * FAILED again without running, its dependents SKIPPED. Returns the skipped packages.
+     */
+    public List<Integer> failedEarlier(int task) {
+        expect(task, TaskState.READY);
+        return fail(task);
+    }
+
+    private List<Integer> fail(int task) {
         setState(task, TaskState.FAILED);
         List<Integer> skipped = new ArrayList<>();
         Deque<Integer> queue = new ArrayDeque<>();

@@ -149,6 +149,15 @@ class BuildSchedulerTest {
     }
 
     @Test
+    void aPackageThatFailedEarlierSkipsItsDependentsWithoutRunning() {
+        ResolvedGraph g = MiniBook.graph("a 1", "b 1 a", "c 1");
+        BuildScheduler s = scheduler(g, worker("w1", 4, 1000));
+        assertThat(ids(g, s.failedEarlier(g.indexOf("a")))).containsExactly("b");
+        assertThat(s.state(g.indexOf("b"))).isEqualTo(TaskState.SKIPPED);
+        assertThat(s.assign()).extracting(Assignment::id).containsExactly("c");
+    }
+
+    @Test
     void buildsSharingAPoolNeverHandOutTheSameCore() {
         WorkerPool pool = new WorkerPool();
         pool.add(worker("w1", 4, 1000));

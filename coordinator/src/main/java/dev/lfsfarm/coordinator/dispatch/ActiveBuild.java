@@ -33,6 +33,8 @@ final class ActiveBuild {
     final String[] actionKeys;
     final PackageStatus.Builder[] packages;
     final boolean[] cacheChecked;
+    /** Packages a worker may still be running from before a takeover: not placed until re-adopted or given up. */
+    final boolean[] held;
     final Map<String, dev.lfsfarm.proto.v1.Recipe> recipes = new HashMap<>();
     final List<ServerCallStreamObserver<BuildEvent>> watchers = new CopyOnWriteArrayList<>();
     BuildScheduler scheduler;
@@ -51,12 +53,33 @@ final class ActiveBuild {
         this.actionKeys = actionKeys;
         this.packages = new PackageStatus.Builder[graph.size()];
         this.cacheChecked = new boolean[graph.size()];
+        this.held = new boolean[graph.size()];
         spec.getBook().getRecipesList().forEach(r -> recipes.put(r.getId(), r));
         for (int i = 0; i < graph.size(); i++) {
             packages[i] = PackageStatus.newBuilder().setPackageId(graph.id(i)).setVersion(graph.recipe(i).version())
                     .setState(PackageState.PACKAGE_STATE_WAITING).setActionKey(actionKeys[i])
                     .setSbuEstimate(graph.recipe(i).sbu());
         }
+    }
+
+    /** Takes the build's fields and package statuses from the registry (a takeover or a restart). */
+    void restoreFrom(Build stored) {
+        state = stored.getState();
+        message = stored.getMessage();
+        retryCount = stored.getRetryCount();
+        submittedAt = instant(stored.getSubmittedAt());
+        startedAt = stored.hasStartedAt() ? instant(stored.getStartedAt()) : null;
+        finishedAt = stored.hasFinishedAt() ? instant(stored.getFinishedAt()) : null;
+        for (PackageStatus status : stored.getPackagesList()) {
+            int task = graph.indexOf(status.getPackageId());
+            if (task >= 0) {
+                packages[task] = status.toBuilder().setActionKey(actionKeys[task]);
+            }
+        }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     boolean isFinished() {
@@ -66,6 +89,9 @@ final class ActiveBuild {
 
     /** Copies the scheduler's state of {@code task} into its status; returns whether it changed. */
     boolean syncState(int task) {
+        if (held[task]) {
+            return false; // RUNNING on a worker from before the takeover, until re-adopted or given up
+        }
         PackageState next = toProto(scheduler.state(task));
         PackageStatus.Builder status = packages[task];
         if (status.getState() == next) {

@@ -16,6 +16,7 @@ import dev.lfsfarm.common.schedule.WorkerSpec;
 import dev.lfsfarm.common.wire.BookMessages;
 import dev.lfsfarm.coordinator.log.LogStore;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
+import dev.lfsfarm.coordinator.state.FencedException;
 import dev.lfsfarm.proto.v1.ActionResult;
 import dev.lfsfarm.proto.v1.AttemptInfo;
 import dev.lfsfarm.proto.v1.AttemptOutcome;
@@ -97,7 +98,14 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
     /** Action keys being built right now: an identical package of another build waits for the result. */
     private final Map<String, String> inFlight = new HashMap<>();
+    /** Attempts restored from the registry that no worker has reported yet (after a takeover). */
+    private final Set<String> orphans = new HashSet<>();
+    private Instant orphanDeadline = Instant.MAX;
     private long attemptCounter;
+    /** Set once a registry write is fenced off: this coordinator is deposed and does nothing more. */
+    private volatile boolean halted;
+    /** Set while the ZooKeeper connection is SUSPENDED: nothing new is dispatched until it is back. */
+    private boolean paused;
 
     public Dispatcher(DispatchSettings settings, BuildStateStore store, ResultCache cache, LogStore logs) {
         this.settings = settings;
@@ -106,7 +114,7 @@ public final class Dispatcher implements AutoCloseable {
         this.logs = logs;
         this.epoch = store.nextEpoch();
         long period = Math.max(100, settings.leaseTimeout().toMillis() / 10);
-        loop.scheduleWithFixedDelay(this::checkLeases, period, period, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(() -> guarded(this::checkLeases), period, period, TimeUnit.MILLISECONDS);
     }
 
     public long epoch() {
@@ -124,14 +132,21 @@ public final class Dispatcher implements AutoCloseable {
     /** Runs {@code work} on the dispatcher thread. */
     public <T> CompletableFuture<T> call(Callable<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        if (loop.isShutdown()) {
-            result.completeExceptionally(Status.UNAVAILABLE.withDescription("the coordinator is shutting down").asRuntimeException());
+        if (loop.isShutdown() || halted) {
+            result.completeExceptionally(unavailable());
             return result;
         }
         try {
             loop.execute(() -> {
+                if (halted) {
+                    result.completeExceptionally(unavailable());
+                    return;
+                }
                 try {
                     result.complete(work.call());
+                } catch (FencedException e) {
+                    halt(e.getMessage());
+                    result.completeExceptionally(unavailable());
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
                 }
@@ -143,20 +158,92 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void run(Runnable work) {
-        if (loop.isShutdown()) {
-            return; // shutting down: late stream callbacks have nothing left to change
+        if (loop.isShutdown() || halted) {
+            return; // shutting down or deposed: late stream callbacks have nothing left to change
         }
         try {
-            loop.execute(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    log.error("dispatcher event failed", e);
-                }
-            });
+            loop.execute(() -> guarded(work));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             log.debug("event after shutdown ignored");
         }
+    }
+
+    /** Runs an event unless deposed; a fenced registry write deposes this dispatcher on the spot. */
+    private void guarded(Runnable work) {
+        if (halted) {
+            return;
+        }
+        try {
+            work.run();
+        } catch (FencedException e) {
+            halt(e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("dispatcher event failed", e);
+        }
+    }
+
+    private Status deposedStatus() {
+        return Status.UNAVAILABLE.withDescription("this coordinator (epoch " + epoch + ") is no longer the leader; retry");
+    }
+
+    private StatusRuntimeException unavailable() {
+        return (halted ? deposedStatus() : Status.UNAVAILABLE.withDescription("the coordinator is shutting down")).asRuntimeException();
+    }
+
+    /**
+     * Deposed (a fenced write failed, or the election says so): from now on nothing is dispatched,
+     * written or acknowledged. Workers and watchers are disconnected so they find the new leader.
+     * Safe to call from any thread, more than once.
+     */
+    public void halt(String why) {
+        if (halted) {
+            return;
+        }
+        halted = true;
+        log.warn("dispatching stopped under epoch {}: {}", epoch, why);
+        try {
+            loop.execute(this::disconnectAll);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // already shut down: nothing left connected
+        }
+    }
+
+    public boolean isHalted() {
+        return halted;
+    }
+
+    private void disconnectAll() {
+        Status status = deposedStatus();
+        sessions.values().forEach(session -> session.close(status));
+        for (ActiveBuild build : builds.values()) {
+            for (ServerCallStreamObserver<BuildEvent> watcher : build.watchers) {
+                try {
+                    watcher.onError(status.asRuntimeException());
+                } catch (RuntimeException e) {
+                    // the watcher went away
+                }
+            }
+            build.watchers.clear();
+        }
+    }
+
+    /** SUSPENDED: stop handing out work until {@link #unpause()}; events are still taken. */
+    public void pause() {
+        run(() -> {
+            paused = true;
+            log.warn("ZooKeeper connection suspended: dispatching paused");
+        });
+    }
+
+    /** RECONNECTED with leadership intact: dispatch again. */
+    public void unpause() {
+        run(() -> {
+            if (paused) {
+                paused = false;
+                log.info("ZooKeeper connection back: dispatching again");
+                dispatch();
+            }
+        });
     }
 
     // ---- builds ----
@@ -168,7 +255,7 @@ public final class Dispatcher implements AutoCloseable {
             if (existing != null) {
                 return response(builds.get(existing), false);
             }
-            ActiveBuild build = create(request);
+            ActiveBuild build = create(request, newBuildId());
             builds.put(build.id, build);
             if (!request.getRequestId().isEmpty()) {
                 buildByRequestId.put(request.getRequestId(), build.id);
@@ -181,15 +268,18 @@ public final class Dispatcher implements AutoCloseable {
         });
     }
 
-    private ActiveBuild create(SubmitBuildRequest request) {
+    private static String newBuildId() {
+        return LocalDateTime.now(ZoneOffset.UTC).format(BUILD_ID) + "-"
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    }
+
+    private ActiveBuild create(SubmitBuildRequest request, String id) {
         try {
             Book book = BookMessages.fromProto(request.getBook(), "submitted book " + request.getBook().getName());
             String profile = request.getProfile().isEmpty() ? null : request.getProfile();
             ResolvedGraph graph = new DependencyResolver(book, book.profile(profile), request.getBreakCycles())
                     .resolve(request.getTargetsList());
             String[] keys = ActionKeys.compute(graph, settings.arch());
-            String id = LocalDateTime.now(ZoneOffset.UTC).format(BUILD_ID) + "-"
-                    + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
             return new ActiveBuild(id, request, graph, keys);
         } catch (InputException e) {
             List<String> lines = e.errors().stream().map(InputError::toString).toList();
@@ -204,15 +294,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** A fresh scheduler for the build; packages already done stay done (this is also how a retry starts). */
     private void start(ActiveBuild build) {
-        build.scheduler = new BuildScheduler(build.graph, Policy.CRITICAL_PATH,
-                DurationModel.ofSbuSeconds(settings.sbuSeconds()), 4, pool);
-        for (int task : build.graph.topologicalOrder()) {
-            PackageState s = build.packages[task].getState();
-            if (s == PackageState.PACKAGE_STATE_SUCCEEDED || s == PackageState.PACKAGE_STATE_CACHED) {
-                build.scheduler.cached(task);
-                build.cacheChecked[task] = true;
-            }
-        }
+        prepare(build);
         List<Integer> changed = new ArrayList<>();
         for (int task = 0; task < build.graph.size(); task++) {
             if (build.syncState(task)) {
@@ -224,6 +306,169 @@ public final class Dispatcher implements AutoCloseable {
             build.startedAt = Instant.now();
         }
         persist(build, changed);
+    }
+
+    /**
+     * A fresh scheduler that knows what is already settled: SUCCEEDED and CACHED packages are done,
+     * FAILED ones failed again (so their dependents are SKIPPED) without running.
+     */
+    private void prepare(ActiveBuild build) {
+        build.scheduler = new BuildScheduler(build.graph, Policy.CRITICAL_PATH,
+                DurationModel.ofSbuSeconds(settings.sbuSeconds()), 4, pool);
+        for (int task : build.graph.topologicalOrder()) {
+            PackageState s = build.packages[task].getState();
+            if (build.scheduler.state(task) != TaskState.READY) {
+                continue; // skipped because an earlier package failed
+            }
+            if (s == PackageState.PACKAGE_STATE_SUCCEEDED || s == PackageState.PACKAGE_STATE_CACHED) {
+                build.scheduler.cached(task);
+                build.cacheChecked[task] = true;
+            } else if (s == PackageState.PACKAGE_STATE_FAILED) {
+                build.scheduler.failedEarlier(task);
+            }
+        }
+    }
+
+    // ---- takeover and restart ----
+
+    /**
+     * Loads the registry when this coordinator starts leading: every build becomes known again;
+     * those that were queued or running continue (finished packages stay done, packages that were
+     * running are held for their workers to report them); cancelling ones end as cancelled.
+     * Returns how many builds continue.
+     */
+    public CompletableFuture<Integer> restore(List<BuildStateStore.StoredBuild> stored) {
+        return call(() -> {
+            int resumed = 0;
+            orphanDeadline = Instant.now().plus(settings.leaseTimeout());
+            for (BuildStateStore.StoredBuild s : stored) {
+                ActiveBuild build = restoreOne(s);
+                if (build != null && build.state != BuildState.BUILD_STATE_INTERRUPTED && !build.isFinished()) {
+                    resumed++;
+                }
+            }
+            log.info("restored {} builds from the registry; {} continue, {} attempts await their workers for {} s",
+                    builds.size(), resumed, orphans.size(), settings.leaseTimeout().toSeconds());
+            dispatch();
+            return resumed;
+        });
+    }
+
+    private ActiveBuild restoreOne(BuildStateStore.StoredBuild s) {
+        String id = s.build().getBuildId();
+        ActiveBuild build;
+        try {
+            build = create(s.spec(), id);
+        } catch (StatusRuntimeException e) {
+            log.error("build {} cannot be restored: {}", id, e.getStatus().getDescription());
+            return null;
+        }
+        build.restoreFrom(s.build());
+        builds.put(id, build);
+        if (!s.spec().getRequestId().isEmpty()) {
+            buildByRequestId.put(s.spec().getRequestId(), id);
+        }
+        switch (build.state) {
+            case BUILD_STATE_QUEUED, BUILD_STATE_RUNNING -> {
+                holdRunning(build);
+                start(build);
+            }
+            case BUILD_STATE_CANCELLING -> {
+                prepare(build);
+                List<Integer> changed = build.scheduler.cancelPending();
+                changed.forEach(build::syncState);
+                persist(build, changed);
+                finishIfDone(build);
+            }
+            case BUILD_STATE_INTERRUPTED -> prepare(build);
+            default -> { } // finished: kept for status, logs and retry
+        }
+        return build;
+    }
+
+    /** Packages the registry says are running: their workers may still be building them. */
+    private void holdRunning(ActiveBuild build) {
+        for (int task = 0; task < build.graph.size(); task++) {
+            PackageStatus.Builder status = build.packages[task];
+            if (status.getState() != PackageState.PACKAGE_STATE_RUNNING || status.getAttemptId().isEmpty()) {
+                continue;
+            }
+            Attempt a = new Attempt(status.getAttemptId(), build, task, status.getWorker(), status.getAttempts(),
+                    status.hasStartedAt() ? Instant.ofEpochSecond(status.getStartedAt().getSeconds()) : Instant.now());
+            attempts.put(a.id(), a);
+            orphans.add(a.id());
+            inFlight.putIfAbsent(build.actionKeys[task], a.id());
+            build.held[task] = true;
+        }
+    }
+
+    /** An attempt from before the takeover that no worker reported in time: its package runs again. */
+    private void releaseOrphan(Attempt a, String reason) {
+        orphans.remove(a.id());
+        retire(a);
+        ActiveBuild build = a.build();
+        build.held[a.task()] = false;
+        build.packages[a.task()].setFailureReason(reason + "; requeued");
+        log.warn("build {} package {} attempt {}: {}", build.id, a.packageId(), a.id(), reason);
+        build.syncState(a.task());
+        persist(build, List.of(a.task()));
+        finishIfDone(build);
+    }
+
+    /** Continues an INTERRUPTED build (the farm was stopped while it ran). */
+    public CompletableFuture<ResumeResult> resume(String buildId) {
+        return call(() -> {
+            ActiveBuild build = find(buildId);
+            if (build.isFinished()) {
+                throw Status.FAILED_PRECONDITION.withDescription("build " + buildId + " already finished ("
+                        + build.state.name().replace("BUILD_STATE_", "") + "); use retry for its failed packages").asRuntimeException();
+            }
+            boolean resumed = build.state == BuildState.BUILD_STATE_INTERRUPTED;
+            if (resumed) {
+                start(build);
+                log.info("build {} resumed", build.id);
+                dispatch();
+            }
+            var p = build.progress();
+            return new ResumeResult(build.state, resumed, p.getTotal() - p.getSucceeded() - p.getCached());
+        });
+    }
+
+    /** What {@link #resume} did. */
+    public record ResumeResult(BuildState state, boolean resumed, int remaining) {}
+
+    /**
+     * The whole farm is stopping (the last coordinator shuts down): running attempts are cancelled
+     * and every running build becomes INTERRUPTED, to continue with {@code farm resume}.
+     */
+    public CompletableFuture<Integer> interruptAll(String why) {
+        return call(() -> {
+            int interrupted = 0;
+            for (ActiveBuild build : builds.values()) {
+                if (build.isFinished() || build.state == BuildState.BUILD_STATE_INTERRUPTED) {
+                    continue;
+                }
+                List<Integer> changed = new ArrayList<>();
+                for (Attempt a : List.copyOf(attempts.values())) {
+                    if (a.build() == build) {
+                        sendCancel(a, CancelReason.CANCEL_REASON_BUILD_CANCELLED, why);
+                        boolean orphan = orphans.remove(a.id());
+                        retire(a);
+                        build.held[a.task()] = false;
+                        if (!orphan) {
+                            build.scheduler.requeue(a.task());
+                        }
+                        build.packages[a.task()].setFailureReason("interrupted: " + why);
+                        changed.add(a.task());
+                    }
+                }
+                changed.forEach(build::syncState);
+                persist(build, changed);
+                setBuildState(build, BuildState.BUILD_STATE_INTERRUPTED, why);
+                interrupted++;
+            }
+            return interrupted;
+        });
     }
 
     public CompletableFuture<Build> get(String buildId, boolean withPackages) {
@@ -310,8 +555,8 @@ public final class Dispatcher implements AutoCloseable {
             }
             session.identify(hello.getName(), hello.getInstanceId(), hello.getPlatform(), hello.getCapacity());
             sessions.put(hello.getName(), session);
-            List<String> adopted = adopt(hello);
-            if (!pool.contains(hello.getName())) {
+            boolean known = pool.contains(hello.getName());
+            if (!known) {
                 Map<String, String> labels = new HashMap<>(hello.getCapacity().getLabelsMap());
                 labels.putIfAbsent("arch", hello.getPlatform().getArch().isEmpty() ? settings.arch() : hello.getPlatform().getArch());
                 pool.add(new WorkerSpec(hello.getName(), hello.getCapacity().getSlots(), hello.getCapacity().getCores(),
@@ -322,6 +567,7 @@ public final class Dispatcher implements AutoCloseable {
             if (drained.contains(hello.getName())) {
                 pool.drain(hello.getName());
             }
+            List<String> adopted = adopt(hello, known);
             session.send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLeaderEpoch(epoch)
                     .setHeartbeatInterval(ActiveBuild.duration(settings.heartbeatInterval()))
                     .setLeaseTimeout(ActiveBuild.duration(settings.leaseTimeout()))
@@ -347,22 +593,43 @@ public final class Dispatcher implements AutoCloseable {
      * Attempts the worker still runs that are still wanted are kept (the caller cancels the others).
      * Attempts this coordinator expected on the worker but the worker no longer has are requeued.
      */
-    private List<String> adopt(Hello hello) {
+    private List<String> adopt(Hello hello, boolean known) {
         Set<String> reported = new HashSet<>();
         List<String> adopted = new ArrayList<>();
         for (AttemptInfo info : hello.getAttemptsList()) {
             reported.add(info.getAttemptId());
             Attempt a = attempts.get(info.getAttemptId());
-            if (a != null && a.worker().equals(hello.getName())) {
+            if (a != null && a.worker().equals(hello.getName()) && (!orphans.contains(a.id()) || readopt(a, info))) {
                 adopted.add(a.id());
             }
         }
         for (Attempt a : List.copyOf(attempts.values())) {
-            if (a.worker().equals(hello.getName()) && !reported.contains(a.id()) && pool.contains(hello.getName())) {
-                lose(a, "the worker reconnected without it");
+            if (a.worker().equals(hello.getName()) && !reported.contains(a.id())) {
+                if (orphans.contains(a.id())) {
+                    releaseOrphan(a, "worker " + a.worker() + " reconnected without it after the takeover");
+                } else if (known) {
+                    lose(a, "the worker reconnected without it");
+                }
             }
         }
         return adopted;
+    }
+
+    /** A worker reports an attempt the registry said was running before the takeover: it runs on, held there. */
+    private boolean readopt(Attempt a, AttemptInfo info) {
+        orphans.remove(a.id());
+        ActiveBuild build = a.build();
+        build.held[a.task()] = false;
+        if (build.scheduler.state(a.task()) != TaskState.READY) {
+            retire(a); // the build was cancelled meanwhile: the worker is told to stop it
+            build.syncState(a.task());
+            persist(build, List.of(a.task()));
+            return false;
+        }
+        build.scheduler.adopt(a.task(), a.worker(), Math.max(1, info.getCores()));
+        log.info("build {} package {}: re-adopted attempt {} still {} on {}", build.id, a.packageId(), a.id(),
+                info.getFinished() ? "reporting its result" : "running", a.worker());
+        return true;
     }
 
     /** The worker's stream ended: it gets nothing new until it reconnects or its lease runs out. */
@@ -397,6 +664,14 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void checkLeases() {
+        if (!orphans.isEmpty() && Instant.now().isAfter(orphanDeadline)) {
+            for (String id : List.copyOf(orphans)) {
+                Attempt a = attempts.get(id);
+                releaseOrphan(a, "no worker reported attempt " + id + " within " + settings.leaseTimeout().toSeconds()
+                        + " s of the takeover");
+            }
+            dispatch();
+        }
         long lease = settings.leaseTimeout().toNanos();
         for (WorkerSession session : List.copyOf(sessions.values())) {
             if (session.silentNanos() > lease && pool.contains(session.name())) {
@@ -524,14 +799,17 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Settles cached packages, then places ready ones on workers, for every running build in submit order. */
     private void dispatch() {
+        if (paused || halted) {
+            return;
+        }
         for (ActiveBuild build : builds.values()) {
             if (build.state != BuildState.BUILD_STATE_RUNNING) {
                 continue;
             }
             settleCached(build);
             boolean waitForTwins = !build.spec.getNoCache();
-            for (Assignment assignment : build.scheduler.assign(task -> !waitForTwins
-                    || !inFlight.containsKey(build.actionKeys[task]))) {
+            for (Assignment assignment : build.scheduler.assign(task -> !build.held[task] && (!waitForTwins
+                    || !inFlight.containsKey(build.actionKeys[task])))) {
                 send(build, assignment);
             }
             finishIfDone(build);

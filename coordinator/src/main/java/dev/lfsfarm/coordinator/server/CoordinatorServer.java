@@ -1,90 +1,175 @@
 package dev.lfsfarm.coordinator.server;
 
+import dev.lfsfarm.common.zk.ActiveLeader;
+import dev.lfsfarm.common.zk.ZkPaths;
+import dev.lfsfarm.common.zk.ZooKeeperClients;
 import dev.lfsfarm.coordinator.artifact.ArtifactServiceImpl;
+import dev.lfsfarm.coordinator.artifact.ArtifactSpecBlobs;
 import dev.lfsfarm.coordinator.artifact.ArtifactStore;
 import dev.lfsfarm.coordinator.artifact.StoreResultCache;
 import dev.lfsfarm.coordinator.dispatch.DispatchSettings;
 import dev.lfsfarm.coordinator.dispatch.Dispatcher;
+import dev.lfsfarm.coordinator.ha.HaSettings;
+import dev.lfsfarm.coordinator.ha.LeaderElection;
+import dev.lfsfarm.coordinator.ha.LeaderGate;
 import dev.lfsfarm.coordinator.log.LogStore;
 import dev.lfsfarm.coordinator.service.BuildServiceImpl;
 import dev.lfsfarm.coordinator.service.PeerAddress;
 import dev.lfsfarm.coordinator.service.WorkerServiceImpl;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
 import dev.lfsfarm.coordinator.state.FileBuildStateStore;
+import dev.lfsfarm.coordinator.state.ZkBuildStateStore;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running coordinator: BuildService, WorkerService and ArtifactService on one gRPC server built
  * from the {@link ServerBuilder} it is given (Netty on a port in production, in-process in tests).
- * Shuts down in order: stop accepting, let calls drain, stop the dispatcher, close the stores.
+ *
+ * <p>Alone ({@link #start}), it leads at once with its state in files. With ZooKeeper
+ * ({@link #startHa}), it joins the leader election: a {@link LeaderGate} in front of every service
+ * refuses calls while it stands by, and each term of leadership gets a fresh {@link Dispatcher}
+ * over the fenced ZooKeeper registry. Either way a new leader first restores every build.
+ *
+ * <p>Shuts down in order: leave the election (or interrupt running builds when it is the last
+ * coordinator), stop accepting calls and let them drain, stop the dispatcher, close the stores.
  */
 public final class CoordinatorServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
 
     private final Server server;
-    private final Dispatcher dispatcher;
-    private final BuildStateStore state;
+    private final LeaderGate gate;
+    private final AutoCloseable leadership;
     private final ExecutorService logReaders;
     private final ArtifactStore artifacts;
+    private final List<AutoCloseable> resources;
 
-    private CoordinatorServer(Server server, Dispatcher dispatcher, BuildStateStore state, ExecutorService logReaders,
-            ArtifactStore artifacts) {
+    private CoordinatorServer(Server server, LeaderGate gate, AutoCloseable leadership, ExecutorService logReaders,
+            ArtifactStore artifacts, List<AutoCloseable> resources) {
         this.server = server;
-        this.dispatcher = dispatcher;
-        this.state = state;
+        this.gate = gate;
+        this.leadership = leadership;
         this.logReaders = logReaders;
         this.artifacts = artifacts;
+        this.resources = resources;
     }
 
     /**
-     * Starts a coordinator.
+     * Starts a coordinator on its own (no ZooKeeper): it leads at once and keeps state in files.
      *
      * @param builder where to serve (e.g. {@code NettyServerBuilder.forAddress(...)} or in-process)
      * @param stateDir build state and logs
-     * @param artifactDir the content-addressed artifact store (shared storage in HA setups)
+     * @param artifactDir the content-addressed artifact store
      */
     public static CoordinatorServer start(ServerBuilder<?> builder, Path stateDir, Path artifactDir, DispatchSettings settings)
-            throws IOException {
+            throws Exception {
+        ArtifactStore artifacts = openArtifacts(artifactDir);
+        BuildStateStore state = new FileBuildStateStore(stateDir);
+        LogStore logs = new LogStore(stateDir.resolve("logs"), settings.logCapBytes());
+        Dispatcher dispatcher = new Dispatcher(settings, state, new StoreResultCache(artifacts), logs);
+        dispatcher.restore(state.loadAll()).get();
+        LeaderGate gate = LeaderGate.always(dispatcher);
+        ExecutorService logReaders = logReaders();
+        Server server = serve(builder, gate, logReaders, artifacts);
+        log.info("coordinator serving (epoch {}, state {}, artifacts {})", dispatcher.epoch(), stateDir, artifactDir);
+        AutoCloseable leadership = () -> {
+            int n = dispatcher.interruptAll("the coordinator was stopped").get(10, TimeUnit.SECONDS);
+            if (n > 0) {
+                log.info("{} running builds interrupted; farm resume continues them", n);
+            }
+        };
+        return new CoordinatorServer(server, gate, leadership, logReaders, artifacts, List.of(dispatcher, state));
+    }
+
+    /**
+     * Starts a coordinator that joins the leader election in ZooKeeper. It serves at once (a
+     * standby answers with the leader's address) and leads when elected.
+     */
+    public static CoordinatorServer startHa(ServerBuilder<?> builder, HaSettings ha, Path stateDir, Path artifactDir,
+            DispatchSettings settings) throws Exception {
+        ArtifactStore artifacts = openArtifacts(artifactDir);
+        CuratorFramework client = ZooKeeperClients.start(ha.zkConnect(), ha.sessionTimeout());
+        if (!ZooKeeperClients.awaitConnected(client, ha.sessionTimeout())) {
+            client.close();
+            throw new IllegalStateException("cannot reach ZooKeeper at " + ha.zkConnect() + " within "
+                    + ha.sessionTimeout().toSeconds() + " s");
+        }
+        ZkBuildStateStore.ensureLayout(client);
+        LogStore logs = new LogStore(stateDir.resolve("logs"), settings.logCapBytes());
+        LeaderGate gate = new LeaderGate(() -> readLeader(client));
+        ExecutorService logReaders = logReaders();
+        Server server = serve(builder, gate, logReaders, artifacts);
+        LeaderElection election = new LeaderElection(client, ha.name(), ha.grpcAddress(), ha.httpAddress(), gate, fence -> {
+            ZkBuildStateStore store = new ZkBuildStateStore(fence, new ArtifactSpecBlobs(artifacts));
+            Dispatcher dispatcher = new Dispatcher(settings, store, new StoreResultCache(artifacts), logs);
+            dispatcher.restore(store.loadAll()).get();
+            return dispatcher;
+        });
+        election.start();
+        log.info("coordinator {} serving as {} (ZooKeeper {}, session timeout {} s, artifacts {})", ha.name(),
+                ha.grpcAddress(), ha.zkConnect(), ha.sessionTimeout().toSeconds(), artifactDir);
+        return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client));
+    }
+
+    private static Optional<ActiveLeader> readLeader(CuratorFramework client) {
+        try {
+            return ActiveLeader.parse(client.getData().forPath(ZkPaths.active()));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private static ArtifactStore openArtifacts(Path artifactDir) throws IOException {
         ArtifactStore artifacts = new ArtifactStore(artifactDir);
         int purged = artifacts.purgeTemporaryFiles(Duration.ofHours(1));
         if (purged > 0) {
             log.info("removed {} unfinished uploads from {}", purged, artifactDir);
         }
-        BuildStateStore state = new FileBuildStateStore(stateDir);
-        LogStore logs = new LogStore(stateDir.resolve("logs"), settings.logCapBytes());
-        Dispatcher dispatcher = new Dispatcher(settings, state, new StoreResultCache(artifacts), logs);
-        ExecutorService logReaders = Executors.newCachedThreadPool(r -> {
+        return artifacts;
+    }
+
+    private static ExecutorService logReaders() {
+        return Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "log-reader");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    private static Server serve(ServerBuilder<?> builder, LeaderGate gate, ExecutorService logReaders, ArtifactStore artifacts)
+            throws IOException {
         PeerAddress peers = new PeerAddress();
-        Server server = builder
-                .addService(ServerInterceptors.intercept(new BuildServiceImpl(dispatcher, logReaders), peers))
-                .addService(ServerInterceptors.intercept(new WorkerServiceImpl(dispatcher), peers))
-                .addService(ServerInterceptors.intercept(new ArtifactServiceImpl(artifacts), peers))
+        return builder
+                .addService(ServerInterceptors.intercept(new BuildServiceImpl(gate, logReaders), peers, gate))
+                .addService(ServerInterceptors.intercept(new WorkerServiceImpl(gate), peers, gate))
+                .addService(ServerInterceptors.intercept(new ArtifactServiceImpl(artifacts), peers, gate))
                 .build()
                 .start();
-        log.info("coordinator serving (epoch {}, state {}, artifacts {})", dispatcher.epoch(), stateDir, artifactDir);
-        return new CoordinatorServer(server, dispatcher, state, logReaders, artifacts);
     }
 
     public int port() {
         return server.getPort();
     }
 
+    /** The leading dispatcher; throws a gRPC status when this coordinator stands by. */
     public Dispatcher dispatcher() {
-        return dispatcher;
+        return gate.get();
+    }
+
+    public boolean isLeading() {
+        return gate.isLeading();
     }
 
     public ArtifactStore artifacts() {
@@ -97,6 +182,11 @@ public final class CoordinatorServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            leadership.close();
+        } catch (Exception e) {
+            log.warn("leaving leadership: {}", e.toString());
+        }
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -107,9 +197,14 @@ public final class CoordinatorServer implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        dispatcher.close();
         logReaders.shutdownNow();
-        state.close();
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
         log.info("coordinator stopped");
     }
 }

@@ -23,6 +23,8 @@ import dev.lfsfarm.proto.v1.ListWorkersResponse;
 import dev.lfsfarm.proto.v1.PendingExplanation;
 import dev.lfsfarm.proto.v1.PendingReason;
 import dev.lfsfarm.proto.v1.PendingReasonKind;
+import dev.lfsfarm.proto.v1.ResumeBuildRequest;
+import dev.lfsfarm.proto.v1.ResumeBuildResponse;
 import dev.lfsfarm.proto.v1.RetryBuildRequest;
 import dev.lfsfarm.proto.v1.RetryBuildResponse;
 import dev.lfsfarm.proto.v1.StreamLogRequest;
@@ -39,6 +41,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,15 +49,24 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBase {
     private static final int LOG_CHUNK = 256 * 1024;
 
-    private final Dispatcher dispatcher;
+    private final Supplier<Dispatcher> dispatchers;
     private final Executor logReaders;
 
     /**
+     * @param dispatchers the leader's current dispatcher (throws a Status for a standby)
      * @param logReaders runs log streaming (reads from disk, paced by the client's flow control)
      */
-    public BuildServiceImpl(Dispatcher dispatcher, Executor logReaders) {
-        this.dispatcher = dispatcher;
+    public BuildServiceImpl(Supplier<Dispatcher> dispatchers, Executor logReaders) {
+        this.dispatchers = dispatchers;
         this.logReaders = logReaders;
+    }
+
+    public BuildServiceImpl(Dispatcher dispatcher, Executor logReaders) {
+        this(() -> dispatcher, logReaders);
+    }
+
+    private Dispatcher dispatcher() {
+        return dispatchers.get();
     }
 
     @Override
@@ -63,19 +75,19 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
             observer.onError(Status.INVALID_ARGUMENT.withDescription("the book has no recipes").asRuntimeException());
             return;
         }
-        Replies.reply(dispatcher.submit(request), r -> r, observer);
+        Replies.reply(dispatcher().submit(request), r -> r, observer);
     }
 
     @Override
     public void getBuild(GetBuildRequest request, StreamObserver<GetBuildResponse> observer) {
-        Replies.reply(dispatcher.get(request.getBuildId(), !request.getSummaryOnly()),
+        Replies.reply(dispatcher().get(request.getBuildId(), !request.getSummaryOnly()),
                 b -> GetBuildResponse.newBuilder().setBuild(b).build(), observer);
     }
 
     @Override
     public void listBuilds(ListBuildsRequest request, StreamObserver<ListBuildsResponse> observer) {
         // The dispatcher lists builds in submit order; the API lists the newest first.
-        Replies.reply(dispatcher.list(), list -> {
+        Replies.reply(dispatcher().list(), list -> {
             List<Build> newestFirst = new ArrayList<>(list);
             Collections.reverse(newestFirst);
             return ListBuildsResponse.newBuilder().addAllBuilds(newestFirst.stream()
@@ -86,25 +98,35 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
 
     @Override
     public void watchBuild(dev.lfsfarm.proto.v1.WatchBuildRequest request, StreamObserver<BuildEvent> observer) {
-        dispatcher.watch(request.getBuildId(), (ServerCallStreamObserver<BuildEvent>) observer);
+        dispatcher().watch(request.getBuildId(), (ServerCallStreamObserver<BuildEvent>) observer);
     }
 
     @Override
     public void cancelBuild(CancelBuildRequest request, StreamObserver<CancelBuildResponse> observer) {
-        Replies.reply(dispatcher.cancel(request.getBuildId(), request.getReason()),
+        Replies.reply(dispatcher().cancel(request.getBuildId(), request.getReason()),
                 s -> CancelBuildResponse.newBuilder().setState(s).build(), observer);
     }
 
     @Override
     public void retryBuild(RetryBuildRequest request, StreamObserver<RetryBuildResponse> observer) {
-        Replies.reply(dispatcher.retry(request.getBuildId()), n -> RetryBuildResponse.newBuilder().setRequeued(n)
+        Replies.reply(dispatcher().retry(request.getBuildId()), n -> RetryBuildResponse.newBuilder().setRequeued(n)
                 .setState(dev.lfsfarm.proto.v1.BuildState.BUILD_STATE_RUNNING).build(), observer);
     }
 
     @Override
+    public void resumeBuild(ResumeBuildRequest request, StreamObserver<ResumeBuildResponse> observer) {
+        if (request.getBuildId().isEmpty()) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("build_id is required").asRuntimeException());
+            return;
+        }
+        Replies.reply(dispatcher().resume(request.getBuildId()), r -> ResumeBuildResponse.newBuilder().setState(r.state())
+                .setResumed(r.resumed()).setRemaining(r.remaining()).build(), observer);
+    }
+
+    @Override
     public void listWorkers(ListWorkersRequest request, StreamObserver<ListWorkersResponse> observer) {
-        Replies.reply(dispatcher.workers(), views -> {
-            ListWorkersResponse.Builder response = ListWorkersResponse.newBuilder().setLeaderEpoch(dispatcher.epoch());
+        Replies.reply(dispatcher().workers(), views -> {
+            ListWorkersResponse.Builder response = ListWorkersResponse.newBuilder().setLeaderEpoch(dispatcher().epoch());
             for (Dispatcher.WorkerView view : views) {
                 if (view.slot() == null && !request.getIncludeLost()) {
                     continue;
@@ -117,7 +139,7 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
 
     @Override
     public void drainWorker(DrainWorkerRequest request, StreamObserver<DrainWorkerResponse> observer) {
-        Replies.reply(dispatcher.drain(request.getName(), request.getUndrain()).thenCompose(s -> dispatcher.workers()),
+        Replies.reply(dispatcher().drain(request.getName(), request.getUndrain()).thenCompose(s -> dispatcher().workers()),
                 views -> DrainWorkerResponse.newBuilder().setWorker(views.stream()
                         .filter(v -> v.session().name().equals(request.getName())).map(BuildServiceImpl::status)
                         .findFirst().orElseThrow()).build(), observer);
@@ -142,7 +164,7 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
 
     @Override
     public void explainPending(ExplainPendingRequest request, StreamObserver<ExplainPendingResponse> observer) {
-        Replies.reply(dispatcher.explain(request.getBuildId(), request.getPackageIdsList()), reasons -> {
+        Replies.reply(dispatcher().explain(request.getBuildId(), request.getPackageIdsList()), reasons -> {
             ExplainPendingResponse.Builder response = ExplainPendingResponse.newBuilder();
             for (Map.Entry<String, String> e : reasons.entrySet()) {
                 response.addExplanations(PendingExplanation.newBuilder().setPackageId(e.getKey())
@@ -171,10 +193,10 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
     public void streamLog(StreamLogRequest request, StreamObserver<StreamLogResponse> observer) {
         // gRPC takes the ready and cancel handlers only before this method returns, so the pump
         // attaches them now; it starts reading once the dispatcher has named the attempt.
-        LogPump pump = new LogPump((ServerCallStreamObserver<StreamLogResponse>) observer, dispatcher.logs(),
+        LogPump pump = new LogPump((ServerCallStreamObserver<StreamLogResponse>) observer, dispatcher().logs(),
                 Math.max(0, request.getOffset()), request.getFollow(), logReaders);
         pump.attach();
-        dispatcher.packageStatus(request.getBuildId(), request.getPackageId()).whenComplete((status, error) -> {
+        dispatcher().packageStatus(request.getBuildId(), request.getPackageId()).whenComplete((status, error) -> {
             if (error != null) {
                 observer.onError(Replies.status(error));
                 return;

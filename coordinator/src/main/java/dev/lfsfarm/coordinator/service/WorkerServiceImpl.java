@@ -8,6 +8,7 @@ import dev.lfsfarm.proto.v1.WorkerMessage;
 import dev.lfsfarm.proto.v1.WorkerServiceGrpc;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,14 +16,20 @@ import org.slf4j.LoggerFactory;
 public final class WorkerServiceImpl extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerServiceImpl.class);
 
-    private final Dispatcher dispatcher;
+    private final Supplier<Dispatcher> dispatchers;
+
+    /** @param dispatchers the leader's current dispatcher; a stream stays with the one it started on */
+    public WorkerServiceImpl(Supplier<Dispatcher> dispatchers) {
+        this.dispatchers = dispatchers;
+    }
 
     public WorkerServiceImpl(Dispatcher dispatcher) {
-        this.dispatcher = dispatcher;
+        this(() -> dispatcher);
     }
 
     @Override
     public StreamObserver<WorkerMessage> connect(StreamObserver<CoordinatorMessage> responses) {
+        Dispatcher dispatcher = dispatchers.get();
         WorkerSession session = new WorkerSession(responses, PeerAddress.current());
         return new StreamObserver<>() {
             private boolean helloSeen;

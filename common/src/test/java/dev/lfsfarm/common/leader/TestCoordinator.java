@@ -26,10 +26,12 @@ final class TestCoordinator implements AutoCloseable {
     final AtomicInteger calls = new AtomicInteger();
     private volatile String standbyFor;
     private final Server server;
+    private final String address;
 
     private TestCoordinator(String name) throws IOException {
         this.name = name;
         this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new Service()).build().start();
+        this.address = "127.0.0.1:" + server.getPort();
     }
 
     static TestCoordinator start(String name) throws IOException {
@@ -37,7 +39,7 @@ final class TestCoordinator implements AutoCloseable {
     }
 
     String address() {
-        return "127.0.0.1:" + server.getPort();
+        return address;
     }
 
     /** From now on answers as a standby naming {@code leader} (null: leads again). */

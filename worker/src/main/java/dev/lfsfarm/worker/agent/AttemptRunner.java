@@ -71,6 +71,7 @@ final class AttemptRunner {
     private final AtomicLong logOffset = new AtomicLong();
     private volatile PhaseSequence sequence;
     private volatile boolean cancelled;
+    private volatile long epoch;
 
     AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactClient artifacts,
             SourceFetcher fetcher, Reporter reporter) {
@@ -80,10 +81,25 @@ final class AttemptRunner {
         this.artifacts = artifacts;
         this.fetcher = fetcher;
         this.reporter = reporter;
+        this.epoch = assign.getLeaderEpoch();
     }
 
     String attemptId() {
         return assign.getAttemptId();
+    }
+
+    /**
+     * The leader epoch this worker holds the attempt under: the Assign's, until a new leader adopts
+     * the attempt after a failover (Welcome.adopted_attempt_ids); its result must then carry the
+     * adopting leader's epoch, or that leader rejects it as stale.
+     */
+    long epoch() {
+        return epoch;
+    }
+
+    /** A leader with {@code leaderEpoch} adopted this attempt. */
+    void adoptedUnder(long leaderEpoch) {
+        epoch = leaderEpoch;
     }
 
     Assign assign() {
@@ -99,11 +115,15 @@ final class AttemptRunner {
         }
     }
 
-    /** Runs the attempt to the end and returns its result. */
+    /**
+     * Runs the attempt to the end and returns its result. The result's epoch is the one the
+     * attempt was held under when it started; the agent stamps the current {@link #epoch()} when it
+     * sends it, since a failover can happen while the attempt runs.
+     */
     AttemptResult run() {
         Instant started = Instant.now();
         AttemptResult.Builder result = AttemptResult.newBuilder().setAttemptId(assign.getAttemptId())
-                .setEpoch(assign.getLeaderEpoch()).setActionKey(assign.getActionKey()).setStartedAt(ProtoTime.timestamp(started));
+                .setEpoch(epoch).setActionKey(assign.getActionKey()).setStartedAt(ProtoTime.timestamp(started));
         Workspace workspace = null;
         boolean succeeded = false;
         try {

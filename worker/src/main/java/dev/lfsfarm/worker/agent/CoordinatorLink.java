@@ -1,6 +1,7 @@
 package dev.lfsfarm.worker.agent;
 
 import dev.lfsfarm.proto.v1.WorkerMessage;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import java.time.Duration;
 
@@ -11,10 +12,36 @@ import java.time.Duration;
  */
 final class CoordinatorLink {
     private final ClientCallStreamObserver<WorkerMessage> stream;
+    private final String address;
     private boolean open = true;
+    private volatile Throwable abandonedBecause;
 
-    CoordinatorLink(ClientCallStreamObserver<WorkerMessage> stream) {
+    CoordinatorLink(ClientCallStreamObserver<WorkerMessage> stream, String address) {
         this.stream = stream;
+        this.address = address;
+    }
+
+    /** The coordinator this stream goes to, HOST:PORT. */
+    String address() {
+        return address;
+    }
+
+    /**
+     * Closes the stream from this side for {@code reason} (for example a Welcome from a deposed
+     * coordinator); the stream's end is then handled as if the coordinator had said it.
+     */
+    void abandon(StatusRuntimeException reason) {
+        abandonedBecause = reason;
+        synchronized (this) {
+            open = false;
+            notifyAll();
+            stream.cancel(reason.getStatus().getDescription(), reason);
+        }
+    }
+
+    /** Why this side closed the stream, or null when it did not. */
+    Throwable abandonedBecause() {
+        return abandonedBecause;
     }
 
     /** Called from the transport's on-ready handler. */

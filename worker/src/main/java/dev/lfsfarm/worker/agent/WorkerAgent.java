@@ -1,6 +1,9 @@
 package dev.lfsfarm.worker.agent;
 
 import dev.lfsfarm.common.artifact.ArtifactClient;
+import dev.lfsfarm.common.leader.CoordinatorLocator;
+import dev.lfsfarm.common.leader.LeaderChannel;
+import dev.lfsfarm.common.leader.NoLeaderException;
 import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.AttemptInfo;
 import dev.lfsfarm.proto.v1.AttemptResult;
@@ -11,12 +14,14 @@ import dev.lfsfarm.proto.v1.Hello;
 import dev.lfsfarm.proto.v1.LogChunk;
 import dev.lfsfarm.proto.v1.PlatformFacts;
 import dev.lfsfarm.proto.v1.ResultAck;
+import dev.lfsfarm.proto.v1.Welcome;
 import dev.lfsfarm.proto.v1.WorkerMessage;
 import dev.lfsfarm.proto.v1.WorkerServiceGrpc;
 import dev.lfsfarm.worker.execute.ExecutionSettings;
 import dev.lfsfarm.worker.source.SourceFetcher;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
@@ -25,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,13 +46,23 @@ import org.slf4j.LoggerFactory;
  * coordinator goes away. Attempts keep running while disconnected; on reconnect the agent reports
  * them, so the coordinator adopts them instead of starting them twice, and resends results that
  * were never acknowledged.
+ *
+ * <p>Before every (re)connect it asks its {@link LeaderChannel} where the leader is: a standby's
+ * redirect is followed at once, an unreachable coordinator makes it try the next one, and a
+ * deposed one (ABORTED, or a Welcome older than an epoch already seen) makes it look again.
  */
 public final class WorkerAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
     private static final Duration LOG_PATIENCE = Duration.ofSeconds(30);
+    private static final long FIRST_BACKOFF_MILLIS = 250;
+    /**
+     * Redirects in a row that are followed at once. Past that they wait like any failure, so two
+     * standbys that name each other (records changing under them) cannot make a busy loop.
+     */
+    private static final int PROMPT_REDIRECTS = 3;
 
     private final WorkerSettings settings;
-    private final ManagedChannel channel;
+    private final LeaderChannel coordinators;
     private final ExecutionSettings execution;
     private final PlatformFacts platform;
     private final ArtifactClient artifacts;
@@ -56,20 +72,38 @@ public final class WorkerAgent implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-timer"));
     private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
     private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
+    /**
+     * Guards the moves of an attempt between {@link #running} and {@link #unacknowledged}, its
+     * epoch, and {@link #link}: a Welcome that adopts an attempt and the attempt finishing must not
+     * interleave, or a result could leave with the old epoch.
+     */
+    private final Object attempts = new Object();
     private final AtomicLong newestEpoch = new AtomicLong();
     private final AtomicLong heartbeats = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile CoordinatorLink link;
     private volatile boolean closing;
     private ScheduledFuture<?> heartbeat;
-    private long backoffMillis = 250;
+    private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    private int redirectsInRow;
+    private String welcomedBy;
+    private long welcomedEpoch;
 
+    /** An agent that always uses {@code channel} (a coordinator at one known address). */
     public WorkerAgent(WorkerSettings settings, ManagedChannel channel, ExecutionSettings execution, PlatformFacts platform) {
+        this(settings, LeaderChannel.fixed(channel), execution, platform);
+    }
+
+    /**
+     * An agent that follows the leader through {@code coordinators}. The caller closes the
+     * channel after {@link #close()}.
+     */
+    public WorkerAgent(WorkerSettings settings, LeaderChannel coordinators, ExecutionSettings execution, PlatformFacts platform) {
         this.settings = settings;
-        this.channel = channel;
+        this.coordinators = coordinators;
         this.execution = execution;
         this.platform = platform;
-        this.artifacts = new ArtifactClient(channel);
+        this.artifacts = new ArtifactClient(coordinators);
         this.fetcher = new SourceFetcher(settings.workDir().resolve("cache/sources"));
         this.builders = Executors.newFixedThreadPool(settings.slots(), r -> daemon(r, "build"));
     }
@@ -93,13 +127,28 @@ public final class WorkerAgent implements AutoCloseable {
         if (closing) {
             return;
         }
+        String address;
+        try {
+            address = coordinators.resolve();
+        } catch (NoLeaderException e) {
+            retryLater("no coordinator to connect to: " + e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (RuntimeException e) {
+            if (!closing) {
+                retryLater("looking for the coordinator failed: " + e);
+            }
+            return;
+        }
         CoordinatorLink[] opened = new CoordinatorLink[1];
         ClientResponseObserver<WorkerMessage, CoordinatorMessage> responses = new ClientResponseObserver<>() {
             private CoordinatorLink mine;
 
             @Override
             public void beforeStart(ClientCallStreamObserver<WorkerMessage> requests) {
-                mine = new CoordinatorLink(requests);
+                mine = new CoordinatorLink(requests, address);
                 opened[0] = mine;
                 requests.setOnReadyHandler(mine::readyChanged);
             }
@@ -111,15 +160,16 @@ public final class WorkerAgent implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                disconnected(mine, Status.fromThrowable(t));
+                disconnected(mine, t);
             }
 
             @Override
             public void onCompleted() {
-                disconnected(mine, Status.UNAVAILABLE.withDescription("the coordinator closed the stream"));
+                disconnected(mine, Status.UNAVAILABLE.withDescription("the coordinator closed the stream").asRuntimeException());
             }
         };
-        WorkerServiceGrpc.newStub(channel).connect(responses);
+        log.debug("connecting to the coordinator at {} (from {})", address, coordinators.describe());
+        WorkerServiceGrpc.newStub(coordinators).connect(responses);
         sayHello(opened[0]);
     }
 
@@ -147,37 +197,68 @@ public final class WorkerAgent implements AutoCloseable {
                 .setCapacity(Capacity.newBuilder().setSlots(settings.slots()).setCores(settings.cores())
                         .setMemoryMb(settings.memoryMb()).putAllLabels(settings.labels()))
                 .setNewestEpochSeen(newestEpoch.get());
-        running.values().forEach(r -> hello.addAttempts(info(r.assign(), false)));
-        unacknowledged.values().forEach(r -> hello.addAttempts(AttemptInfo.newBuilder().setAttemptId(r.getAttemptId())
-                .setEpoch(r.getEpoch()).setFinished(true)));
+        synchronized (attempts) {
+            running.values().forEach(r -> hello.addAttempts(info(r)));
+            unacknowledged.values().forEach(r -> hello.addAttempts(AttemptInfo.newBuilder().setAttemptId(r.getAttemptId())
+                    .setEpoch(r.getEpoch()).setFinished(true)));
+        }
         to.send(WorkerMessage.newBuilder().setHello(hello).build());
     }
 
-    private static AttemptInfo info(Assign a, boolean finished) {
+    private static AttemptInfo info(AttemptRunner runner) {
+        Assign a = runner.assign();
         return AttemptInfo.newBuilder().setAttemptId(a.getAttemptId()).setBuildId(a.getBuildId()).setPackageId(a.getPackageId())
-                .setEpoch(a.getLeaderEpoch()).setCores(a.getCores()).setMemoryMb(a.getMemoryMb()).setFinished(finished).build();
+                .setEpoch(runner.epoch()).setCores(a.getCores()).setMemoryMb(a.getMemoryMb()).setFinished(false).build();
     }
 
     private void welcomed(CoordinatorLink from, CoordinatorMessage message) {
-        var welcome = message.getWelcome();
-        newestEpoch.accumulateAndGet(welcome.getLeaderEpoch(), Math::max);
-        link = from;
-        backoffMillis = 250;
-        long interval = Math.max(100, welcome.getHeartbeatInterval().getSeconds() * 1000 + welcome.getHeartbeatInterval().getNanos() / 1_000_000);
+        Welcome welcome = message.getWelcome();
+        long epoch = welcome.getLeaderEpoch();
+        long newest = newestEpoch.get();
+        if (epoch < newest) {
+            // A leader that lost its term but has not noticed yet: nothing it says may be acted on.
+            from.abandon(Status.ABORTED.withDescription("the coordinator at " + from.address() + " has epoch " + epoch
+                    + ", older than epoch " + newest + " seen before: it was deposed").asRuntimeException());
+            return;
+        }
+        newestEpoch.accumulateAndGet(epoch, Math::max);
+        synchronized (attempts) {
+            link = from;
+            for (String id : welcome.getAdoptedAttemptIdsList()) {
+                AttemptRunner runner = running.get(id);
+                if (runner != null) {
+                    runner.adoptedUnder(epoch);
+                }
+                AttemptResult pending = unacknowledged.get(id);
+                if (pending != null) {
+                    AttemptResult restamped = pending.toBuilder().setEpoch(epoch).build();
+                    unacknowledged.put(id, restamped);
+                    from.send(WorkerMessage.newBuilder().setResult(restamped).build());
+                }
+            }
+            unacknowledged.keySet().retainAll(welcome.getAdoptedAttemptIdsList());
+        }
+        String before;
+        long beforeEpoch;
         synchronized (this) {
+            backoffMillis = FIRST_BACKOFF_MILLIS;
+            redirectsInRow = 0;
+            before = welcomedBy;
+            beforeEpoch = welcomedEpoch;
+            welcomedBy = from.address();
+            welcomedEpoch = epoch;
+            long interval = Math.max(100, welcome.getHeartbeatInterval().getSeconds() * 1000
+                    + welcome.getHeartbeatInterval().getNanos() / 1_000_000);
             if (heartbeat != null) {
                 heartbeat.cancel(false);
             }
             heartbeat = timers.scheduleAtFixedRate(() -> sendHeartbeat(from), interval, interval, TimeUnit.MILLISECONDS);
         }
-        for (String id : welcome.getAdoptedAttemptIdsList()) {
-            AttemptResult pending = unacknowledged.get(id);
-            if (pending != null) {
-                from.send(WorkerMessage.newBuilder().setResult(pending.toBuilder().setEpoch(welcome.getLeaderEpoch())).build());
-            }
+        if (before != null && (!before.equals(from.address()) || beforeEpoch != epoch)) {
+            log.info("coordinator changed: now {} (epoch {})", from.address(), epoch);
         }
-        unacknowledged.keySet().retainAll(welcome.getAdoptedAttemptIdsList());
-        log.info("connected to the coordinator (epoch {}), {} attempts running", welcome.getLeaderEpoch(), running.size());
+        log.info("connected to the coordinator at {} (epoch {}), {} attempts running, {} adopted", from.address(), epoch,
+                running.size(), welcome.getAdoptedAttemptIdsCount());
     }
 
     private void sendHeartbeat(CoordinatorLink to) {
@@ -212,15 +293,19 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     private void finish(AttemptRunner runner, AttemptResult result) {
-        unacknowledged.put(result.getAttemptId(), result);
-        running.remove(runner.attemptId());
+        synchronized (attempts) {
+            // Stamped here, not when the run started: a new leader may have adopted it meanwhile.
+            AttemptResult stamped = result.toBuilder().setEpoch(runner.epoch()).build();
+            unacknowledged.put(stamped.getAttemptId(), stamped);
+            running.remove(runner.attemptId());
+            CoordinatorLink current = link;
+            if (current != null) {
+                current.send(WorkerMessage.newBuilder().setResult(stamped).build());
+            }
+        }
         log.info("attempt {} ({}) {}", result.getAttemptId(), runner.assign().getPackageId(),
                 result.getOutcome().name().replace("ATTEMPT_OUTCOME_", "").toLowerCase(java.util.Locale.ROOT)
                         + (result.getFailureReason().isEmpty() ? "" : ": " + result.getFailureReason()));
-        CoordinatorLink current = link;
-        if (current != null) {
-            current.send(WorkerMessage.newBuilder().setResult(result).build());
-        }
     }
 
     private void acknowledged(ResultAck ack) {
@@ -231,7 +316,7 @@ public final class WorkerAgent implements AutoCloseable {
         }
     }
 
-    private void disconnected(CoordinatorLink which, Status status) {
+    private void disconnected(CoordinatorLink which, Throwable error) {
         which.closed();
         if (link == which) {
             link = null;
@@ -239,14 +324,57 @@ public final class WorkerAgent implements AutoCloseable {
         if (closing) {
             return;
         }
-        if (status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.ALREADY_EXISTS) {
-            log.error("the coordinator refused this worker: {}", status.getDescription());
-        } else {
-            log.warn("coordinator unavailable ({}: {}); reconnecting in {} ms", status.getCode(), status.getDescription(), backoffMillis);
+        Throwable cause = which.abandonedBecause() != null ? which.abandonedBecause() : error;
+        Status status = Status.fromThrowable(cause);
+        String at = which.address();
+        switch (coordinators.failed(at, cause)) {
+            case REDIRECTED -> {
+                String leader = CoordinatorLocator.leaderFrom(cause).orElse("?");
+                int inRow;
+                synchronized (this) {
+                    inRow = ++redirectsInRow;
+                }
+                if (inRow <= PROMPT_REDIRECTS) {
+                    log.info("the coordinator at {} is a standby; the leader is {}: connecting there", at, leader);
+                    reconnectIn(0);
+                } else {
+                    retryLater("the coordinator at " + at + " is a standby naming " + leader + " (" + inRow + " redirects in a row)");
+                }
+            }
+            case DEPOSED -> retryLater("the coordinator at " + at + " was deposed (" + status.getDescription()
+                    + "); looking for the leader");
+            case UNREACHABLE -> retryLater("coordinator " + at + " unavailable (" + status.getCode() + ": "
+                    + status.getDescription() + ")");
+            default -> {
+                if (status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.ALREADY_EXISTS) {
+                    log.error("the coordinator at {} refused this worker: {}", at, status.getDescription());
+                    retryLater(null);
+                } else {
+                    retryLater("coordinator " + at + " ended the stream (" + status.getCode() + ": " + status.getDescription() + ")");
+                }
+            }
         }
-        long delay = backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 4 + 1);
-        backoffMillis = Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
-        timers.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Connects again after the current backoff (with jitter), which then doubles up to the cap. */
+    private void retryLater(String why) {
+        long delay;
+        synchronized (this) {
+            delay = backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 4 + 1);
+            backoffMillis = Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
+        }
+        if (why != null) {
+            log.warn("{}; reconnecting in {} ms", why, delay);
+        }
+        reconnectIn(delay);
+    }
+
+    private void reconnectIn(long delayMillis) {
+        try {
+            timers.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: no more reconnects
+        }
     }
 
     @Override

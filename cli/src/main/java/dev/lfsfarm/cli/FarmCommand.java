@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, WorkersCommand.class, CancelCommand.class,
                 RetryCommand.class, ExplainCommand.class, ArtifactCommand.class,
                 CoordinatorCommand.class, WorkerCommand.class, LocalCommand.class, DemoCommand.class,
+                dev.lfsfarm.cli.serve.ZkCommand.class,
                 picocli.CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

@@ -56,6 +56,16 @@ final class Farm implements AutoCloseable {
         return address;
     }
 
+    /** The coordinator's port (loopback, or every address with {@link #startCoordinatorListening}). */
+    int port() {
+        return port;
+    }
+
+    /** The coordinator JVM (null before {@link #startCoordinator}). */
+    FarmProcess coordinator() {
+        return coordinator;
+    }
+
     Path dir() {
         return dir;
     }
@@ -82,7 +92,17 @@ final class Farm implements AutoCloseable {
 
     /** Starts the coordinator (lease 3 s, heartbeat 0.5 s) and waits until it answers. */
     Farm startCoordinator(String... extra) {
-        List<String> args = new ArrayList<>(List.of("coordinator", "--listen", address, "--state-dir", stateDir().toString(),
+        return startCoordinatorListening(address, extra);
+    }
+
+    /**
+     * Like {@link #startCoordinator}, but the coordinator listens on {@code listen} (for example
+     * {@code 0.0.0.0:}{@link #port()}, to be reachable from a network namespace too). The CLI
+     * commands and polls still use {@link #address()}, so {@code listen} must include loopback on
+     * this farm's port.
+     */
+    Farm startCoordinatorListening(String listen, String... extra) {
+        List<String> args = new ArrayList<>(List.of("coordinator", "--listen", listen, "--state-dir", stateDir().toString(),
                 "--artifact-dir", artifactDir().toString(), "--lease-timeout", "3", "--heartbeat", "0.5"));
         args.addAll(List.of(extra));
         coordinator = start("coordinator", args);
@@ -108,6 +128,21 @@ final class Farm implements AutoCloseable {
                 "--cores", "1", "--memory-mb", "2048", "--work-dir", workDir(name).toString()));
         args.addAll(List.of(extra));
         FarmProcess worker = start(name, args);
+        workers.put(name, worker);
+        return worker;
+    }
+
+    /**
+     * Starts a worker like {@link #startWorker(String, String...)}, but as {@code PREFIX java -jar ...}
+     * (for example {@code ip netns exec NS}, to run it in a network namespace) and connected to
+     * {@code coordinatorAddress} instead of {@link #address()}. The prefix must exec the JVM (as
+     * {@code ip netns exec} does), so killing the process kills the worker.
+     */
+    FarmProcess startWorker(String name, List<String> prefix, String coordinatorAddress, String... extra) {
+        List<String> args = new ArrayList<>(List.of("worker", "--coordinator", coordinatorAddress, "--name", name, "--slots",
+                "1", "--cores", "1", "--memory-mb", "2048", "--work-dir", workDir(name).toString()));
+        args.addAll(List.of(extra));
+        FarmProcess worker = start(name, prefix, args);
         workers.put(name, worker);
         return worker;
     }
@@ -140,12 +175,16 @@ final class Farm implements AutoCloseable {
     }
 
     private FarmProcess start(String name, List<String> args) {
+        return start(name, List.of(), args);
+    }
+
+    private FarmProcess start(String name, List<String> prefix, List<String> args) {
         try {
             Files.createDirectories(dir.resolve("logs"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        FarmProcess p = FarmProcess.start(name, dir.resolve("logs").resolve(name + ".log"), args);
+        FarmProcess p = FarmProcess.start(name, dir.resolve("logs").resolve(name + ".log"), prefix, args);
         processes.add(p);
         return p;
     }

@@ -57,7 +57,17 @@ final class FarmProcess {
 
     /** Starts {@code farm ARGS} in the background, output (both streams) to {@code output}. */
     static FarmProcess start(String name, Path output, List<String> args) {
-        ProcessBuilder builder = new ProcessBuilder(command(args)).redirectErrorStream(true)
+        return start(name, output, List.of(), args);
+    }
+
+    /**
+     * Starts {@code PREFIX java ... -jar farm.jar ARGS} in the background (for example with the
+     * prefix {@code ip netns exec NS}); an empty prefix is {@link #start(String, Path, List)}.
+     */
+    static FarmProcess start(String name, Path output, List<String> prefix, List<String> args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(command(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(devNull()));
         cleanEnvironment(builder.environment());
         try {

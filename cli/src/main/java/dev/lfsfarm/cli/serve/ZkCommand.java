@@ -27,10 +27,11 @@ import picocli.CommandLine.Option;
 
 /** {@code farm zk}: a ZooKeeper server, standalone or one member of an ensemble, until stopped. */
 @Command(name = "zk", mixinStandardHelpOptions = true,
-        description = {"Run a ZooKeeper server with ZooKeeper's own server classes, standalone or as",
-            "one member of an ensemble. For demos, tests and small farms: a production",
-            "ensemble is better run from the ZooKeeper distribution or the distribution",
-            "package (Debian: zookeeperd); deploy/ha/zk/zoo.cfg is the same setup.",
+        description = {"Run a ZooKeeper server: standalone, or one member of an ensemble.",
+            "For demos, tests and small farms; it runs ZooKeeper's own server classes in",
+            "this JVM. A production ensemble is better run from the ZooKeeper distribution",
+            "or the distribution package (Debian: zookeeperd); deploy/ha/zk/zoo.cfg is the",
+            "same setup for it.",
             "A member's --id is its 1-based position in --ensemble (member 1 is the first",
             "entry), so every member gets the same --ensemble in the same order. The id",
             "is kept in DIR/myid. Each flag can also come from the environment variable",

@@ -5,6 +5,11 @@ import dev.lfsfarm.common.action.ActionKeys;
 import dev.lfsfarm.coordinator.dispatch.DispatchSettings;
 import dev.lfsfarm.coordinator.server.CoordinatorServer;
 import io.grpc.netty.NettyServerBuilder;
+import dev.lfsfarm.cli.UsageException;
+import dev.lfsfarm.common.zk.ZooKeeperClients;
+import dev.lfsfarm.coordinator.ha.HaSettings;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,7 +24,9 @@ import picocli.CommandLine.Option;
             "Each flag can also come from the environment variable named in its description."},
         footerHeading = "%nExamples:%n",
         footer = {"  farm coordinator --listen 0.0.0.0:7070 --state-dir /var/lib/farm/state --artifact-dir /var/lib/farm/artifacts",
-            "  FARM_LEASE_TIMEOUT=30 farm coordinator --listen :7070"})
+            "  FARM_LEASE_TIMEOUT=30 farm coordinator --listen :7070",
+            "  # one of two (or more) coordinators of an HA farm; the artifact dir is shared storage (NFS, CephFS):",
+            "  farm coordinator --zk zk1:2181,zk2:2181,zk3:2181 --advertise coord-a.lan:7070 --artifact-dir /mnt/farm/artifacts"})
 public final class CoordinatorCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorCommand.class);
 
@@ -51,18 +58,59 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "Log kept per package attempt, the tail (FARM_LOG_CAP_MIB; default: ${DEFAULT-VALUE}).")
     long logCapMib;
 
+    @Option(names = "--zk", paramLabel = "CONNECT", defaultValue = "${env:FARM_ZK}",
+            description = {"ZooKeeper ensemble, HOST:PORT[,HOST:PORT...][/chroot] (FARM_ZK): join the leader election;",
+                "build state goes to the ZooKeeper registry. Without it this coordinator leads alone with state in --state-dir."})
+    String zk;
+
+    @Option(names = "--session-timeout", paramLabel = "SECONDS", defaultValue = "${env:FARM_ZK_SESSION_TIMEOUT:-10}",
+            description = "ZooKeeper session timeout: how long a silent leader keeps leadership (FARM_ZK_SESSION_TIMEOUT; default: ${DEFAULT-VALUE}).")
+    double sessionSeconds;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT", defaultValue = "${env:FARM_ADVERTISE}",
+            description = "Address workers and clients use to reach this coordinator, published in ZooKeeper (FARM_ADVERTISE; default: this host's name and the --listen port).")
+    String advertise;
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:FARM_COORDINATOR_NAME}",
+            description = "This coordinator's name in the election and in logs (FARM_COORDINATOR_NAME; default: the host name).")
+    String name;
+
     @Override
     public Integer call() throws Exception {
         DispatchSettings settings = settings(leaseSeconds, heartbeatSeconds, maxRequeues, logCapMib);
-        log.info("coordinator config: listen={} state-dir={} artifact-dir={} lease-timeout={}s heartbeat={}s max-requeues={} log-cap={}MiB arch={}",
+        InetSocketAddress bind = HostPort.parse("--listen", listen);
+        HaSettings ha = zk == null || zk.isBlank() ? null : haSettings(bind);
+        log.info("coordinator config: listen={} state-dir={} artifact-dir={} lease-timeout={}s heartbeat={}s max-requeues={} log-cap={}MiB arch={} {}",
                 listen, stateDir.toAbsolutePath(), artifactDir.toAbsolutePath(), leaseSeconds, heartbeatSeconds, maxRequeues,
-                logCapMib, settings.arch());
-        CoordinatorServer server = CoordinatorServer.start(NettyServerBuilder.forAddress(HostPort.parse("--listen", listen)),
-                stateDir, artifactDir, settings);
+                logCapMib, settings.arch(), ha == null ? "zk=(none: leads alone)"
+                        : "zk=" + ha.zkConnect() + " session-timeout=" + sessionSeconds + "s advertise=" + ha.grpcAddress() + " name=" + ha.name());
+        CoordinatorServer server = ha == null
+                ? CoordinatorServer.start(NettyServerBuilder.forAddress(bind), stateDir, artifactDir, settings)
+                : CoordinatorServer.startHa(NettyServerBuilder.forAddress(bind), ha, stateDir, artifactDir, settings);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "coordinator-shutdown"));
         log.info("listening on {}", listen);
         server.awaitTermination();
         return ExitCodes.OK;
+    }
+
+    private HaSettings haSettings(InetSocketAddress bind) throws Exception {
+        String problem = ZooKeeperClients.problem(zk);
+        if (problem != null) {
+            throw new UsageException("--zk " + problem);
+        }
+        if (sessionSeconds < 1 || sessionSeconds > 600) {
+            throw new UsageException("--session-timeout must be between 1 and 600 seconds");
+        }
+        String host = InetAddress.getLocalHost().getHostName();
+        String address = advertise;
+        if (address == null || address.isBlank()) {
+            address = (bind.getAddress() == null || bind.getAddress().isAnyLocalAddress() ? host : bind.getHostString())
+                    + ":" + bind.getPort();
+        } else {
+            HostPort.parse("--advertise", address);
+        }
+        String coordinatorName = name == null || name.isBlank() ? host : name;
+        return new HaSettings(zk.trim(), Duration.ofMillis(Math.round(sessionSeconds * 1000)), coordinatorName, address, "");
     }
 
     static DispatchSettings settings(double leaseSeconds, double heartbeatSeconds, int maxRequeues, long logCapMib) {

@@ -227,6 +227,65 @@ public final class ArtifactStore {
         }
     }
 
+    /** One stored blob as {@link #forEachBlob} sees it. */
+    public record BlobInfo(String sha256, long sizeBytes, Instant modified) {
+    }
+
+    /** Receives blobs from {@link #forEachBlob}. */
+    @FunctionalInterface
+    public interface BlobVisitor {
+        void visit(BlobInfo blob) throws IOException;
+    }
+
+    /**
+     * Calls {@code visitor} for every blob in the store (one folder at a time, so a large store is
+     * never listed into memory at once). Files that are not blobs are skipped; a blob removed
+     * while the walk runs is simply not seen.
+     */
+    public void forEachBlob(BlobVisitor visitor) throws IOException {
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(cas)) {
+            for (Path prefix : prefixes) {
+                if (!Files.isDirectory(prefix)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
+                    for (Path file : files) {
+                        String name = file.getFileName().toString();
+                        if (!Sha256.isValid(name) || !name.startsWith(prefix.getFileName().toString())) {
+                            continue;
+                        }
+                        java.nio.file.attribute.BasicFileAttributes attrs;
+                        try {
+                            attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+                        } catch (NoSuchFileException e) {
+                            continue;
+                        }
+                        if (attrs.isRegularFile()) {
+                            visitor.visit(new BlobInfo(name, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Calls {@code visitor} with every action key that has a cache entry. */
+    public void forEachActionKey(java.util.function.Consumer<String> visitor) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(ac)) {
+            for (Path file : files) {
+                String key = file.getFileName().toString();
+                if (Sha256.isValid(key)) {
+                    visitor.accept(key);
+                }
+            }
+        }
+    }
+
+    /** Removes the action cache entry of {@code actionKey} (its artifact is gone). Returns whether it was there. */
+    public boolean removeAction(String actionKey) throws IOException {
+        return Files.deleteIfExists(actionPath(actionKey));
+    }
+
     private Path blobPath(String sha256) {
         if (!Sha256.isValid(sha256)) {
             throw new IllegalArgumentException("not a sha256 (64 lower-case hex characters): '" + sha256 + "'");

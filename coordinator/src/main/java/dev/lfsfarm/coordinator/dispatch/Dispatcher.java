@@ -340,7 +340,7 @@ public final class Dispatcher implements AutoCloseable {
     public CompletableFuture<Integer> restore(List<BuildStateStore.StoredBuild> stored) {
         return call(() -> {
             int resumed = 0;
-            orphanDeadline = Instant.now().plus(settings.leaseTimeout());
+            orphanDeadline = Instant.now().plus(takeoverGrace());
             for (BuildStateStore.StoredBuild s : stored) {
                 ActiveBuild build = restoreOne(s);
                 if (build != null && build.state != BuildState.BUILD_STATE_INTERRUPTED && !build.isFinished()) {
@@ -348,10 +348,18 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
             log.info("restored {} builds from the registry; {} continue, {} attempts await their workers for {} s",
-                    builds.size(), resumed, orphans.size(), settings.leaseTimeout().toSeconds());
+                    builds.size(), resumed, orphans.size(), takeoverGrace().toSeconds());
             dispatch();
             return resumed;
         });
+    }
+
+    /**
+     * How long attempts from before a takeover wait for their workers: two leases, because a worker
+     * first has to notice the old leader is gone and back off before it reconnects here.
+     */
+    private java.time.Duration takeoverGrace() {
+        return settings.leaseTimeout().multipliedBy(2);
     }
 
     private ActiveBuild restoreOne(BuildStateStore.StoredBuild s) {
@@ -667,7 +675,7 @@ public final class Dispatcher implements AutoCloseable {
         if (!orphans.isEmpty() && Instant.now().isAfter(orphanDeadline)) {
             for (String id : List.copyOf(orphans)) {
                 Attempt a = attempts.get(id);
-                releaseOrphan(a, "no worker reported attempt " + id + " within " + settings.leaseTimeout().toSeconds()
+                releaseOrphan(a, "no worker reported attempt " + id + " within " + takeoverGrace().toSeconds()
                         + " s of the takeover");
             }
             dispatch();
@@ -1072,6 +1080,53 @@ public final class Dispatcher implements AutoCloseable {
 
     /** An attempt as ListWorkers shows it. */
     public record RunningAttempt(String id, String buildId, String packageId) {}
+
+    // ---- sysroot checkpoints (the logic is in CheckpointRecorder; blobs = the artifact store) ----
+
+    /** Records checkpoint {@code name}: build {@code buildId}'s packages up to {@code upto} (empty: all). */
+    public CompletableFuture<CheckpointRecorder.Created> createCheckpoint(String name, String buildId, String upto,
+            dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+        return call(() -> checkpoints().create(name, buildId, upto, Instant.now(), blobs));
+    }
+
+    /** Every checkpoint, newest first, without entries. */
+    public CompletableFuture<List<dev.lfsfarm.proto.v1.Checkpoint>> listCheckpoints() {
+        return call(() -> checkpoints().list());
+    }
+
+    /** One checkpoint with its entries; NOT_FOUND when there is none by that name. */
+    public CompletableFuture<dev.lfsfarm.proto.v1.Checkpoint> getCheckpoint(String name,
+            dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+        return call(() -> checkpoints().get(name, blobs));
+    }
+
+    /** Removes a checkpoint from the registry; returns its summary. */
+    public CompletableFuture<dev.lfsfarm.proto.v1.Checkpoint> deleteCheckpoint(String name) {
+        return call(() -> checkpoints().delete(name));
+    }
+
+    /** Garbage collection, step 1: keeps the newest {@code keep} checkpoints, deletes the rest, returns what is live. */
+    public CompletableFuture<CheckpointRecorder.GcRoots> pruneCheckpoints(java.util.OptionalInt keep, boolean dryRun,
+            dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+        return call(() -> checkpoints().prune(keep, dryRun, blobs));
+    }
+
+    /** The artifact and manifest digests (sha256) of every package of every build this dispatcher knows. */
+    public CompletableFuture<Set<String>> referencedDigests() {
+        return call(() -> checkpoints().referencedDigests());
+    }
+
+    /**
+     * Runs {@code work} on the dispatcher thread with the blobs the known builds use (artifacts,
+     * manifests, sources): no build can take a blob from the cache between that check and the work.
+     */
+    public <T> CompletableFuture<T> withBlobsInUse(java.util.function.Function<Set<String>, T> work) {
+        return call(() -> work.apply(checkpoints().blobsInUse()));
+    }
+
+    private CheckpointRecorder checkpoints() {
+        return new CheckpointRecorder(store, builds, epoch);
+    }
 
     @Override
     public void close() {

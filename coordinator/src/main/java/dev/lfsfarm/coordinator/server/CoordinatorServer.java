@@ -14,6 +14,7 @@ import dev.lfsfarm.coordinator.ha.LeaderElection;
 import dev.lfsfarm.coordinator.ha.LeaderGate;
 import dev.lfsfarm.coordinator.log.LogStore;
 import dev.lfsfarm.coordinator.service.BuildServiceImpl;
+import dev.lfsfarm.coordinator.service.CheckpointServiceImpl;
 import dev.lfsfarm.coordinator.service.PeerAddress;
 import dev.lfsfarm.coordinator.service.WorkerServiceImpl;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
@@ -74,12 +75,12 @@ public final class CoordinatorServer implements AutoCloseable {
      * @param artifactDir the content-addressed artifact store
      */
     public static CoordinatorServer start(ServerBuilder<?> builder, Path stateDir, Path artifactDir, DispatchSettings settings)
-            throws Exception {
+            throws IOException {
         ArtifactStore artifacts = openArtifacts(artifactDir);
         BuildStateStore state = new FileBuildStateStore(stateDir);
         LogStore logs = new LogStore(stateDir.resolve("logs"), settings.logCapBytes());
         Dispatcher dispatcher = new Dispatcher(settings, state, new StoreResultCache(artifacts), logs);
-        dispatcher.restore(state.loadAll()).get();
+        await(dispatcher.restore(state.loadAll()));
         LeaderGate gate = LeaderGate.always(dispatcher);
         ExecutorService logReaders = logReaders();
         Server server = serve(builder, gate, logReaders, artifacts);
@@ -123,6 +124,17 @@ public final class CoordinatorServer implements AutoCloseable {
         return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client));
     }
 
+    private static <T> T await(java.util.concurrent.Future<T> work) throws IOException {
+        try {
+            return work.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while restoring builds");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("cannot restore the builds of the state folder: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     private static Optional<ActiveLeader> readLeader(CuratorFramework client) {
         try {
             return ActiveLeader.parse(client.getData().forPath(ZkPaths.active()));
@@ -155,6 +167,7 @@ public final class CoordinatorServer implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(new BuildServiceImpl(gate, logReaders), peers, gate))
                 .addService(ServerInterceptors.intercept(new WorkerServiceImpl(gate), peers, gate))
                 .addService(ServerInterceptors.intercept(new ArtifactServiceImpl(artifacts), peers, gate))
+                .addService(ServerInterceptors.intercept(new CheckpointServiceImpl(gate, artifacts), peers, gate))
                 .build()
                 .start();
     }

@@ -1,9 +1,12 @@
 package dev.lfsfarm.coordinator.state;
 
 import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.Checkpoint;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where the coordinator makes build state durable. Every transition that matters (submitted,
@@ -30,6 +33,34 @@ public interface BuildStateStore extends AutoCloseable {
 
     /** A number bigger than any returned before, to stamp this coordinator's assignments with. */
     long nextEpoch();
+
+    // ---- the checkpoint registry ----
+
+    /**
+     * Records a new checkpoint: its summary only (the entries live in the artifact-store blob that
+     * {@code summary.entry_list} names, and any entries passed here are not stored). The name must
+     * be valid and unused; the caller checks both first, because a failed registry write fences
+     * this coordinator off.
+     */
+    void saveCheckpoint(Checkpoint summary);
+
+    /** Every checkpoint summary (without entries), oldest first: by creation time, then name. */
+    List<Checkpoint> listCheckpoints();
+
+    /** The summary of one checkpoint, if there is one by that name. */
+    default Optional<Checkpoint> findCheckpoint(String name) {
+        return listCheckpoints().stream().filter(c -> c.getName().equals(name)).findFirst();
+    }
+
+    /** Removes a checkpoint from the registry; false when there was none by that name. */
+    boolean deleteCheckpoint(String name);
+
+    /**
+     * SHA-256 of every blob in the artifact store that holds a request of a build in this registry
+     * ({@link SpecBlobs}); garbage collection keeps them. Empty for a store that keeps requests
+     * itself.
+     */
+    Set<String> specBlobs();
 
     @Override
     void close();

@@ -1,6 +1,8 @@
 package dev.lfsfarm.coordinator.state;
 
+import dev.lfsfarm.coordinator.checkpoint.CheckpointName;
 import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.Checkpoint;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
 import java.io.BufferedOutputStream;
@@ -19,21 +21,31 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Build state in a folder: per build {@code spec.pb} (the request), {@code build.pb} (build
  * fields, rewritten atomically) and {@code journal} (length-delimited package updates, appended and
  * flushed). A journal keeps each write small however large the build is. Single writer.
+ *
+ * <p>Checkpoints: one file per checkpoint, {@code checkpoints/<name>.pb} (a {@link Checkpoint}
+ * summary; the entries are in the artifact store), written atomically.
  */
 public final class FileBuildStateStore implements BuildStateStore {
+    private static final String CHECKPOINT_SUFFIX = ".pb";
+
     private final Path root;
+    private final Path checkpoints;
     private final Map<String, OutputStream> journals = new HashMap<>();
 
     public FileBuildStateStore(Path stateDir) {
         this.root = stateDir.resolve("builds");
+        this.checkpoints = stateDir.resolve("checkpoints");
         try {
             Files.createDirectories(root);
+            Files.createDirectories(checkpoints);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create state folder " + root, e);
         }
@@ -122,6 +134,70 @@ public final class FileBuildStateStore implements BuildStateStore {
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("cannot read or write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized void saveCheckpoint(Checkpoint summary) {
+        Path file = checkpointFile(summary.getName());
+        if (Files.exists(file)) {
+            throw new IllegalStateException("checkpoint " + summary.getName() + " already exists");
+        }
+        try {
+            writeAtomically(file, summary.toBuilder().clearEntries().build().toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    @Override
+    public synchronized List<Checkpoint> listCheckpoints() {
+        List<Checkpoint> result = new ArrayList<>();
+        try (Stream<Path> files = Files.list(checkpoints)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(CHECKPOINT_SUFFIX)).toList()) {
+                result.add(Checkpoint.parseFrom(Files.readAllBytes(file)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the checkpoints in " + checkpoints, e);
+        }
+        result.sort(CHECKPOINT_ORDER);
+        return result;
+    }
+
+    /** Oldest first: creation time, then name. */
+    static final Comparator<Checkpoint> CHECKPOINT_ORDER = Comparator
+            .comparingLong((Checkpoint c) -> c.getCreatedAt().getSeconds())
+            .thenComparingInt(c -> c.getCreatedAt().getNanos()).thenComparing(Checkpoint::getName);
+
+    @Override
+    public synchronized Optional<Checkpoint> findCheckpoint(String name) {
+        Path file = checkpointFile(name);
+        try {
+            return Files.exists(file) ? Optional.of(Checkpoint.parseFrom(Files.readAllBytes(file))) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    @Override
+    public synchronized boolean deleteCheckpoint(String name) {
+        try {
+            return Files.deleteIfExists(checkpointFile(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete checkpoint " + name, e);
+        }
+    }
+
+    /** Requests are kept as {@code spec.pb} files here, not in the artifact store. */
+    @Override
+    public Set<String> specBlobs() {
+        return Set.of();
+    }
+
+    private Path checkpointFile(String name) {
+        if (!CheckpointName.isValid(name)) {
+            throw new IllegalArgumentException("not a checkpoint name: '" + name + "'");
+        }
+        return checkpoints.resolve(name + CHECKPOINT_SUFFIX);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.lfsfarm.common.zk.ZkPaths;
 import dev.lfsfarm.coordinator.ha.EpochFence;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildRecord;
+import dev.lfsfarm.proto.v1.Checkpoint;
 import dev.lfsfarm.proto.v1.PackageState;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -35,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * from the graph on load), so a package costs about two writes: assigned, and finished. Large
  * batches (a failure that skips hundreds of dependents) are split into transactions that stay far
  * below {@code jute.maxbuffer} (1 MiB).
+ *
+ * <p>Checkpoints: {@code /farm/checkpoints/<name>} holds a {@link Checkpoint} summary of a few
+ * hundred bytes; its ordered entry list, which grows with the number of packages, is a blob in the
+ * artifact store named by {@code entry_list}. Creating and deleting one is one fenced transaction
+ * each. Both check the node first: a transaction that failed on an existing or missing node would
+ * look like a lost fence and depose this coordinator.
  */
 public final class ZkBuildStateStore implements BuildStateStore {
     private static final Logger log = LoggerFactory.getLogger(ZkBuildStateStore.class);
@@ -219,6 +227,95 @@ public final class ZkBuildStateStore implements BuildStateStore {
             }
         }
         return statuses;
+    }
+
+    @Override
+    public synchronized void saveCheckpoint(Checkpoint summary) {
+        String path = ZkPaths.checkpoint(summary.getName());
+        byte[] data = summary.toBuilder().clearEntries().build().toByteArray();
+        try {
+            if (client.checkExists().forPath(path) != null) {
+                throw new IllegalStateException("checkpoint " + summary.getName() + " already exists");
+            }
+            fence.commit(List.of(client.transactionOp().create().forPath(path, data)), data.length);
+        } catch (FencedException | IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write checkpoint " + summary.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized List<Checkpoint> listCheckpoints() {
+        List<Checkpoint> result = new ArrayList<>();
+        List<String> names;
+        try {
+            names = client.getChildren().forPath(ZkPaths.checkpoints());
+        } catch (KeeperException.NoNodeException e) {
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the checkpoint registry: " + e.getMessage(), e);
+        }
+        for (String name : names) {
+            readCheckpoint(name).ifPresent(result::add);
+        }
+        result.sort(Comparator.comparingLong((Checkpoint c) -> c.getCreatedAt().getSeconds())
+                .thenComparingInt(c -> c.getCreatedAt().getNanos()).thenComparing(Checkpoint::getName));
+        return result;
+    }
+
+    @Override
+    public synchronized Optional<Checkpoint> findCheckpoint(String name) {
+        return readCheckpoint(name);
+    }
+
+    private Optional<Checkpoint> readCheckpoint(String name) {
+        try {
+            return Optional.of(Checkpoint.parseFrom(client.getData().forPath(ZkPaths.checkpoint(name))));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty(); // deleted between listing and reading
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("registry: checkpoint {} is unreadable; ignored", name);
+            return Optional.empty();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read checkpoint " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized boolean deleteCheckpoint(String name) {
+        String path = ZkPaths.checkpoint(name);
+        try {
+            if (client.checkExists().forPath(path) == null) {
+                return false;
+            }
+            fence.commit(List.of(client.transactionOp().delete().forPath(path)), 0);
+            return true;
+        } catch (FencedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot delete checkpoint " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Read from the registry itself, so builds this coordinator could not restore keep their requests too. */
+    @Override
+    public synchronized Set<String> specBlobs() {
+        Set<String> result = new HashSet<>();
+        try {
+            for (String id : client.getChildren().forPath(ZkPaths.builds())) {
+                try {
+                    result.add(BuildRecord.parseFrom(client.getData().forPath(ZkPaths.buildMeta(id))).getSpecSha256());
+                } catch (KeeperException.NoNodeException e) {
+                    // a build node without meta holds no request
+                }
+            }
+        } catch (KeeperException.NoNodeException e) {
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the build registry: " + e.getMessage(), e);
+        }
+        return result;
     }
 
     @Override

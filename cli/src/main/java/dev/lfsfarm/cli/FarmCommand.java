@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
         description = "LFS Farm: a distributed build farm for Linux From Scratch and Beyond LFS.",
         subcommands = {GraphCommand.class, PlanCommand.class, SimulateCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, WorkersCommand.class, CancelCommand.class,
-                RetryCommand.class, ExplainCommand.class, ArtifactCommand.class,
+                RetryCommand.class, dev.lfsfarm.cli.remote.ResumeCommand.class, ExplainCommand.class, ArtifactCommand.class,
                 CoordinatorCommand.class, WorkerCommand.class, LocalCommand.class, DemoCommand.class,
                 dev.lfsfarm.cli.serve.ZkCommand.class,
                 picocli.CommandLine.HelpCommand.class},

@@ -3,7 +3,6 @@ package dev.lfsfarm.cli.remote;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildProgress;
-import dev.lfsfarm.proto.v1.BuildServiceGrpc;
 import dev.lfsfarm.proto.v1.GetBuildRequest;
 import dev.lfsfarm.proto.v1.PackageState;
 import dev.lfsfarm.proto.v1.PackageStatus;
@@ -20,49 +19,96 @@ import java.util.Locale;
  * Follows a build until it ends. On a terminal it redraws one progress line (done/running/failed/
  * cached counts and an ETA from the SBU still to build); elsewhere it prints a line per finished
  * package. Progress goes to stderr so stdout stays for the result.
+ *
+ * <p>A broken stream (the leader died or was deposed) is resumed: the follower finds the leader
+ * again, calls WatchBuild with the resume token of the last event, and says when the coordinator
+ * changed; a new leader answers with a fresh snapshot (resync), so no state change is missed. It
+ * gives up (UNAVAILABLE, exit 3) only when no leader answers for the session's retry time.
  */
 final class BuildFollower {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    private final BuildServiceGrpc.BuildServiceBlockingStub stub;
+    private final CoordinatorSession session;
     private final PrintWriter err;
     private final boolean terminal;
     private final long startNanos = System.nanoTime();
+    private boolean lineDrawn;
 
-    BuildFollower(BuildServiceGrpc.BuildServiceBlockingStub stub, PrintWriter err, boolean terminal) {
-        this.stub = stub;
+    BuildFollower(CoordinatorSession session, PrintWriter err, boolean terminal) {
+        this.session = session;
         this.err = err;
         this.terminal = terminal;
+        session.beforeNotes(this::clearLine);
     }
 
     /** Watches until the build ends and returns it with every package. */
-    Build follow(String buildId) {
-        int reconnects = 0;
+    Build follow(String buildId) throws Exception {
+        String token = "";
+        CoordinatorSession.Outage outage = session.outage();
+        boolean lost = false;
         while (true) {
+            String address = session.resolve(outage);
             try {
-                Iterator<BuildEvent> events = stub.watchBuild(WatchBuildRequest.newBuilder().setBuildId(buildId).build());
+                Iterator<BuildEvent> events = session.stub().watchBuild(WatchBuildRequest.newBuilder().setBuildId(buildId)
+                        .setResumeToken(token).build());
+                boolean answered = false;
                 while (events.hasNext()) {
-                    show(events.next());
+                    BuildEvent event = events.next();
+                    if (!answered) {
+                        answered = true;
+                        boolean changed = session.answered(address);
+                        outage = session.outage();
+                        if (lost && !changed) {
+                            session.note("reconnected to " + address);
+                        }
+                        lost = false;
+                    }
+                    show(event);
+                    if (!event.getResumeToken().isEmpty()) {
+                        token = event.getResumeToken();
+                    }
                 }
                 break;
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || ++reconnects > 5) {
-                    throw e;
+                if (lost && !token.isEmpty() && e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+                    // A coordinator that cannot read another's token: a fresh snapshot is as good.
+                    token = "";
+                    continue;
                 }
-                err.println("farm: lost the coordinator (" + e.getStatus().getDescription() + "); reconnecting");
-                err.flush();
+                session.recover(address, e, outage);
+                if (!lost && e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                    lost = true;
+                    session.note("lost the coordinator at " + address + " (" + CoordinatorSession.reason(e) + "); reconnecting");
+                }
             }
         }
-        if (terminal) {
-            err.println();
+        if (lineDrawn) {
+            err.println(); // the last progress line stays on screen
+            lineDrawn = false;
         }
         err.flush();
-        return stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild();
+        return session.call((stub, channel) -> stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild());
+    }
+
+    /** Ends the redrawn progress line, so a note starts on a line of its own. */
+    private void clearLine() {
+        if (lineDrawn) {
+            err.print("\r\033[K");
+            lineDrawn = false;
+        }
     }
 
     private void show(BuildEvent event) {
         switch (event.getEventCase()) {
-            case SNAPSHOT -> progress(event.getSnapshot().getBuild().getProgress());
+            case SNAPSHOT -> {
+                BuildProgress p = event.getSnapshot().getBuild().getProgress();
+                if (event.getSnapshot().getResync() && !terminal) {
+                    // Packages that finished while no stream was open get no line of their own.
+                    err.printf(Locale.ROOT, "%s resync: %d/%d done, %d running, %d failed%n", now(), p.getDone(),
+                            p.getTotal(), p.getRunning(), p.getFailed());
+                }
+                progress(p);
+            }
             case PROGRESS -> progress(event.getProgress());
             case PACKAGE_STATE_CHANGED -> packageChanged(event.getPackageStateChanged().getStatus());
             case BUILD_STATE_CHANGED -> {
@@ -80,6 +126,7 @@ final class BuildFollower {
         if (terminal) {
             if (s.getState() == PackageState.PACKAGE_STATE_FAILED) {
                 err.print("\r\033[K");
+                lineDrawn = false;
                 err.println("FAILED " + s.getPackageId() + ": " + StatusCommand.note(s));
             }
             return;
@@ -109,6 +156,7 @@ final class BuildFollower {
         String bar = "#".repeat(filled) + ".".repeat(width - filled);
         err.printf(Locale.ROOT, "\r\033[K[%s] %d/%d done · %d running · %d failed · %d cached%s", bar, p.getDone(),
                 p.getTotal(), p.getRunning(), p.getFailed(), p.getCached(), eta(p));
+        lineDrawn = true;
     }
 
     /** Time left, from the rate at which SBU got done so far. */

@@ -45,9 +45,12 @@ public final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         spec.commandLine().getOut().flush();
+        // After a failover the stream goes on where it broke: same attempt, next byte.
+        String[] attempt = {""};
+        long[] next = {offset};
         return RemoteCall.with(coordinator, (stub, ch) -> {
             Iterator<StreamLogResponse> chunks = stub.streamLog(StreamLogRequest.newBuilder().setBuildId(buildId)
-                    .setPackageId(packageId).setOffset(offset).setFollow(follow).build());
+                    .setPackageId(packageId).setAttemptId(attempt[0]).setOffset(next[0]).setFollow(follow).build());
             while (chunks.hasNext()) {
                 StreamLogResponse chunk = chunks.next();
                 if (chunk.getElidedBytes() > 0) {
@@ -55,6 +58,10 @@ public final class LogsCommand implements Callable<Integer> {
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
                 chunk.getData().writeTo(sink);
+                attempt[0] = chunk.getAttemptId();
+                if (!chunk.getData().isEmpty()) {
+                    next[0] = chunk.getOffset() + chunk.getData().size();
+                }
             }
             sink.flush();
             return ExitCodes.OK;

@@ -1,6 +1,7 @@
 package dev.lfsfarm.cli.remote;
 
 import dev.lfsfarm.cli.ExitCodes;
+import dev.lfsfarm.cli.UsageException;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.GetBuildRequest;
 import dev.lfsfarm.proto.v1.ListBuildsRequest;
@@ -11,15 +12,19 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code farm status [BUILD]}: every build, or one build's packages. */
+/** {@code farm status [BUILD] [--follow]}: every build, or one build's packages, optionally followed to its end. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the builds on the coordinator, or one build package by package.",
+        description = {"Show the builds on the coordinator, or one build package by package.",
+            "With --follow, follow the build (progress on stderr, across coordinator failovers) until it ends, then show it;",
+            "the exit status is then 0 only when every package succeeded (or was cached)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  farm status", "  farm status 20261121-101500-3f2a", "  farm status 20261121-101500-3f2a -o json | jq '.packages[] | select(.state==\"FAILED\")'"})
+        footer = {"  farm status", "  farm status 20261121-101500-3f2a", "  farm status 20261121-101500-3f2a --follow --zk zk1:2181",
+            "  farm status 20261121-101500-3f2a -o json | jq '.packages[] | select(.state==\"FAILED\")'"})
 public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -33,9 +38,22 @@ public final class StatusCommand implements Callable<Integer> {
     @Parameters(paramLabel = "BUILD", arity = "0..1", description = "Build id (default: list every build).")
     String buildId;
 
+    @Option(names = "--follow", description = "Follow the build until it ends (needs BUILD).")
+    boolean follow;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (follow) {
+            if (buildId == null) {
+                throw new UsageException("--follow needs a BUILD to follow");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            try (CoordinatorSession session = coordinator.open(err)) {
+                Build result = new BuildFollower(session, err, System.console() != null && !output.json()).follow(buildId);
+                return Submission.report(result, out, output.json());
+            }
+        }
         if (buildId == null) {
             List<Build> builds = RemoteCall.with(coordinator, (stub, ch) -> stub.listBuilds(ListBuildsRequest.getDefaultInstance()).getBuildsList());
             if (output.json()) {

@@ -37,6 +37,11 @@ public final class Submission {
     private final String profile;
     private final boolean noCache;
     private final boolean breakCycles;
+    /**
+     * One id for every try of this submission: a retry after a failover (or a standby's redirect)
+     * gets the same build instead of a second one.
+     */
+    private final String requestId = UUID.randomUUID().toString();
 
     private Submission(Book book, List<String> targets, String profile, boolean noCache, boolean breakCycles) {
         this.book = book;
@@ -44,6 +49,11 @@ public final class Submission {
         this.profile = profile;
         this.noCache = noCache;
         this.breakCycles = breakCycles;
+    }
+
+    /** The request id every try of this submission carries. */
+    public String requestId() {
+        return requestId;
     }
 
     /** Loads and resolves the book locally; throws {@link InputException} (exit 2) on bad input. */
@@ -54,12 +64,12 @@ public final class Submission {
         return new Submission(loaded, List.copyOf(targets), profile, noCache, breakCycles);
     }
 
-    /** Uploads the path sources and submits the build. */
+    /** Uploads the path sources and submits the build; safe to call again after a failure (same request id). */
     public SubmitBuildResponse submit(BuildServiceGrpc.BuildServiceBlockingStub stub, Channel channel) throws IOException {
         Map<String, BookMessages.PathUpload> uploads = upload(channel);
         SubmitBuildRequest.Builder request = SubmitBuildRequest.newBuilder()
                 .setBook(BookMessages.toProto(book, uploads)).addAllTargets(targets).setNoCache(noCache)
-                .setBreakCycles(breakCycles).setRequestId(UUID.randomUUID().toString())
+                .setBreakCycles(breakCycles).setRequestId(requestId)
                 .setSubmitter(System.getProperty("user.name", ""));
         if (profile != null) {
             request.setProfile(profile);
@@ -67,12 +77,17 @@ public final class Submission {
         return stub.submitBuild(request.build());
     }
 
-    /** Follows a submitted build to its end (progress on stderr) and returns it. */
+    /** Follows a submitted build to its end (progress on stderr) and returns it; {@code stub}'s channel is never swapped. */
     public static Build follow(BuildServiceGrpc.BuildServiceBlockingStub stub, SubmitBuildResponse response, PrintWriter err,
-            boolean json) {
+            boolean json) throws Exception {
+        return follow(CoordinatorSession.over(stub.getChannel(), err), response, err, json);
+    }
+
+    /** Follows a submitted build to its end, across coordinator failovers. */
+    static Build follow(CoordinatorSession session, SubmitBuildResponse response, PrintWriter err, boolean json) throws Exception {
         err.println("farm: build " + response.getBuildId() + " (" + response.getTotalPackages() + " packages)");
         err.flush();
-        return new BuildFollower(stub, err, System.console() != null && !json).follow(response.getBuildId());
+        return new BuildFollower(session, err, System.console() != null && !json).follow(response.getBuildId());
     }
 
     /** Prints the finished build; exit 0 only when every package succeeded or was cached. */

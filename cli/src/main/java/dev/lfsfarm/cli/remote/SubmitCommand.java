@@ -54,10 +54,11 @@ public final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Submission submission = Submission.prepare(book, targets, profile, noCache, breakCycles);
-        return RemoteCall.with(coordinator, (stub, channel) -> {
-            SubmitBuildResponse response = submission.submit(stub, channel);
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (CoordinatorSession session = coordinator.open(err)) {
+            // Retried against the leader as needed; the request id makes a repeat return the same build.
+            SubmitBuildResponse response = session.call(submission::submit);
             if (!follow) {
                 if (output.json()) {
                     Output.json(out, json -> {
@@ -73,8 +74,8 @@ public final class SubmitCommand implements Callable<Integer> {
                 }
                 return ExitCodes.OK;
             }
-            Build result = Submission.follow(stub, response, err, output.json());
+            Build result = Submission.follow(session, response, err, output.json());
             return Submission.report(result, out, output.json());
-        });
+        }
     }
 }

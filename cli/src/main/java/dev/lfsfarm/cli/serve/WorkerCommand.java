@@ -2,12 +2,13 @@ package dev.lfsfarm.cli.serve;
 
 import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.cli.UsageException;
+import dev.lfsfarm.cli.remote.CoordinatorOptions;
+import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.worker.agent.WorkerAgent;
 import dev.lfsfarm.worker.agent.WorkerSettings;
 import dev.lfsfarm.worker.execute.ExecutionSettings;
 import dev.lfsfarm.worker.platform.PlatformProbe;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,21 +20,25 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code farm worker}: a worker agent on this host. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = {"Run a worker agent: connect to the coordinator and build what it assigns.",
-            "Reconnects with backoff when the coordinator goes away; running builds go on meanwhile."},
+        description = {"Run a worker agent: connect to the leading coordinator and build what it assigns.",
+            "Finds the leader in ZooKeeper (--zk) or in a list of coordinators (--coordinator; a standby redirects).",
+            "Reconnects with backoff when the coordinator goes away, following a new leader; running builds go on meanwhile."},
         footerHeading = "%nExamples:%n",
-        footer = {"  farm worker --coordinator farm.lan:7070 --name pve1-ct101 --slots 2 --cores 8 --memory-mb 16384 --work-dir /var/lib/farm/work",
+        footer = {"  farm worker --zk zk1:2181,zk2:2181,zk3:2181 --name pve1-ct101 --slots 2 --cores 8 --memory-mb 16384 --work-dir /var/lib/farm/work",
+            "  farm worker --coordinator farm-a.lan:7070,farm-b.lan:7070 --name pve1-ct102",
             "  farm worker --coordinator localhost:7070 --labels arch=x86_64,kvm=yes"})
 public final class WorkerCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
+    /** How long one look into ZooKeeper waits for an election before the agent backs off and looks again. */
+    private static final Duration WAIT_FOR_LEADER = Duration.ofSeconds(5);
 
-    @Option(names = "--coordinator", paramLabel = "HOST:PORT", defaultValue = "${env:FARM_COORDINATOR:-localhost:7070}",
-            description = "Coordinator address (FARM_COORDINATOR; default: ${DEFAULT-VALUE}).")
-    String coordinator;
+    @Mixin
+    CoordinatorOptions coordinator;
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:FARM_WORKER_NAME}",
             description = "Unique worker name (FARM_WORKER_NAME; default: the host name).")
@@ -69,11 +74,13 @@ public final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WorkerSettings settings = settings();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(coordinator).usePlaintext().build();
+        CoordinatorOptions.Source source = coordinator.source();
+        LeaderChannel channel = LeaderChannel.open(coordinator.locator(WAIT_FOR_LEADER));
+        log.info("looking for the leading coordinator through {} ({})", source.describe(), source.origin());
         WorkerAgent agent = start(settings, channel);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
-            channel.shutdownNow();
+            channel.close();
         }, "worker-shutdown"));
         agent.awaitStopped();
         return ExitCodes.OK;
@@ -90,15 +97,20 @@ public final class WorkerCommand implements Callable<Integer> {
                 workDir.toAbsolutePath(), keepFailed, sbuSeconds, Duration.ofSeconds(10));
     }
 
-    /** Probes the platform, prepares the work dir and connects; shared with {@code farm local}. */
+    /** Probes the platform, prepares the work dir and connects to the coordinator behind {@code channel}; for {@code farm local}. */
     public static WorkerAgent start(WorkerSettings settings, ManagedChannel channel) throws Exception {
+        return start(settings, LeaderChannel.fixed(channel));
+    }
+
+    /** Probes the platform, prepares the work dir and connects to the leader {@code coordinators} finds. */
+    public static WorkerAgent start(WorkerSettings settings, LeaderChannel coordinators) throws Exception {
         Files.createDirectories(settings.workDir());
         ExecutionSettings execution = ExecutionSettings.detect();
         var platform = new PlatformProbe(settings.workDir()).probe("farm 0.1", List.of("local"), settings.secondsPerSbu());
         log.info("worker config: name={} slots={} cores={} memory={}MiB labels={} work-dir={} measurement={} build-user={}",
                 settings.name(), settings.slots(), settings.cores(), settings.memoryMb(), settings.labels(),
                 settings.workDir(), execution.method(), execution.runAs().map(u -> u.name()).orElse("(this user)"));
-        WorkerAgent agent = new WorkerAgent(settings, channel, execution, platform);
+        WorkerAgent agent = new WorkerAgent(settings, coordinators, execution, platform);
         agent.start();
         return agent;
     }

@@ -3,6 +3,9 @@ package dev.lfsfarm.cli.serve;
 import dev.lfsfarm.cli.UsageException;
 import dev.lfsfarm.cli.remote.CoordinatorOptions;
 import dev.lfsfarm.cli.remote.Submission;
+import dev.lfsfarm.common.leader.LeaderChannel;
+import dev.lfsfarm.common.leader.ZooKeeperLeaderDiscovery;
+import dev.lfsfarm.coordinator.ha.HaSettings;
 import dev.lfsfarm.coordinator.server.CoordinatorServer;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildServiceGrpc;
@@ -14,6 +17,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,15 +74,20 @@ public final class LocalCommand implements Callable<Integer> {
         quietServers();
         Path root = dir.toAbsolutePath();
         PrintWriter err = spec.commandLine().getErr();
-        try (CoordinatorServer coordinator = CoordinatorServer.start(NettyServerBuilder.forAddress(
-                new java.net.InetSocketAddress("127.0.0.1", 0)), root.resolve("state"), root.resolve("artifacts"),
-                CoordinatorCommand.settings(10, 1, 2, 64))) {
+        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(new InetSocketAddress("127.0.0.1", 0), root.resolve("zk"));
+                CoordinatorServer coordinator = CoordinatorServer.startHa(NettyServerBuilder.forAddress(
+                        new InetSocketAddress("127.0.0.1", 0)), new HaSettings(zk.connectString(), Duration.ofSeconds(10),
+                        "local", "127.0.0.1:0", ""), root.resolve("state"), root.resolve("artifacts"),
+                        CoordinatorCommand.settings(10, 1, 2, 64))) {
+            awaitLeadership(coordinator);
             String address = "127.0.0.1:" + coordinator.port();
             List<WorkerAgent> agents = new ArrayList<>();
             List<ManagedChannel> channels = new ArrayList<>();
+            List<LeaderChannel> leaders = new ArrayList<>();
             try {
-                startWorkers(address, root, agents, channels);
-                err.println("farm: local farm at " + address + " with " + workers + " workers; state in " + root);
+                startWorkers(zk.connectString(), root, agents, leaders);
+                err.println("farm: local farm at " + address + " (ZooKeeper " + zk.connectString() + ") with " + workers
+                        + " workers; state in " + root);
                 ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
                 channels.add(channel);
                 BuildServiceGrpc.BuildServiceBlockingStub stub = BuildServiceGrpc.newBlockingStub(channel);
@@ -93,6 +102,7 @@ public final class LocalCommand implements Callable<Integer> {
                 return code;
             } finally {
                 agents.forEach(WorkerAgent::close);
+                leaders.forEach(LeaderChannel::close);
                 channels.forEach(CoordinatorOptions::close);
             }
         }
@@ -109,7 +119,18 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private void startWorkers(String address, Path root, List<WorkerAgent> agents, List<ManagedChannel> channels)
+    /** The embedded farm takes the same path as a cluster: elected through ZooKeeper, found through it. */
+    private static void awaitLeadership(CoordinatorServer coordinator) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!coordinator.isLeading()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the local coordinator was not elected within 30 s");
+            }
+            Thread.sleep(20); // polling interval of a deadline-bounded wait
+        }
+    }
+
+    private void startWorkers(String zkConnect, Path root, List<WorkerAgent> agents, List<LeaderChannel> leaders)
             throws Exception {
         int hostCores = Runtime.getRuntime().availableProcessors();
         int cores = Math.max(1, hostCores / workers);
@@ -119,9 +140,9 @@ public final class LocalCommand implements Callable<Integer> {
             Path workDir = Files.createDirectories(root.resolve("worker-" + i));
             WorkerSettings settings = new WorkerSettings("local-" + i, cores, cores, memoryMb, Map.of(), workDir, true, 0,
                     Duration.ofSeconds(2));
-            ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
-            channels.add(channel);
-            agents.add(WorkerCommand.start(settings, channel));
+            LeaderChannel leader = LeaderChannel.open(ZooKeeperLeaderDiscovery.start(zkConnect, Duration.ofSeconds(30)));
+            leaders.add(leader);
+            agents.add(WorkerCommand.start(settings, leader));
         }
     }
 }

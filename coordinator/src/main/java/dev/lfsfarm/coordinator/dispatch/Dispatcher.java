@@ -200,7 +200,7 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         halted = true;
-        log.warn("dispatching stopped under epoch {}: {}", epoch, why);
+        log.info("dispatching stopped under epoch {}: {}", epoch, why);
         try {
             loop.execute(this::disconnectAll);
         } catch (java.util.concurrent.RejectedExecutionException e) {

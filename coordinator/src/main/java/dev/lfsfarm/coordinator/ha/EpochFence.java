@@ -133,6 +133,14 @@ public final class EpochFence {
         }
     }
 
+    /** The term ended normally (hand-over, shutdown): same effect as {@link #breakFence}, quietly. */
+    public void release() {
+        if (broken.compareAndSet(false, true)) {
+            log.debug("leader epoch {} released", epoch);
+            onBroken.forEach(Runnable::run);
+        }
+    }
+
     /** True when the epoch node still has this fence's version (a live check, for RECONNECTED). */
     public boolean stillHeld() {
         try {

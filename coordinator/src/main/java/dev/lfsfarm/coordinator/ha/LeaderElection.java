@@ -110,7 +110,7 @@ public final class LeaderElection implements LeaderSelectorListener, AutoCloseab
         try {
             dispatcher = starter.start(fence);
             Dispatcher d = dispatcher;
-            fence.onBroken(() -> d.halt("leader epoch " + fence.epoch() + " fenced off"));
+            fence.onBroken(() -> d.halt("the term of leader epoch " + fence.epoch() + " ended"));
             term.set(new Term(fence, dispatcher, ended));
             publish(fence);
             gate.lead(dispatcher);
@@ -118,9 +118,12 @@ public final class LeaderElection implements LeaderSelectorListener, AutoCloseab
             ended.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // leadership cancelled (session lost) or closing
+        } catch (Exception | Error e) {
+            log.error("could not start leading as epoch {}: {}", fence.epoch(), e.toString(), e);
+            throw e;
         } finally {
             gate.standBy();
-            fence.breakFence("the term ended");
+            fence.release();
             if (dispatcher != null) {
                 dispatcher.halt("leadership ended");
                 dispatcher.close();

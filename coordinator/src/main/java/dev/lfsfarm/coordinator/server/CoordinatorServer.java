@@ -112,7 +112,9 @@ public final class CoordinatorServer implements AutoCloseable {
         LeaderGate gate = new LeaderGate(() -> readLeader(client));
         ExecutorService logReaders = logReaders();
         Server server = serve(builder, gate, logReaders, artifacts);
-        LeaderElection election = new LeaderElection(client, ha.name(), ha.grpcAddress(), ha.httpAddress(), gate, fence -> {
+        String advertised = ha.grpcAddress().endsWith(":0") // port 0: the port the server got
+                ? ha.grpcAddress().substring(0, ha.grpcAddress().length() - 1) + server.getPort() : ha.grpcAddress();
+        LeaderElection election = new LeaderElection(client, ha.name(), advertised, ha.httpAddress(), gate, fence -> {
             ZkBuildStateStore store = new ZkBuildStateStore(fence, new ArtifactSpecBlobs(artifacts));
             Dispatcher dispatcher = new Dispatcher(settings, store, new StoreResultCache(artifacts), logs);
             dispatcher.restore(store.loadAll()).get();
@@ -120,7 +122,7 @@ public final class CoordinatorServer implements AutoCloseable {
         });
         election.start();
         log.info("coordinator {} serving as {} (ZooKeeper {}, session timeout {} s, artifacts {})", ha.name(),
-                ha.grpcAddress(), ha.zkConnect(), ha.sessionTimeout().toSeconds(), artifactDir);
+                advertised, ha.zkConnect(), ha.sessionTimeout().toSeconds(), artifactDir);
         return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client));
     }
 

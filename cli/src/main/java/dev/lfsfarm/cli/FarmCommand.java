@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
         subcommands = {GraphCommand.class, PlanCommand.class, SimulateCommand.class,
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, WorkersCommand.class, CancelCommand.class,
                 RetryCommand.class, dev.lfsfarm.cli.remote.ResumeCommand.class, ExplainCommand.class, ArtifactCommand.class,
+                dev.lfsfarm.cli.remote.CheckpointCommand.class,
                 CoordinatorCommand.class, WorkerCommand.class, LocalCommand.class, DemoCommand.class,
                 dev.lfsfarm.cli.serve.ZkCommand.class,
                 picocli.CommandLine.HelpCommand.class},

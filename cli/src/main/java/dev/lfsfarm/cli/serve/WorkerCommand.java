@@ -53,7 +53,7 @@ public final class WorkerCommand implements Callable<Integer> {
     Integer cores;
 
     @Option(names = "--memory-mb", paramLabel = "MIB", defaultValue = "${env:FARM_MEMORY_MB}",
-            description = "Memory given to builds (FARM_MEMORY_MB; default: 80% of this host's).")
+            description = "Memory given to builds (FARM_MEMORY_MB; default: 80%% of this host's).")
     Integer memoryMb;
 
     @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${env:FARM_WORK_DIR:-farm-work}",

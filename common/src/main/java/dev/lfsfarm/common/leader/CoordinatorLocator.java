@@ -27,6 +27,15 @@ public interface CoordinatorLocator extends AutoCloseable {
     /** A standby named the leader: try it next. */
     void redirect(String leaderAddress);
 
+    /**
+     * The leader's address as this source announces it right now, without waiting, if it knows
+     * one (a ZooKeeper watch does; a static list does not). Lets a client connected to a frozen
+     * or deposed leader notice that another one took over.
+     */
+    default Optional<String> announced() {
+        return Optional.empty();
+    }
+
     /** What to show an operator: the source of addresses. */
     String describe();
 

@@ -128,6 +128,12 @@ public final class LeaderChannel extends Channel implements AutoCloseable {
         return next;
     }
 
+    /** The leader's address when the locator announces one other than where calls go now. */
+    public Optional<String> leaderMoved() {
+        String now = address;
+        return locator == null || now == null ? Optional.empty() : locator.announced().filter(a -> !a.equals(now));
+    }
+
     /** Where calls go now; null before the first {@link #resolve}. */
     public String address() {
         return address;

@@ -103,6 +103,11 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
     }
 
     @Override
+    public Optional<String> announced() {
+        return current().map(ActiveLeader::grpcAddress);
+    }
+
+    @Override
     public String describe() {
         return "ZooKeeper " + connect;
     }

@@ -1,7 +1,6 @@
 package dev.lfsfarm.worker.agent;
 
 import com.google.protobuf.ByteString;
-import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.artifact.ArtifactExtractor;
 import dev.lfsfarm.common.artifact.ArtifactPacker;
 import dev.lfsfarm.common.input.Location;
@@ -65,7 +64,7 @@ final class AttemptRunner {
     private final Assign assign;
     private final WorkerSettings settings;
     private final ExecutionSettings execution;
-    private final ArtifactClient artifacts;
+    private final ArtifactTransfers artifacts;
     private final SourceFetcher fetcher;
     private final Reporter reporter;
     private final AtomicLong logOffset = new AtomicLong();
@@ -73,7 +72,7 @@ final class AttemptRunner {
     private volatile boolean cancelled;
     private volatile long epoch;
 
-    AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactClient artifacts,
+    AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactTransfers artifacts,
             SourceFetcher fetcher, Reporter reporter) {
         this.assign = assign;
         this.settings = settings;

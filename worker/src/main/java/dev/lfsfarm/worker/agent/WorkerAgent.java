@@ -1,6 +1,5 @@
 package dev.lfsfarm.worker.agent;
 
-import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.leader.CoordinatorLocator;
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.common.leader.NoLeaderException;
@@ -65,7 +64,7 @@ public final class WorkerAgent implements AutoCloseable {
     private final LeaderChannel coordinators;
     private final ExecutionSettings execution;
     private final PlatformFacts platform;
-    private final ArtifactClient artifacts;
+    private final ArtifactTransfers artifacts;
     private final SourceFetcher fetcher;
     private final String instanceId = UUID.randomUUID().toString();
     private final ExecutorService builders;
@@ -103,7 +102,7 @@ public final class WorkerAgent implements AutoCloseable {
         this.coordinators = coordinators;
         this.execution = execution;
         this.platform = platform;
-        this.artifacts = new ArtifactClient(coordinators);
+        this.artifacts = new ArtifactTransfers(coordinators);
         this.fetcher = new SourceFetcher(settings.workDir().resolve("cache/sources"));
         this.builders = Executors.newFixedThreadPool(settings.slots(), r -> daemon(r, "build"));
     }
@@ -262,6 +261,13 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     private void sendHeartbeat(CoordinatorLink to) {
+        var moved = coordinators.leaderMoved();
+        if (moved.isPresent()) {
+            // The old leader may be frozen with its TCP connection still up: leave it, find the new one.
+            log.warn("the leader moved to {}; leaving {}", moved.get(), to.address());
+            to.abandon(Status.UNAVAILABLE.withDescription("the leader moved to " + moved.get()).asRuntimeException());
+            return;
+        }
         to.send(WorkerMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSequence(heartbeats.incrementAndGet())
                 .addAllRunningAttemptIds(running.keySet())).build());
     }

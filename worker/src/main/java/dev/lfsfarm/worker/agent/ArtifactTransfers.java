@@ -1,0 +1,89 @@
+package dev.lfsfarm.worker.agent;
+
+import dev.lfsfarm.common.artifact.ArtifactClient;
+import dev.lfsfarm.common.leader.LeaderChannel;
+import dev.lfsfarm.proto.v1.ArtifactKind;
+import dev.lfsfarm.proto.v1.Digest;
+import io.grpc.Status;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Artifact uploads and downloads that survive a leader change: when the coordinator dies or is
+ * deposed in the middle of a transfer, the transfer is repeated against the new leader instead
+ * of failing the attempt (a finished build must not be thrown away because its upload met a
+ * failover). Only leadership-shaped failures are retried; a digest mismatch fails at once.
+ */
+final class ArtifactTransfers {
+    private static final Logger log = LoggerFactory.getLogger(ArtifactTransfers.class);
+    /** Longer than a failover (session timeout + election + restore) with room to spare. */
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    private final LeaderChannel coordinators;
+    private final ArtifactClient client;
+
+    ArtifactTransfers(LeaderChannel coordinators) {
+        this.coordinators = coordinators;
+        this.client = new ArtifactClient(coordinators);
+    }
+
+    Digest upload(Path file, ArtifactKind kind) throws IOException {
+        return retried("upload of " + file.getFileName(), () -> client.upload(file, kind));
+    }
+
+    void download(Digest digest, Path to) throws IOException {
+        retried("download of " + digest.getSha256(), () -> {
+            client.download(digest, to);
+            return null;
+        });
+    }
+
+    @FunctionalInterface
+    private interface Transfer<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T retried(String what, Transfer<T> transfer) throws IOException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        long backoffMillis = 250;
+        while (true) {
+            String address = coordinators.address();
+            try {
+                return transfer.run();
+            } catch (IOException | RuntimeException e) {
+                Status status = Status.fromThrowable(e);
+                boolean leadership = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.ABORTED
+                        || status.getCode() == Status.Code.FAILED_PRECONDITION;
+                if (!leadership || address == null || coordinators.failed(address, e) == LeaderChannel.Failure.OTHER
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.warn("{} failed ({}: {}); trying the leader again in {} ms", what, status.getCode(),
+                        status.getDescription(), backoffMillis);
+                pause(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+                try {
+                    coordinators.resolve();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException(what + " interrupted");
+                } catch (RuntimeException noLeaderYet) {
+                    log.debug("no leader yet: {}", noLeaderYet.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void pause(long millis) throws InterruptedIOException {
+        try {
+            Thread.sleep(millis); // backoff between retries, not synchronisation
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the coordinator");
+        }
+    }
+}

@@ -56,15 +56,17 @@ public final class CoordinatorServer implements AutoCloseable {
     private final ExecutorService logReaders;
     private final ArtifactStore artifacts;
     private final List<AutoCloseable> resources;
+    private final CuratorFramework zooKeeper;
 
     private CoordinatorServer(Server server, LeaderGate gate, AutoCloseable leadership, ExecutorService logReaders,
-            ArtifactStore artifacts, List<AutoCloseable> resources) {
+            ArtifactStore artifacts, List<AutoCloseable> resources, CuratorFramework zooKeeper) {
         this.server = server;
         this.gate = gate;
         this.leadership = leadership;
         this.logReaders = logReaders;
         this.artifacts = artifacts;
         this.resources = resources;
+        this.zooKeeper = zooKeeper;
     }
 
     /**
@@ -91,7 +93,7 @@ public final class CoordinatorServer implements AutoCloseable {
                 log.info("{} running builds interrupted; farm resume continues them", n);
             }
         };
-        return new CoordinatorServer(server, gate, leadership, logReaders, artifacts, List.of(dispatcher, state));
+        return new CoordinatorServer(server, gate, leadership, logReaders, artifacts, List.of(dispatcher, state), null);
     }
 
     /**
@@ -123,7 +125,7 @@ public final class CoordinatorServer implements AutoCloseable {
         election.start();
         log.info("coordinator {} serving as {} (ZooKeeper {}, session timeout {} s, artifacts {})", ha.name(),
                 advertised, ha.zkConnect(), ha.sessionTimeout().toSeconds(), artifactDir);
-        return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client));
+        return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client), client);
     }
 
     private static <T> T await(java.util.concurrent.Future<T> work) throws IOException {
@@ -185,6 +187,11 @@ public final class CoordinatorServer implements AutoCloseable {
 
     public boolean isLeading() {
         return gate.isLeading();
+    }
+
+    /** The ZooKeeper client of an HA coordinator (empty alone), for tools and fault-injection tests. */
+    public Optional<CuratorFramework> zooKeeper() {
+        return Optional.ofNullable(zooKeeper);
     }
 
     public ArtifactStore artifacts() {

@@ -102,9 +102,16 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
         }
     }
 
+    /** Agrees with {@link #next()}: a standby's hint wins until the record it was given over changes. */
     @Override
     public Optional<String> announced() {
-        return current().map(ActiveLeader::grpcAddress);
+        synchronized (changed) {
+            Optional<ActiveLeader> leader = current();
+            if (hint != null && leader.equals(hintedOver)) {
+                return Optional.of(hint);
+            }
+            return leader.map(ActiveLeader::grpcAddress);
+        }
     }
 
     @Override

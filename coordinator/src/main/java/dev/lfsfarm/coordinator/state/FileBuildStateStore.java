@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  * summary; the entries are in the artifact store), written atomically.
  */
 public final class FileBuildStateStore implements BuildStateStore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FileBuildStateStore.class);
     private static final String CHECKPOINT_SUFFIX = ".pb";
 
     private final Path root;
@@ -119,6 +120,10 @@ public final class FileBuildStateStore implements BuildStateStore {
                 while ((status = PackageStatus.parseDelimitedFrom(in)) != null) {
                     packages.put(status.getPackageId(), status);
                 }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                // A crash in the middle of an append leaves a torn last record: everything before it counts.
+                log.warn("{}: the journal ends in a torn record after {} packages; the rest is ignored", journal,
+                        packages.size());
             }
         }
         return new StoredBuild(spec, build.addAllPackages(packages.values()).build());

@@ -134,4 +134,22 @@ class FileBuildStateStoreTest {
         assertThat(second).isGreaterThan(first);
         assertThat(third).isGreaterThan(second);
     }
+
+    @Test
+    void aTornLastJournalRecordLosesOnlyThatRecord() throws Exception {
+        try (FileBuildStateStore store = new FileBuildStateStore(dir)) {
+            store.created(spec("one"), build("b-9", BuildState.BUILD_STATE_RUNNING, pkg("a", PackageState.PACKAGE_STATE_WAITING)));
+            store.packagesChanged("b-9", java.util.List.of(pkg("a", PackageState.PACKAGE_STATE_SUCCEEDED)));
+        }
+        Path journal = dir.resolve("builds/b-9/journal");
+        byte[] torn = pkg("a", PackageState.PACKAGE_STATE_FAILED).toByteArray();
+        // a length prefix promising more bytes than follow: the record a crash cut short
+        java.nio.file.Files.write(journal, new byte[] {(byte) (torn.length + 20), torn[0], torn[1]},
+                java.nio.file.StandardOpenOption.APPEND);
+        try (FileBuildStateStore reopened = new FileBuildStateStore(dir)) {
+            var loaded = reopened.loadAll();
+            assertThat(loaded).hasSize(1);
+            assertThat(loaded.get(0).build().getPackages(0).getState()).isEqualTo(PackageState.PACKAGE_STATE_SUCCEEDED);
+        }
+    }
 }

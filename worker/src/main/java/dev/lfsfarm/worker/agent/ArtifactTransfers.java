@@ -65,7 +65,7 @@ final class ArtifactTransfers {
                 log.warn("{} failed ({}: {}); trying the leader again in {} ms", what, status.getCode(),
                         status.getDescription(), backoffMillis);
                 pause(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+                backoffMillis = Math.min(backoffMillis * 2, 1_000); // a failover takes seconds: keep checking
                 try {
                     coordinators.resolve();
                 } catch (InterruptedException ie) {

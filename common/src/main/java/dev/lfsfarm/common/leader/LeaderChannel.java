@@ -130,8 +130,13 @@ public final class LeaderChannel extends Channel implements AutoCloseable {
 
     /** The leader's address when the locator announces one other than where calls go now. */
     public Optional<String> leaderMoved() {
-        String now = address;
-        return locator == null || now == null ? Optional.empty() : locator.announced().filter(a -> !a.equals(now));
+        return leaderMovedFrom(address);
+    }
+
+    /** The announced leader when it is not {@code connectedTo} (a stream may stay on an older address). */
+    public Optional<String> leaderMovedFrom(String connectedTo) {
+        return locator == null || connectedTo == null ? Optional.empty()
+                : locator.announced().filter(a -> !a.equals(connectedTo));
     }
 
     /** Where calls go now; null before the first {@link #resolve}. */

@@ -57,6 +57,10 @@ public final class WorkerServiceImpl extends WorkerServiceGrpc.WorkerServiceImpl
                     case RESULT -> dispatcher.result(session, message.getResult()).whenComplete((ack, error) -> {
                         if (error == null) {
                             send(CoordinatorMessage.newBuilder().setResultAck(ack).build());
+                        } else if (Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE) {
+                            // Deposed or stopping: no verdict at all. The worker keeps the result and
+                            // resends it to the next leader; an ack here would make it drop the result.
+                            fail(Status.fromThrowable(error));
                         } else {
                             log.error("result of attempt {} could not be applied", message.getResult().getAttemptId(), error);
                             send(CoordinatorMessage.newBuilder().setResultAck(ResultAck.newBuilder()

@@ -261,7 +261,7 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     private void sendHeartbeat(CoordinatorLink to) {
-        var moved = coordinators.leaderMoved();
+        var moved = coordinators.leaderMovedFrom(to.address());
         if (moved.isPresent()) {
             // The old leader may be frozen with its TCP connection still up: leave it, find the new one.
             log.warn("the leader moved to {}; leaving {}", moved.get(), to.address());
@@ -376,8 +376,25 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     private void reconnectIn(long delayMillis) {
+        awaitReconnect(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis));
+    }
+
+    /**
+     * Waits out the backoff in short steps and cuts it short when ZooKeeper announces a new leader:
+     * during a failover the old leader's record outlives it by the session timeout, and a worker
+     * deep in its backoff by then would keep the new leader waiting.
+     */
+    private void awaitReconnect(long dueNanos) {
+        if (closing) {
+            return;
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(dueNanos - System.nanoTime());
+        if (left <= 0 || coordinators.leaderMoved().isPresent()) {
+            connect();
+            return;
+        }
         try {
-            timers.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
+            timers.schedule(() -> awaitReconnect(dueNanos), Math.min(left, 200), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing: no more reconnects
         }

@@ -4,11 +4,17 @@ import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.proto.v1.ArtifactKind;
 import dev.lfsfarm.proto.v1.Digest;
+import io.grpc.Context;
 import io.grpc.Status;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +28,12 @@ final class ArtifactTransfers {
     private static final Logger log = LoggerFactory.getLogger(ArtifactTransfers.class);
     /** Longer than a failover (session timeout + election + restore) with room to spare. */
     static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "transfer-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final LeaderChannel coordinators;
     private final ArtifactClient client;
@@ -52,13 +64,15 @@ final class ArtifactTransfers {
         long backoffMillis = 250;
         while (true) {
             String address = coordinators.address();
+            AtomicBoolean moved = new AtomicBoolean();
             try {
-                return transfer.run();
+                return watched(address, moved, transfer);
             } catch (IOException | RuntimeException e) {
                 Status status = Status.fromThrowable(e);
-                boolean leadership = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.ABORTED
-                        || status.getCode() == Status.Code.FAILED_PRECONDITION;
-                if (!leadership || address == null || coordinators.failed(address, e) == LeaderChannel.Failure.OTHER
+                boolean leadership = moved.get() || status.getCode() == Status.Code.UNAVAILABLE
+                        || status.getCode() == Status.Code.ABORTED || status.getCode() == Status.Code.FAILED_PRECONDITION
+                        || status.getCode() == Status.Code.DEADLINE_EXCEEDED; // a transfer to a frozen leader
+                if (!leadership || address == null || (!moved.get() && coordinators.failed(address, e) == LeaderChannel.Failure.OTHER)
                         || System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -75,6 +89,30 @@ final class ArtifactTransfers {
                     log.debug("no leader yet: {}", noLeaderYet.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Runs the transfer in a cancellable gRPC context that is cancelled when ZooKeeper announces a
+     * leader other than {@code address}: a transfer to a frozen leader would otherwise hang until
+     * its deadline, holding the attempt's result back from the new leader.
+     */
+    private <T> T watched(String address, AtomicBoolean moved, Transfer<T> transfer) throws IOException {
+        Context.CancellableContext context = Context.current().withCancellation();
+        ScheduledFuture<?> watchdog = address == null ? null : WATCHDOG.scheduleWithFixedDelay(() ->
+                coordinators.leaderMovedFrom(address).ifPresent(leader -> {
+                    moved.set(true);
+                    context.cancel(Status.UNAVAILABLE.withDescription("the leader moved to " + leader).asRuntimeException());
+                }), 500, 500, TimeUnit.MILLISECONDS);
+        Context previous = context.attach();
+        try {
+            return transfer.run();
+        } finally {
+            context.detach(previous);
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+            context.cancel(null);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lfsfarm.cli.remote;
 
+import dev.lfsfarm.common.wire.ProtoTime;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lfsfarm.cli.ExitCodes;
@@ -33,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -660,7 +660,7 @@ public final class CheckpointCommand {
     }
 
     static String created(Checkpoint c) {
-        return Instant.ofEpochSecond(c.getCreatedAt().getSeconds(), c.getCreatedAt().getNanos()).toString();
+        return ProtoTime.instant(c.getCreatedAt()).toString();
     }
 
     /** Bytes for people: 512 B, 3.4 KiB, 1.2 MiB, 5.0 GiB. */

@@ -1,5 +1,6 @@
 package dev.lfsfarm.cli.it;
 
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.common.testing.BookFixture;
 import dev.lfsfarm.common.zk.ActiveLeader;
 import dev.lfsfarm.common.zk.ZkPaths;
@@ -75,7 +76,7 @@ public final class FailoverBenchmark {
                 return b != null && b.getPackagesList().stream().anyMatch(p -> p.getAttemptId().startsWith(next.epoch() + "-")) ? b : null;
             });
             Instant dispatched = first.getPackagesList().stream().filter(p -> p.getAttemptId().startsWith(next.epoch() + "-"))
-                    .map(p -> Instant.ofEpochSecond(p.getStartedAt().getSeconds(), p.getStartedAt().getNanos()))
+                    .map(p -> ProtoTime.instant(p.getStartedAt()))
                     .min(Instant::compareTo).orElseThrow();
             Build done = farm.await("build " + id + " to finish", () -> {
                 Build b = farm.build(id);

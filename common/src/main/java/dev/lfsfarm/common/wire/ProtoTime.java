@@ -12,6 +12,10 @@ public final class ProtoTime {
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
+    public static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
     public static Duration duration(java.time.Duration d) {
         return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
     }

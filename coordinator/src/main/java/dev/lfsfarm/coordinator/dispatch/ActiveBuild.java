@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.dispatch;
 
+import dev.lfsfarm.common.wire.ProtoTime;
 import com.google.protobuf.Timestamp;
 import dev.lfsfarm.common.graph.DroppedEdge;
 import dev.lfsfarm.common.graph.ResolvedGraph;
@@ -67,19 +68,15 @@ final class ActiveBuild {
         state = stored.getState();
         message = stored.getMessage();
         retryCount = stored.getRetryCount();
-        submittedAt = instant(stored.getSubmittedAt());
-        startedAt = stored.hasStartedAt() ? instant(stored.getStartedAt()) : null;
-        finishedAt = stored.hasFinishedAt() ? instant(stored.getFinishedAt()) : null;
+        submittedAt = ProtoTime.instant(stored.getSubmittedAt());
+        startedAt = stored.hasStartedAt() ? ProtoTime.instant(stored.getStartedAt()) : null;
+        finishedAt = stored.hasFinishedAt() ? ProtoTime.instant(stored.getFinishedAt()) : null;
         for (PackageStatus status : stored.getPackagesList()) {
             int task = graph.indexOf(status.getPackageId());
             if (task >= 0) {
                 packages[task] = status.toBuilder().setActionKey(actionKeys[task]);
             }
         }
-    }
-
-    private static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     boolean isFinished() {
@@ -174,10 +171,10 @@ final class ActiveBuild {
     }
 
     static com.google.protobuf.Duration duration(java.time.Duration d) {
-        return dev.lfsfarm.common.wire.ProtoTime.duration(d);
+        return ProtoTime.duration(d);
     }
 
     static Timestamp timestamp(Instant t) {
-        return dev.lfsfarm.common.wire.ProtoTime.timestamp(t);
+        return ProtoTime.timestamp(t);
     }
 }

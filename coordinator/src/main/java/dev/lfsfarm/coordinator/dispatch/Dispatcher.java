@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.dispatch;
 
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.common.action.ActionKeys;
 import dev.lfsfarm.common.graph.DependencyResolver;
 import dev.lfsfarm.common.graph.ResolvedGraph;
@@ -402,7 +403,7 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             Attempt a = new Attempt(status.getAttemptId(), build, task, status.getWorker(), status.getAttempts(),
-                    status.hasStartedAt() ? Instant.ofEpochSecond(status.getStartedAt().getSeconds()) : Instant.now());
+                    status.hasStartedAt() ? ProtoTime.instant(status.getStartedAt()) : Instant.now());
             attempts.put(a.id(), a);
             orphans.add(a.id());
             inFlight.putIfAbsent(build.actionKeys[task], a.id());

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lfsfarm.cli.CliRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +46,7 @@ final class Farm implements AutoCloseable {
     Farm(Path dir, String testName) {
         this.dir = dir.toAbsolutePath();
         this.testName = testName;
-        this.port = freePort();
+        this.port = LoopbackPorts.free(1)[0];
         this.address = "127.0.0.1:" + port;
     }
 
@@ -434,14 +432,5 @@ final class Farm implements AutoCloseable {
 
     private static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

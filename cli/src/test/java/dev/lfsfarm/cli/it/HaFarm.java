@@ -11,8 +11,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -62,7 +60,7 @@ final class HaFarm implements AutoCloseable {
 
     /** Starts three {@code farm zk} members and waits until the ensemble takes writes. */
     HaFarm startEnsemble() {
-        int[] ports = freePorts(9);
+        int[] ports = LoopbackPorts.free(9);
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             members.add("127.0.0.1:" + ports[3 + 2 * i] + ":" + ports[4 + 2 * i]);
@@ -91,7 +89,7 @@ final class HaFarm implements AutoCloseable {
 
     /** Starts coordinator {@code name} (lease 4 s, session timeout 4 s) on a free loopback port. */
     FarmProcess startCoordinator(String name) {
-        String address = "127.0.0.1:" + freePorts(1)[0];
+        String address = "127.0.0.1:" + LoopbackPorts.free(1)[0];
         addresses.put(name, address);
         FarmProcess p = start(name, List.of("coordinator", "--zk", connect, "--listen", address, "--advertise", address,
                 "--name", name, "--state-dir", dir.resolve(name).toString(), "--artifact-dir", artifactDir().toString(),
@@ -238,29 +236,6 @@ final class HaFarm implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return FarmProcess.start(name, dir.resolve("logs").resolve(name + ".log"), args);
-    }
-
-    static int[] freePorts(int n) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    // freed anyway
-                }
-            }
-        }
     }
 
     @Override

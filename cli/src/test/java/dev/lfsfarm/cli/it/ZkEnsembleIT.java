@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +70,7 @@ class ZkEnsembleIT {
 
     @Test
     void threeMembersTolerateOneFailureAndRefuseWritesWithoutAQuorum() throws Exception {
-        int[] ports = freePorts(9);
+        int[] ports = LoopbackPorts.free(9);
         String ensemble = "127.0.0.1:" + ports[3] + ":" + ports[4] + ",127.0.0.1:" + ports[5] + ":" + ports[6]
                 + ",127.0.0.1:" + ports[7] + ":" + ports[8];
         for (int id = 1; id <= 3; id++) {
@@ -117,7 +116,7 @@ class ZkEnsembleIT {
 
     @Test
     void aStandaloneServerStopsCleanlyOnSigtermAndKeepsItsData() throws Exception {
-        int port = freePorts(1)[0];
+        int port = LoopbackPorts.free(1)[0];
         clientPorts.add(port);
         List<String> args = List.of("zk", "--listen", "127.0.0.1", "--port", Integer.toString(port),
                 "--data-dir", dir.resolve("zk").toString());
@@ -211,29 +210,5 @@ class ZkEnsembleIT {
                     .append(Farm.tail(m.output(), 3000)).append('\n');
         }
         return text.toString();
-    }
-
-    /** Distinct free loopback ports: all held open together, so none is handed out twice. */
-    private static int[] freePorts(int n) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // closing a socket that was only used to find a port
-                }
-            }
-        }
     }
 }

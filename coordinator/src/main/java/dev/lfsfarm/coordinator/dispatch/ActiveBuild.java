@@ -60,6 +60,9 @@ final class ActiveBuild {
             packages[i] = PackageStatus.newBuilder().setPackageId(graph.id(i)).setVersion(graph.recipe(i).version())
                     .setState(PackageState.PACKAGE_STATE_WAITING).setActionKey(actionKeys[i])
                     .setSbuEstimate(graph.recipe(i).sbu());
+            for (int d : graph.dependencies(i)) {
+                packages[i].addDependsOn(graph.id(d));
+            }
         }
     }
 
@@ -74,7 +77,8 @@ final class ActiveBuild {
         for (PackageStatus status : stored.getPackagesList()) {
             int task = graph.indexOf(status.getPackageId());
             if (task >= 0) {
-                packages[task] = status.toBuilder().setActionKey(actionKeys[task]);
+                packages[task] = status.toBuilder().setActionKey(actionKeys[task]).clearDependsOn()
+                        .addAllDependsOn(packages[task].getDependsOnList());
             }
         }
     }

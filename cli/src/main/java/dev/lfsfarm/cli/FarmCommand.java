@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
                 SubmitCommand.class, StatusCommand.class, LogsCommand.class, WorkersCommand.class, CancelCommand.class,
                 RetryCommand.class, dev.lfsfarm.cli.remote.ResumeCommand.class, ExplainCommand.class, ArtifactCommand.class,
                 dev.lfsfarm.cli.remote.CheckpointCommand.class,
+                dev.lfsfarm.cli.remote.CalibrateCommand.class, dev.lfsfarm.cli.remote.HistoryCommand.class,
+                dev.lfsfarm.cli.report.ReportCommand.class, dev.lfsfarm.cli.report.SbuReportCommand.class,
                 CoordinatorCommand.class, WorkerCommand.class, LocalCommand.class, DemoCommand.class,
                 dev.lfsfarm.cli.serve.ZkCommand.class,
                 picocli.CommandLine.HelpCommand.class},

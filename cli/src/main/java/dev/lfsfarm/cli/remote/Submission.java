@@ -37,6 +37,8 @@ public final class Submission {
     private final String profile;
     private final boolean noCache;
     private final boolean breakCycles;
+    /** For a calibration build: the one worker it runs on (SubmitBuildRequest.calibrate_worker); else null. */
+    private final String calibrateWorker;
     /**
      * One id for every try of this submission: a retry after a failover (or a standby's redirect)
      * gets the same build instead of a second one.
@@ -44,11 +46,22 @@ public final class Submission {
     private final String requestId = UUID.randomUUID().toString();
 
     private Submission(Book book, List<String> targets, String profile, boolean noCache, boolean breakCycles) {
+        this(book, targets, profile, noCache, breakCycles, null);
+    }
+
+    private Submission(Book book, List<String> targets, String profile, boolean noCache, boolean breakCycles,
+            String calibrateWorker) {
         this.book = book;
         this.targets = targets;
         this.profile = profile;
         this.noCache = noCache;
         this.breakCycles = breakCycles;
+        this.calibrateWorker = calibrateWorker;
+    }
+
+    /** The same build as a calibration of {@code worker} (its own request id, so each worker gets its own build). */
+    public Submission calibrating(String worker) {
+        return new Submission(book, targets, profile, true, breakCycles, worker);
     }
 
     /** The request id every try of this submission carries. */
@@ -73,6 +86,9 @@ public final class Submission {
                 .setSubmitter(System.getProperty("user.name", ""));
         if (profile != null) {
             request.setProfile(profile);
+        }
+        if (calibrateWorker != null) {
+            request.setCalibrateWorker(calibrateWorker);
         }
         return stub.submitBuild(request.build());
     }

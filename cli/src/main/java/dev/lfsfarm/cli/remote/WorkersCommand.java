@@ -4,9 +4,13 @@ import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.proto.v1.ListWorkersRequest;
 import dev.lfsfarm.proto.v1.ListWorkersResponse;
 import dev.lfsfarm.proto.v1.PlatformFacts;
+import dev.lfsfarm.proto.v1.WorkerSpeed;
 import dev.lfsfarm.proto.v1.WorkerStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm workers}: connected workers, their capacity, what they run and their platform. */
 @Command(name = "workers", mixinStandardHelpOptions = true,
-        description = "List the workers connected to the coordinator.",
+        description = "List the workers connected to the coordinator, with their seconds per SBU (see farm calibrate).",
         footerHeading = "%nExamples:%n", footer = {"  farm workers", "  farm workers --all -o json"})
 public final class WorkersCommand implements Callable<Integer> {
     @Spec
@@ -32,8 +36,12 @@ public final class WorkersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ListWorkersResponse workers = RemoteCall.with(coordinator, (stub, ch) -> stub.listWorkers(
-                ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
+        ListWorkersResponse workers;
+        Map<String, WorkerSpeed> speeds;
+        try (CoordinatorSession session = coordinator.open()) {
+            workers = session.call((stub, ch) -> stub.listWorkers(ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
+            speeds = speeds(session);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             Output.json(out, json -> {
@@ -48,6 +56,11 @@ public final class WorkersCommand implements Callable<Integer> {
                     json.writeNumberField("cores", w.getCapacity().getCores());
                     json.writeNumberField("memory_mb", w.getCapacity().getMemoryMb());
                     json.writeStringField("address", w.getPeerAddress());
+                    WorkerSpeed speed = speeds.get(w.getName());
+                    if (speed != null) {
+                        json.writeNumberField("seconds_per_sbu", speed.getSecondsPerSbu());
+                        json.writeStringField("speed_source", HistoryCalls.source(speed));
+                    }
                     PlatformFacts p = w.getPlatform();
                     json.writeObjectFieldStart("platform");
                     json.writeStringField("os", p.getOsId() + " " + p.getOsVersionId());
@@ -72,12 +85,15 @@ public final class WorkersCommand implements Callable<Integer> {
             });
             return ExitCodes.OK;
         }
-        out.printf(Locale.ROOT, "%-16s %-12s %9s %6s %9s  %-28s %s%n", "WORKER", "STATE", "BUSY", "CORES", "MEMORY", "PLATFORM", "RUNNING");
+        out.printf(Locale.ROOT, "%-16s %-12s %9s %6s %9s  %-22s  %-28s %s%n", "WORKER", "STATE", "BUSY", "CORES", "MEMORY",
+                "S/SBU", "PLATFORM", "RUNNING");
         for (WorkerStatus w : workers.getWorkersList()) {
             PlatformFacts p = w.getPlatform();
-            out.printf(Locale.ROOT, "%-16s %-12s %4d/%-4d %6d %6d MiB  %-28s %s%n", w.getName(),
+            WorkerSpeed speed = speeds.get(w.getName());
+            out.printf(Locale.ROOT, "%-16s %-12s %4d/%-4d %6d %6d MiB  %-22s  %-28s %s%n", w.getName(),
                     w.getState().name().replace("WORKER_STATE_", ""), w.getAttemptsCount(), w.getCapacity().getSlots(),
                     w.getCapacity().getCores(), w.getCapacity().getMemoryMb(),
+                    speed == null ? "-" : Tables.seconds(speed.getSecondsPerSbu()) + " (" + HistoryCalls.source(speed) + ")",
                     p.getOsId() + " " + p.getOsVersionId() + " " + p.getArch() + " gcc " + p.getGccVersion(),
                     String.join(", ", w.getAttemptsList().stream().map(a -> a.getPackageId()).toList()));
         }
@@ -86,5 +102,17 @@ public final class WorkersCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** Each worker's seconds per SBU; none from a coordinator that predates HistoryService. */
+    private static Map<String, WorkerSpeed> speeds(CoordinatorSession session) throws Exception {
+        try {
+            return HistoryCalls.speeds(session);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                return Map.of();
+            }
+            throw e;
+        }
     }
 }

@@ -45,8 +45,13 @@ public record Book(Path source, String name, String defaultProfile, Map<String, 
         for (Profile p : profiles.values()) {
             p.optional().forEach(id -> references.add(new BookLoader.PackageReference(id, Location.of(source),
                     "profiles." + p.name() + ".optional")));
+            if (p.sbuReference() != null) {
+                references.add(new BookLoader.PackageReference(p.sbuReference(), Location.of(source),
+                        "profiles." + p.name() + ".sbu_reference"));
+            }
         }
         ReferenceChecker.checkReferences(references, resolved, errors);
+        BookLoader.checkSbuReferences(references, resolved, errors);
         errors.throwIfAny();
         return new Book(source, name, defaultProfile, profiles, resolved);
     }

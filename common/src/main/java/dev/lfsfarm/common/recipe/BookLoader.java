@@ -26,7 +26,8 @@ public final class BookLoader {
     static final String BOOK_FILE = "farm.yaml";
     private static final Set<String> BOOK_KEYS = Set.of("name", "description", "default_profile", "defaults", "profiles");
     private static final Set<String> DEFAULT_KEYS = Set.of("sbu", "parallel_jobs", "resources", "labels", "env");
-    private static final Set<String> PROFILE_KEYS = Set.of("recommended", "optional", "skip_check", "env", "break_cycles");
+    private static final Set<String> PROFILE_KEYS = Set.of("recommended", "optional", "skip_check", "env", "break_cycles",
+            "sbu_reference");
 
     private BookLoader() {}
 
@@ -58,6 +59,7 @@ public final class BookLoader {
         List<Recipe> recipes = readRecipes(root, defaults, reader, errors);
         List<Recipe> checked = new ReferenceChecker(recipes, errors).check();
         ReferenceChecker.checkReferences(references, checked, errors);
+        checkSbuReferences(references, checked, errors);
         errors.throwIfAny();
         return new Book(root, name, defaultProfile, profiles, checked);
     }
@@ -117,6 +119,22 @@ public final class BookLoader {
     /** A package id named in farm.yaml, checked once the recipes are read. */
     record PackageReference(String id, Location location, String field) {}
 
+    /**
+     * A profile's {@code sbu_reference} must name a recipe worth some SBU: calibration divides the
+     * measured wall time by it. (An unknown id is reported with the other references.)
+     */
+    static void checkSbuReferences(List<PackageReference> references, List<Recipe> recipes, ErrorCollector errors) {
+        for (PackageReference ref : references) {
+            if (!ref.field().endsWith(".sbu_reference")) {
+                continue;
+            }
+            recipes.stream().filter(r -> r.id().equals(ref.id()) && r.sbu() <= 0).findFirst().ifPresent(r ->
+                    errors.add(ref.location(), ref.field(), "package '" + r.id() + "' has sbu "
+                            + java.math.BigDecimal.valueOf(r.sbu()).stripTrailingZeros().toPlainString()
+                            + " (" + r.location() + "); an SBU reference needs sbu > 0 (1 for binutils pass 1)"));
+        }
+    }
+
     private static Map<String, Profile> readProfiles(MapReader book, ErrorCollector errors, List<PackageReference> references) {
         Map<String, Profile> profiles = new LinkedHashMap<>();
         Node node = book.raw("profiles");
@@ -159,6 +177,26 @@ public final class BookLoader {
             references.add(new PackageReference(id.text(), id.location(), p.field("optional")));
         }
         return new Profile(name, p.bool("recommended", true), optional, p.bool("skip_check", false),
-                p.stringMap("env"), rules, breakAll);
+                p.stringMap("env"), rules, breakAll, readSbuReference(p, errors, references));
+    }
+
+    /** {@code sbu_reference: <recipe id>}: the package {@code farm calibrate} builds as 1 SBU's worth of work. */
+    private static String readSbuReference(MapReader p, ErrorCollector errors, List<PackageReference> references) {
+        Node node = p.raw("sbu_reference");
+        if (node == null || !p.has("sbu_reference")) {
+            return null;
+        }
+        if (!(node instanceof ScalarNode scalar) || scalar.type() != ScalarNode.Type.STRING) {
+            errors.add(node.location(), p.field("sbu_reference"), "expected a package id (a string), found "
+                    + node.kind());
+            return null;
+        }
+        String id = scalar.text().trim();
+        if (!Recipe.isValidId(id)) {
+            errors.add(node.location(), p.field("sbu_reference"), "'" + scalar.text() + "' is not a package id");
+            return null;
+        }
+        references.add(new PackageReference(id, node.location(), p.field("sbu_reference")));
+        return id;
     }
 }

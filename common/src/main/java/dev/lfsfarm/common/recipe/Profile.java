@@ -16,6 +16,8 @@ import java.util.Set;
  * @param env extra environment for every phase (CFLAGS, MAKEFLAGS, ...)
  * @param breakCycles edges to drop to break cycles, written "a -> b"
  * @param breakAllCycles drop the weakest edge of every cycle, as {@code --break-cycles} does
+ * @param sbuReference id of the recipe that defines 1 SBU's worth of work for {@code farm calibrate}
+ *     ({@code sbu_reference}; binutils pass 1 in LFS), or null when the profile names none
  */
 public record Profile(
         String name,
@@ -24,7 +26,8 @@ public record Profile(
         boolean skipCheck,
         Map<String, String> env,
         List<EdgeRule> breakCycles,
-        boolean breakAllCycles) {
+        boolean breakAllCycles,
+        String sbuReference) {
 
     /** The profile used when a book defines none: recommended on, no optional, checks run. */
     public static final Profile DEFAULT = new Profile("default", true, Set.of(), false, Map.of(), List.of(), false);
@@ -41,6 +44,12 @@ public record Profile(
         optional = Set.copyOf(optional);
         env = Map.copyOf(env);
         breakCycles = List.copyOf(breakCycles);
+    }
+
+    /** A profile that names no SBU reference package. */
+    public Profile(String name, boolean recommended, Set<String> optional, boolean skipCheck, Map<String, String> env,
+            List<EdgeRule> breakCycles, boolean breakAllCycles) {
+        this(name, recommended, optional, skipCheck, env, breakCycles, breakAllCycles, null);
     }
 
     /** Whether edges of this class order the build (runtime never orders it). */

@@ -25,6 +25,15 @@ public final class ScheduleJson {
     }
 
     public static void write(SimulationResult result, String policy, double sbuSeconds, Writer out) {
+        write(result, policy, sbuSeconds, java.util.Map.of(), out);
+    }
+
+    /**
+     * With {@code estimates} (package id to "learned" or "book", from {@code farm plan --learned}) as
+     * an {@code "estimates"} object; none is written when it is empty.
+     */
+    public static void write(SimulationResult result, String policy, double sbuSeconds,
+            java.util.Map<String, String> estimates, Writer out) {
         try (JsonGenerator json = generator(out)) {
             json.writeStartObject();
             json.writeFieldName("makespan_seconds");
@@ -45,6 +54,13 @@ public final class ScheduleJson {
             json.writeNumberField("packages", result.schedule().size());
             writeSchedule(json, result);
             writeDroppedEdges(json, result.droppedEdges());
+            if (!estimates.isEmpty()) {
+                json.writeObjectFieldStart("estimates");
+                for (var e : estimates.entrySet()) {
+                    json.writeStringField(e.getKey(), e.getValue());
+                }
+                json.writeEndObject();
+            }
             json.writeEndObject();
             json.flush();
         } catch (IOException e) {

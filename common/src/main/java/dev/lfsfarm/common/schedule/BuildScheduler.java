@@ -40,6 +40,10 @@ public final class BuildScheduler {
     private final PriorityQueue<Integer> ready;
     private final WorkerPool pool;
     private final int[] countByState = new int[TaskState.values().length];
+    private final DurationModel model;
+    /** When set, packages go to this worker only, with at most {@link #onlyCores} cores (a calibration build). */
+    private String onlyWorker;
+    private int onlyCores = Integer.MAX_VALUE;
 
     /**
      * @param graph the resolved build
@@ -55,10 +59,20 @@ public final class BuildScheduler {
      * A scheduler that shares {@code pool} with the schedulers of other builds running at the same time.
      */
     public BuildScheduler(ResolvedGraph graph, Policy policy, DurationModel model, int referenceCores, WorkerPool pool) {
+        this(graph, policy, model, referenceCores, pool, CriticalPath.bookSbu(graph));
+    }
+
+    /**
+     * A scheduler whose priorities weigh each package by {@code sbu[task]}, its expected SBU on one
+     * core: learned from measured history where the coordinator has some, the book's otherwise.
+     */
+    public BuildScheduler(ResolvedGraph graph, Policy policy, DurationModel model, int referenceCores, WorkerPool pool,
+            double[] sbu) {
         this.graph = graph;
         this.pool = pool;
+        this.model = model;
         int n = graph.size();
-        this.criticalPath = new CriticalPath(graph, model, referenceCores);
+        this.criticalPath = new CriticalPath(graph, model, referenceCores, sbu);
         this.state = new TaskState[n];
         this.pendingDependencies = new int[n];
         this.skippedBecause = new int[n];
@@ -87,6 +101,12 @@ public final class BuildScheduler {
 
     public CriticalPath criticalPath() {
         return criticalPath;
+    }
+
+    /** Places this build's packages on {@code worker} only, with at most {@code maxCores} cores each. */
+    public void restrictTo(String worker, int maxCores) {
+        this.onlyWorker = worker;
+        this.onlyCores = Math.max(1, maxCores);
     }
 
     /** Adds a worker to this scheduler's pool. */
@@ -121,7 +141,7 @@ public final class BuildScheduler {
                 continue;
             }
             Recipe recipe = graph.recipe(task);
-            int cores = Math.min(recipe.parallelJobs(), worker.freeCores);
+            int cores = coresOn(worker, recipe);
             pool.reserve(worker, cores, recipe.resources().memoryMb());
             runningOn[task] = worker;
             grantedCores[task] = cores;
@@ -345,23 +365,37 @@ public final class BuildScheduler {
         return false;
     }
 
+    /**
+     * The worker that would finish the package soonest: the least {@code seconds per SBU × core
+     * factor} (its speed and the cores it can give), then the most cores, then the tightest fit,
+     * then the earliest registered. Workers of unknown speed count at the model's seconds per SBU.
+     */
     private WorkerPool.Slot bestWorker(int task) {
         Recipe recipe = graph.recipe(task);
         WorkerPool.Slot best = null;
         int bestCores = 0;
+        double bestTime = 0;
         for (WorkerPool.Slot w : pool.slots()) {
-            if (!w.hasRoom() || w.freeMemoryMb < recipe.resources().memoryMb() || !labelsMatch(w, recipe)) {
+            if (!w.hasRoom() || w.freeMemoryMb < recipe.resources().memoryMb() || !labelsMatch(w, recipe)
+                    || (onlyWorker != null && !onlyWorker.equals(w.spec.name()))) {
                 continue;
             }
-            int cores = Math.min(recipe.parallelJobs(), w.freeCores);
-            boolean better = best == null || cores > bestCores
-                    || (cores == bestCores && w.freeCores < best.freeCores);
+            int cores = coresOn(w, recipe);
+            double time = (w.secondsPerSbu > 0 ? w.secondsPerSbu : model.sbuSeconds()) * model.coreFactor(cores);
+            int byTime = best == null ? -1 : Double.compare(time, bestTime);
+            boolean better = best == null || byTime < 0 || (byTime == 0 && (cores > bestCores
+                    || (cores == bestCores && w.freeCores < best.freeCores)));
             if (better) {
                 best = w;
                 bestCores = cores;
+                bestTime = time;
             }
         }
         return best;
+    }
+
+    private int coresOn(WorkerPool.Slot w, Recipe recipe) {
+        return Math.min(Math.min(recipe.parallelJobs(), onlyCores), w.freeCores);
     }
 
     private static boolean labelsMatch(WorkerPool.Slot w, Recipe recipe) {

@@ -15,12 +15,23 @@ public final class CriticalPath {
     private final long[] remaining;
 
     public CriticalPath(ResolvedGraph graph, DurationModel model, int coresPerWorker) {
+        this(graph, model, coresPerWorker, bookSbu(graph));
+    }
+
+    /**
+     * Like the book's estimates, but each package's one-core SBU is {@code sbu[task]} (learned
+     * from measured history where there is some).
+     */
+    public CriticalPath(ResolvedGraph graph, DurationModel model, int coresPerWorker, double[] sbu) {
+        if (sbu.length != graph.size()) {
+            throw new IllegalArgumentException("need one estimate per package: " + sbu.length + " for " + graph.size());
+        }
         this.graph = graph;
         int n = graph.size();
         this.duration = new long[n];
         this.remaining = new long[n];
         for (int i = 0; i < n; i++) {
-            duration[i] = model.micros(graph.recipe(i).sbu(), Math.min(graph.recipe(i).parallelJobs(), coresPerWorker));
+            duration[i] = model.micros(sbu[i], Math.min(graph.recipe(i).parallelJobs(), coresPerWorker));
         }
         int[] order = graph.topologicalOrder();
         for (int k = n - 1; k >= 0; k--) {
@@ -31,6 +42,15 @@ public final class CriticalPath {
             }
             remaining[node] = duration[node] + longestAfter;
         }
+    }
+
+    /** The book's SBU of every package (the recipes' {@code sbu}). */
+    public static double[] bookSbu(ResolvedGraph graph) {
+        double[] sbu = new double[graph.size()];
+        for (int i = 0; i < sbu.length; i++) {
+            sbu[i] = graph.recipe(i).sbu();
+        }
+        return sbu;
     }
 
     /** Estimated duration of the package itself, µs. */

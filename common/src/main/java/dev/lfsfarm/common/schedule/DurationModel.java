@@ -28,8 +28,11 @@ public record DurationModel(double sbuSeconds, double parallelFraction) {
 
     /** Duration in microseconds of a package of {@code sbu} SBU given {@code cores} cores (at least 1). */
     public long micros(double sbu, int cores) {
-        double singleCore = sbu * sbuSeconds;
-        double seconds = cores <= 1 ? singleCore : singleCore * ((1 - parallelFraction) + parallelFraction / cores);
-        return Math.round(seconds * 1_000_000);
+        return Math.round(sbu * sbuSeconds * coreFactor(cores) * 1_000_000);
+    }
+
+    /** The share of its one-core duration a build takes with {@code cores} cores: 1 for one core, less for more. */
+    public double coreFactor(int cores) {
+        return cores <= 1 ? 1 : (1 - parallelFraction) + parallelFraction / cores;
     }
 }

@@ -23,6 +23,8 @@ public final class WorkerPool {
         int freeCores;
         int freeMemoryMb;
         boolean draining;
+        /** Seconds per SBU on one core; 0 = unknown (the duration model's figure is assumed). */
+        double secondsPerSbu;
 
         Slot(WorkerSpec spec, int order) {
             this.spec = spec;
@@ -48,8 +50,20 @@ public final class WorkerPool {
             return freeMemoryMb;
         }
 
+        public double secondsPerSbu() {
+            return secondsPerSbu;
+        }
+
         boolean hasRoom() {
             return !draining && freeSlots > 0 && freeCores > 0;
+        }
+    }
+
+    /** How fast a worker is: seconds per SBU on one core (calibrated or learned); 0 = unknown. */
+    public void setSpeed(String name, double secondsPerSbu) {
+        Slot slot = workers.get(name);
+        if (slot != null) {
+            slot.secondsPerSbu = Math.max(0, secondsPerSbu);
         }
     }
 

@@ -21,7 +21,16 @@ public final class Simulator {
     private Simulator() {}
 
     public static SimulationResult run(ResolvedGraph graph, SimulationConfig config) throws InputException {
-        BuildScheduler scheduler = new BuildScheduler(graph, config.policy(), config.model(), config.coresPerWorker());
+        return run(graph, config, CriticalPath.bookSbu(graph));
+    }
+
+    /**
+     * Like {@link #run(ResolvedGraph, SimulationConfig)} with each package's one-core SBU taken from
+     * {@code sbu} (learned from a farm's history) instead of its recipe.
+     */
+    public static SimulationResult run(ResolvedGraph graph, SimulationConfig config, double[] sbu) throws InputException {
+        BuildScheduler scheduler = new BuildScheduler(graph, config.policy(), config.model(), config.coresPerWorker(),
+                new dev.lfsfarm.common.schedule.WorkerPool(), sbu);
         for (int w = 0; w < config.workers(); w++) {
             scheduler.addWorker(new WorkerSpec(config.workerName(w), config.slotsPerWorker(), config.coresPerWorker(),
                     config.memoryMbPerWorker(), config.labels()));
@@ -39,7 +48,7 @@ public final class Simulator {
         while (true) {
             for (Assignment a : scheduler.assign()) {
                 start[a.task()] = now;
-                end[a.task()] = now + config.model().micros(graph.recipe(a.task()).sbu(), a.cores());
+                end[a.task()] = now + config.model().micros(sbu[a.task()], a.cores());
                 worker[a.task()] = a.worker();
                 cores[a.task()] = a.cores();
                 running.add(a.task());
@@ -54,7 +63,7 @@ public final class Simulator {
                 scheduler.finished(running.poll());
             }
         }
-        return result(graph, config, scheduler.criticalPath(), start, end, worker, cores);
+        return result(graph, config, scheduler.criticalPath(), sbu, start, end, worker, cores);
     }
 
     private static void rejectUnplaceable(ResolvedGraph graph, BuildScheduler scheduler, SimulationConfig config)
@@ -79,14 +88,14 @@ public final class Simulator {
     }
 
     private static SimulationResult result(ResolvedGraph graph, SimulationConfig config, CriticalPath criticalPath,
-            long[] start, long[] end, String[] worker, int[] cores) {
+            double[] sbu, long[] start, long[] end, String[] worker, int[] cores) {
         List<ScheduledRun> schedule = new ArrayList<>(graph.size());
         long makespan = 0;
         double singleCoreWork = 0;
         for (int i = 0; i < graph.size(); i++) {
             schedule.add(new ScheduledRun(graph.id(i), worker[i], cores[i], start[i], end[i]));
             makespan = Math.max(makespan, end[i]);
-            singleCoreWork += config.model().micros(graph.recipe(i).sbu(), 1);
+            singleCoreWork += config.model().micros(sbu[i], 1);
         }
         schedule.sort(Comparator.comparingLong(ScheduledRun::startMicros)
                 .thenComparing(r -> Integer.parseInt(r.worker().substring(r.worker().lastIndexOf('-') + 1)))

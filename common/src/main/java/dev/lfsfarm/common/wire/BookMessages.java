@@ -93,6 +93,9 @@ public final class BookMessages {
         for (Profile.EdgeRule rule : p.breakCycles()) {
             b.addDropEdges(dev.lfsfarm.proto.v1.DependencyEdge.newBuilder().setPackageId(rule.from()).setDependsOn(rule.to()));
         }
+        if (p.sbuReference() != null) {
+            b.setSbuReference(p.sbuReference());
+        }
         return b.build();
     }
 
@@ -179,7 +182,7 @@ public final class BookMessages {
         List<Profile.EdgeRule> rules = new ArrayList<>();
         p.getDropEdgesList().forEach(e -> rules.add(new Profile.EdgeRule(e.getPackageId(), e.getDependsOn(), Location.of(source))));
         return new Profile(p.getName(), !p.getExcludeRecommended(), new java.util.LinkedHashSet<>(p.getEnabledOptionalList()),
-                p.getSkipCheck(), p.getEnvMap(), rules, p.getBreakCycles());
+                p.getSkipCheck(), p.getEnvMap(), rules, p.getBreakCycles(), emptyToNull(p.getSbuReference()));
     }
 
     private static String emptyToNull(String s) {

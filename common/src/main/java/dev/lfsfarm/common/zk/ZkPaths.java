@@ -61,6 +61,24 @@ public final class ZkPaths {
         return workers() + "/" + segment(name);
     }
 
+    /** Per package: its recent attempts (a PackageHistory). */
+    public static String histories() {
+        return ROOT + "/history";
+    }
+
+    public static String history(String packageId) {
+        return histories() + "/" + segment(packageId);
+    }
+
+    /** Per worker: its SBU calibration (a WorkerCalibration). */
+    public static String calibrations() {
+        return ROOT + "/calibrations";
+    }
+
+    public static String calibration(String worker) {
+        return calibrations() + "/" + segment(worker);
+    }
+
     /** A single path segment: ids and names never contain '/', and '.'/'..' are not names. */
     static String segment(String name) {
         if (name == null || name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")

@@ -2,9 +2,12 @@ package dev.lfsfarm.coordinator.state;
 
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.Checkpoint;
+import dev.lfsfarm.proto.v1.PackageHistory;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
+import dev.lfsfarm.proto.v1.WorkerCalibration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -61,6 +64,26 @@ public interface BuildStateStore extends AutoCloseable {
      * itself.
      */
     Set<String> specBlobs();
+
+    // ---- the benchmark manager ----
+
+    /**
+     * Records a package's history after an attempt was added to it: {@code history} holds the kept
+     * records, newest last (at most {@link #HISTORY_KEPT}).
+     */
+    void historyChanged(PackageHistory history);
+
+    /** Every package's kept history, by package id. */
+    Map<String, PackageHistory> loadHistories();
+
+    /** Records a worker's SBU calibration, replacing its earlier one. */
+    void calibrated(WorkerCalibration calibration);
+
+    /** Every worker's newest calibration. */
+    List<WorkerCalibration> loadCalibrations();
+
+    /** Records kept per package: enough for a stable median, small enough for one znode (about 4 KB). */
+    int HISTORY_KEPT = 20;
 
     @Override
     void close();

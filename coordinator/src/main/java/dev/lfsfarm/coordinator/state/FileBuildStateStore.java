@@ -3,8 +3,12 @@ package dev.lfsfarm.coordinator.state;
 import dev.lfsfarm.coordinator.checkpoint.CheckpointName;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.Checkpoint;
+import dev.lfsfarm.proto.v1.AttemptRecord;
+import dev.lfsfarm.proto.v1.PackageHistory;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
+import dev.lfsfarm.proto.v1.WorkerCalibration;
+import java.io.ByteArrayOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +36,10 @@ import java.util.stream.Stream;
  *
  * <p>Checkpoints: one file per checkpoint, {@code checkpoints/<name>.pb} (a {@link Checkpoint}
  * summary; the entries are in the artifact store), written atomically.
+ *
+ * <p>Benchmark manager: {@code history} (length-delimited {@link AttemptRecord}s, appended; compacted
+ * to the kept records per package when loading finds it more than twice as long) and
+ * {@code calibrations.pb} (length-delimited {@link WorkerCalibration}s, rewritten atomically).
  */
 public final class FileBuildStateStore implements BuildStateStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FileBuildStateStore.class);
@@ -40,10 +48,15 @@ public final class FileBuildStateStore implements BuildStateStore {
     private final Path root;
     private final Path checkpoints;
     private final Map<String, OutputStream> journals = new HashMap<>();
+    private final Path historyFile;
+    private final Path calibrationsFile;
+    private OutputStream history;
 
     public FileBuildStateStore(Path stateDir) {
         this.root = stateDir.resolve("builds");
         this.checkpoints = stateDir.resolve("checkpoints");
+        this.historyFile = stateDir.resolve("history");
+        this.calibrationsFile = stateDir.resolve("calibrations.pb");
         try {
             Files.createDirectories(root);
             Files.createDirectories(checkpoints);
@@ -198,6 +211,106 @@ public final class FileBuildStateStore implements BuildStateStore {
         return Set.of();
     }
 
+    @Override
+    public synchronized void historyChanged(PackageHistory changed) {
+        if (changed.getRecordsCount() == 0) {
+            return;
+        }
+        try {
+            if (history == null) {
+                history = new BufferedOutputStream(Files.newOutputStream(historyFile, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND), 1 << 14);
+            }
+            changed.getRecords(changed.getRecordsCount() - 1).writeDelimitedTo(history);
+            history.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + historyFile, e);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, PackageHistory> loadHistories() {
+        Map<String, java.util.ArrayDeque<AttemptRecord>> kept = new LinkedHashMap<>();
+        int read = 0;
+        if (Files.exists(historyFile)) {
+            try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(historyFile))) {
+                AttemptRecord r;
+                while ((r = AttemptRecord.parseDelimitedFrom(in)) != null) {
+                    var records = kept.computeIfAbsent(r.getPackageId(), k -> new java.util.ArrayDeque<>());
+                    records.addLast(r);
+                    if (records.size() > HISTORY_KEPT) {
+                        records.removeFirst();
+                    }
+                    read++;
+                }
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                log.warn("{}: ends in a torn record after {} records; the rest is ignored", historyFile, read);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + historyFile, e);
+            }
+        }
+        Map<String, PackageHistory> result = new LinkedHashMap<>();
+        kept.forEach((pkg, records) -> result.put(pkg, PackageHistory.newBuilder().setPackageId(pkg)
+                .addAllRecords(records).build()));
+        int keptCount = kept.values().stream().mapToInt(java.util.ArrayDeque::size).sum();
+        if (read > 2 * keptCount) {
+            compactHistory(result);
+        }
+        return result;
+    }
+
+    /** Rewrites the history file with the kept records only (it is append-only otherwise). */
+    private void compactHistory(Map<String, PackageHistory> histories) {
+        try {
+            if (history != null) {
+                history.close();
+                history = null;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (PackageHistory h : histories.values()) {
+                for (AttemptRecord r : h.getRecordsList()) {
+                    r.writeDelimitedTo(out);
+                }
+            }
+            writeAtomically(historyFile, out.toByteArray());
+        } catch (IOException e) {
+            log.warn("cannot compact {}: {}; it stays as it is", historyFile, e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void calibrated(WorkerCalibration calibration) {
+        Map<String, WorkerCalibration> all = new LinkedHashMap<>();
+        loadCalibrations().forEach(c -> all.put(c.getWorker(), c));
+        all.put(calibration.getWorker(), calibration);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (WorkerCalibration c : all.values()) {
+                c.writeDelimitedTo(out);
+            }
+            writeAtomically(calibrationsFile, out.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + calibrationsFile, e);
+        }
+    }
+
+    @Override
+    public synchronized List<WorkerCalibration> loadCalibrations() {
+        List<WorkerCalibration> result = new ArrayList<>();
+        if (!Files.exists(calibrationsFile)) {
+            return result;
+        }
+        try (InputStream in = Files.newInputStream(calibrationsFile)) {
+            WorkerCalibration c;
+            while ((c = WorkerCalibration.parseDelimitedFrom(in)) != null) {
+                result.add(c);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + calibrationsFile, e);
+        }
+        return result;
+    }
+
     private Path checkpointFile(String name) {
         if (!CheckpointName.isValid(name)) {
             throw new IllegalArgumentException("not a checkpoint name: '" + name + "'");
@@ -215,6 +328,14 @@ public final class FileBuildStateStore implements BuildStateStore {
             }
         }
         journals.clear();
+        if (history != null) {
+            try {
+                history.close();
+            } catch (IOException e) {
+                // closing after a flush; nothing is lost
+            }
+            history = null;
+        }
     }
 
     private OutputStream openJournal(String buildId) {

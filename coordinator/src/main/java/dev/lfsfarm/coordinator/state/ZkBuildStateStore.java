@@ -7,9 +7,11 @@ import dev.lfsfarm.coordinator.ha.EpochFence;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildRecord;
 import dev.lfsfarm.proto.v1.Checkpoint;
+import dev.lfsfarm.proto.v1.PackageHistory;
 import dev.lfsfarm.proto.v1.PackageState;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
+import dev.lfsfarm.proto.v1.WorkerCalibration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -43,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * artifact store named by {@code entry_list}. Creating and deleting one is one fenced transaction
  * each. Both check the node first: a transaction that failed on an existing or missing node would
  * look like a lost fence and depose this coordinator.
+ *
+ * <p>Benchmark manager: {@code /farm/history/<pkg>} holds a {@link PackageHistory} (at most
+ * {@link #HISTORY_KEPT} records, about 4 KB), rewritten in one fenced write per finished attempt;
+ * {@code /farm/calibrations/<worker>} a {@link WorkerCalibration}.
  */
 public final class ZkBuildStateStore implements BuildStateStore {
     private static final Logger log = LoggerFactory.getLogger(ZkBuildStateStore.class);
@@ -58,6 +64,8 @@ public final class ZkBuildStateStore implements BuildStateStore {
     /** Per build: its spec digest and size (for meta rewrites) and the tasks that have a node. */
     private final Map<String, BuildRecord> records = new HashMap<>();
     private final Map<String, Set<String>> written = new HashMap<>();
+    /** Nodes under /farm/history and /farm/calibrations known to exist (create vs. setData). */
+    private final Set<String> existingNodes = new HashSet<>();
 
     public ZkBuildStateStore(EpochFence fence, SpecBlobs specs) {
         this.fence = fence;
@@ -67,7 +75,8 @@ public final class ZkBuildStateStore implements BuildStateStore {
 
     /** Creates the top-level nodes once; idempotent and harmless outside the fence. */
     public static void ensureLayout(CuratorFramework client) throws Exception {
-        for (String path : List.of(ZkPaths.builds(), ZkPaths.checkpoints(), ZkPaths.workers())) {
+        for (String path : List.of(ZkPaths.builds(), ZkPaths.checkpoints(), ZkPaths.workers(),
+                ZkPaths.histories(), ZkPaths.calibrations())) {
             try {
                 client.create().creatingParentsIfNeeded().forPath(path);
             } catch (KeeperException.NodeExistsException e) {
@@ -296,6 +305,76 @@ public final class ZkBuildStateStore implements BuildStateStore {
         } catch (Exception e) {
             throw new IllegalStateException("cannot delete checkpoint " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized void historyChanged(PackageHistory history) {
+        put(ZkPaths.history(history.getPackageId()), history.toByteArray());
+    }
+
+    @Override
+    public synchronized Map<String, PackageHistory> loadHistories() {
+        Map<String, PackageHistory> result = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> node : children(ZkPaths.histories()).entrySet()) {
+            try {
+                result.put(node.getKey(), PackageHistory.parseFrom(node.getValue()));
+            } catch (InvalidProtocolBufferException e) {
+                log.warn("registry: history of {} is unreadable; it starts again", node.getKey());
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public synchronized void calibrated(WorkerCalibration calibration) {
+        put(ZkPaths.calibration(calibration.getWorker()), calibration.toByteArray());
+    }
+
+    @Override
+    public synchronized List<WorkerCalibration> loadCalibrations() {
+        List<WorkerCalibration> result = new ArrayList<>();
+        for (Map.Entry<String, byte[]> node : children(ZkPaths.calibrations()).entrySet()) {
+            try {
+                result.add(WorkerCalibration.parseFrom(node.getValue()));
+            } catch (InvalidProtocolBufferException e) {
+                log.warn("registry: calibration of worker {} is unreadable; ignored", node.getKey());
+            }
+        }
+        return result;
+    }
+
+    /** Creates or replaces one node under the fence (checked first: a failed create would look like a lost fence). */
+    private void put(String path, byte[] data) {
+        try {
+            boolean exists = existingNodes.contains(path) || client.checkExists().forPath(path) != null;
+            fence.commit(List.of(exists ? client.transactionOp().setData().forPath(path, data)
+                    : client.transactionOp().create().forPath(path, data)), data.length);
+            existingNodes.add(path);
+        } catch (FencedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every child of {@code parent} with its data, by name; empty when the parent is missing. */
+    private Map<String, byte[]> children(String parent) {
+        Map<String, byte[]> result = new LinkedHashMap<>();
+        try {
+            for (String name : client.getChildren().forPath(parent)) {
+                try {
+                    result.put(name, client.getData().forPath(parent + "/" + name));
+                    existingNodes.add(parent + "/" + name);
+                } catch (KeeperException.NoNodeException e) {
+                    // deleted between listing and reading
+                }
+            }
+        } catch (KeeperException.NoNodeException e) {
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read " + parent + ": " + e.getMessage(), e);
+        }
+        return result;
     }
 
     /** Read from the registry itself, so builds this coordinator could not restore keep their requests too. */

@@ -139,4 +139,32 @@ class ZkRegistryTest {
                 .isInstanceOf(FencedException.class).hasMessageContaining("fenced off");
         assertThat(new ZkBuildStateStore(newer, specs).loadAll().get(0).build().getState()).isEqualTo(BuildState.BUILD_STATE_QUEUED);
     }
+
+    @Test
+    void historiesAndCalibrationsAreFencedNodesThatANewLeaderReads() throws Exception {
+        EpochFence old = EpochFence.claim(client);
+        ZkBuildStateStore store = new ZkBuildStateStore(old, specs);
+        dev.lfsfarm.proto.v1.PackageHistory.Builder h = dev.lfsfarm.proto.v1.PackageHistory.newBuilder().setPackageId("gcc");
+        for (int i = 0; i < BuildStateStore.HISTORY_KEPT; i++) {
+            h.addRecords(dev.lfsfarm.proto.v1.AttemptRecord.newBuilder().setPackageId("gcc").setBuildId("b" + i)
+                    .setAttemptId("1-" + i).setWorker("worker-1").setWallSeconds(100 + i).setSecondsPerSbu(10)
+                    .setCores(4).setSbu(10 + i / 10.0).setBookSbu(46));
+            store.historyChanged(h.build()); // the first write creates the node, the next ones replace it
+        }
+        store.calibrated(dev.lfsfarm.proto.v1.WorkerCalibration.newBuilder().setWorker("worker-1").setSecondsPerSbu(42)
+                .build());
+        Stat stat = client.checkExists().forPath(ZkPaths.history("gcc"));
+        assertThat(stat.getDataLength()).as("a full history stays a small znode").isLessThan(4096);
+
+        EpochFence newer = EpochFence.claim(client);
+        assertThatThrownBy(() -> store.historyChanged(h.build())).isInstanceOf(FencedException.class);
+        assertThatThrownBy(() -> store.calibrated(dev.lfsfarm.proto.v1.WorkerCalibration.newBuilder()
+                .setWorker("worker-2").setSecondsPerSbu(1).build())).isInstanceOf(FencedException.class);
+        assertThat(client.checkExists().forPath(ZkPaths.calibration("worker-2"))).isNull();
+
+        ZkBuildStateStore next = new ZkBuildStateStore(newer, specs);
+        assertThat(next.loadHistories()).containsOnlyKeys("gcc");
+        assertThat(next.loadHistories().get("gcc")).isEqualTo(h.build());
+        assertThat(next.loadCalibrations()).extracting(c -> c.getSecondsPerSbu()).containsExactly(42.0);
+    }
 }

@@ -152,4 +152,51 @@ class FileBuildStateStoreTest {
             assertThat(loaded.get(0).build().getPackages(0).getState()).isEqualTo(PackageState.PACKAGE_STATE_SUCCEEDED);
         }
     }
+
+    private static dev.lfsfarm.proto.v1.AttemptRecord attempt(String pkg, int n) {
+        return dev.lfsfarm.proto.v1.AttemptRecord.newBuilder().setPackageId(pkg).setAttemptId("1-" + n)
+                .setWallSeconds(n).setWorker("w").build();
+    }
+
+    @Test
+    void historyKeepsTheNewestRecordsPerPackageAndIsCompactedWhenItGrows() throws Exception {
+        int written = 3 * BuildStateStore.HISTORY_KEPT;
+        try (FileBuildStateStore store = new FileBuildStateStore(dir)) {
+            dev.lfsfarm.proto.v1.PackageHistory.Builder h = dev.lfsfarm.proto.v1.PackageHistory.newBuilder().setPackageId("a");
+            for (int n = 1; n <= written; n++) {
+                h.addRecords(attempt("a", n));
+                store.historyChanged(h.build()); // appends only the newest record
+            }
+            store.historyChanged(dev.lfsfarm.proto.v1.PackageHistory.newBuilder().setPackageId("b")
+                    .addRecords(attempt("b", 1)).build());
+            store.calibrated(dev.lfsfarm.proto.v1.WorkerCalibration.newBuilder().setWorker("w").setSecondsPerSbu(30).build());
+            store.calibrated(dev.lfsfarm.proto.v1.WorkerCalibration.newBuilder().setWorker("w").setSecondsPerSbu(25).build());
+        }
+        long before = Files.size(dir.resolve("history"));
+        try (FileBuildStateStore reopened = new FileBuildStateStore(dir)) {
+            var histories = reopened.loadHistories();
+            assertThat(histories).containsOnlyKeys("a", "b");
+            assertThat(histories.get("a").getRecordsList()).extracting(r -> (int) r.getWallSeconds())
+                    .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(written - BuildStateStore.HISTORY_KEPT + 1,
+                            written).boxed().toList());
+            assertThat(reopened.loadCalibrations()).extracting(c -> c.getSecondsPerSbu()).containsExactly(25.0);
+        }
+        assertThat(Files.size(dir.resolve("history"))).as("compacted to the kept records").isLessThan(before / 2);
+        try (FileBuildStateStore again = new FileBuildStateStore(dir)) {
+            assertThat(again.loadHistories().get("a").getRecordsCount()).isEqualTo(BuildStateStore.HISTORY_KEPT);
+        }
+    }
+
+    @Test
+    void aTornHistoryTailLosesOnlyTheTornRecord() throws Exception {
+        try (FileBuildStateStore store = new FileBuildStateStore(dir)) {
+            store.historyChanged(dev.lfsfarm.proto.v1.PackageHistory.newBuilder().setPackageId("a")
+                    .addRecords(attempt("a", 1)).build());
+        }
+        Files.write(dir.resolve("history"), new byte[] {42, 7, 1}, java.nio.file.StandardOpenOption.APPEND);
+        try (FileBuildStateStore reopened = new FileBuildStateStore(dir)) {
+            assertThat(reopened.loadHistories().get("a").getRecordsList()).extracting(r -> r.getAttemptId())
+                    .containsExactly("1-1");
+        }
+    }
 }

@@ -29,6 +29,33 @@ public final class FileTrees {
     }
 
     /**
+     * Bytes of the regular files under {@code root} (symbolic links not followed; a missing root,
+     * or a file removed while walking, counts 0). What a build tree takes on disk, as `du` would
+     * say give or take block rounding.
+     */
+    public static long sizeOf(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long[] total = {0};
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) {
+                    total[0] += attrs.size();
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return total[0];
+    }
+
+    /**
      * Deletes {@code root} and everything below it; a missing root is fine. Folders a build made
      * read-only are made writable first, so a worker that is not root can still clean up.
      */

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code farm coordinator}: serves builds, workers and artifacts until stopped. */
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
             "Each flag can also come from the environment variable named in its description."},
         footerHeading = "%nExamples:%n",
         footer = {"  farm coordinator --listen 0.0.0.0:7070 --state-dir /var/lib/farm/state --artifact-dir /var/lib/farm/artifacts",
-            "  FARM_LEASE_TIMEOUT=30 farm coordinator --listen :7070",
+            "  FARM_LEASE_TIMEOUT=30 farm coordinator --listen :7070 --http 0.0.0.0:9100",
             "  # one of two (or more) coordinators of an HA farm; the artifact dir is shared storage (NFS, CephFS):",
             "  farm coordinator --zk zk1:2181,zk2:2181,zk3:2181 --advertise coord-a.lan:7070 --artifact-dir /mnt/farm/artifacts"})
 public final class CoordinatorCommand implements Callable<Integer> {
@@ -75,25 +76,50 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "This coordinator's name in the election and in logs (FARM_COORDINATOR_NAME; default: the host name).")
     String name;
 
+    @Mixin
+    HttpOptions http;
+
     @Override
     public Integer call() throws Exception {
         DispatchSettings settings = settings(leaseSeconds, heartbeatSeconds, maxRequeues, logCapMib);
         InetSocketAddress bind = HostPort.parse("--listen", listen);
-        HaSettings ha = zk == null || zk.isBlank() ? null : haSettings(bind);
+        http.address(); // a malformed --http is a usage error before anything starts
+        if (zk != null && !zk.isBlank()) {
+            haSettings(bind, ""); // the same for the HA flags
+        }
+        ServedMetrics metrics = ServedMetrics.open(http);
+        CoordinatorServer server;
+        try {
+            server = start(bind, settings, metrics);
+        } catch (Exception | Error e) {
+            metrics.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            metrics.close(); // after the server: a scrape during shutdown still answers
+        }, "coordinator-shutdown"));
+        log.info("listening on {}{}", listen, metrics.boundAddress().map(a -> ", metrics on http://" + a.getHostString()
+                + ":" + a.getPort() + "/metrics").orElse(""));
+        server.awaitTermination();
+        return ExitCodes.OK;
+    }
+
+    private CoordinatorServer start(InetSocketAddress bind, DispatchSettings settings, ServedMetrics metrics) throws Exception {
+        HaSettings ha = zk == null || zk.isBlank() ? null : haSettings(bind, metrics.advertisedAddress());
         log.info("coordinator config: listen={} state-dir={} artifact-dir={} lease-timeout={}s heartbeat={}s max-requeues={} log-cap={}MiB arch={} {}",
                 listen, stateDir.toAbsolutePath(), artifactDir.toAbsolutePath(), leaseSeconds, heartbeatSeconds, maxRequeues,
                 logCapMib, settings.arch(), ha == null ? "zk=(none: leads alone)"
                         : "zk=" + ha.zkConnect() + " session-timeout=" + sessionSeconds + "s advertise=" + ha.grpcAddress() + " name=" + ha.name());
         CoordinatorServer server = ha == null
-                ? CoordinatorServer.start(NettyServerBuilder.forAddress(bind), stateDir, artifactDir, settings)
-                : CoordinatorServer.startHa(NettyServerBuilder.forAddress(bind), ha, stateDir, artifactDir, settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "coordinator-shutdown"));
-        log.info("listening on {}", listen);
-        server.awaitTermination();
-        return ExitCodes.OK;
+                ? CoordinatorServer.start(NettyServerBuilder.forAddress(bind), stateDir, artifactDir, settings, metrics.registry())
+                : CoordinatorServer.startHa(NettyServerBuilder.forAddress(bind), ha, stateDir, artifactDir, settings,
+                        metrics.registry());
+        metrics.attach(server.metrics()::refresh, server.metrics()::health);
+        return server;
     }
 
-    private HaSettings haSettings(InetSocketAddress bind) throws Exception {
+    private HaSettings haSettings(InetSocketAddress bind, String httpAddress) throws Exception {
         String problem = ZooKeeperClients.problem(zk);
         if (problem != null) {
             throw new UsageException("--zk " + problem);
@@ -110,7 +136,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             HostPort.parse("--advertise", address);
         }
         String coordinatorName = name == null || name.isBlank() ? host : name;
-        return new HaSettings(zk.trim(), Duration.ofMillis(Math.round(sessionSeconds * 1000)), coordinatorName, address, "");
+        return new HaSettings(zk.trim(), Duration.ofMillis(Math.round(sessionSeconds * 1000)), coordinatorName, address,
+                httpAddress);
     }
 
     static DispatchSettings settings(double leaseSeconds, double heartbeatSeconds, int maxRequeues, long logCapMib) {

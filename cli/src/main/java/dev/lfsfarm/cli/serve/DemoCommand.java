@@ -32,6 +32,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "State, artifacts and work folders (default: ${DEFAULT-VALUE}).")
     Path dir;
 
+    @picocli.CommandLine.Mixin
+    HttpOptions http;
+
     @Override
     public Integer call() {
         Path book = findDemo();
@@ -39,6 +42,9 @@ public final class DemoCommand implements Callable<Integer> {
                 "--dir", dir.toString()));
         if (noCache) {
             args.add("--no-cache");
+        }
+        if (http.http != null && !http.http.isBlank()) {
+            args.addAll(List.of("--http", http.http));
         }
         var local = FarmMain.newCommandLine();
         local.setOut(spec.commandLine().getOut());

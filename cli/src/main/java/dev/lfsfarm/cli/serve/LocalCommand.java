@@ -12,6 +12,7 @@ import dev.lfsfarm.proto.v1.BuildServiceGrpc;
 import dev.lfsfarm.proto.v1.SubmitBuildResponse;
 import dev.lfsfarm.worker.agent.WorkerAgent;
 import dev.lfsfarm.worker.agent.WorkerSettings;
+import dev.lfsfarm.worker.metrics.WorkerMetrics;
 import dev.lfsfarm.worker.platform.PlatformProbe;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -65,6 +67,9 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text", description = "text or json.")
     dev.lfsfarm.cli.remote.Output.Format output;
 
+    @Mixin
+    HttpOptions http;
+
     @Override
     public Integer call() throws Exception {
         if (workers < 1) {
@@ -74,18 +79,22 @@ public final class LocalCommand implements Callable<Integer> {
         quietServers();
         Path root = dir.toAbsolutePath();
         PrintWriter err = spec.commandLine().getErr();
-        try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(new InetSocketAddress("127.0.0.1", 0), root.resolve("zk"));
+        http.address(); // a malformed --http is a usage error before anything starts
+        // Closed last (resources close in reverse): the coordinator and workers share its registry.
+        try (ServedMetrics metrics = ServedMetrics.open(http);
+                EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(new InetSocketAddress("127.0.0.1", 0), root.resolve("zk"));
                 CoordinatorServer coordinator = CoordinatorServer.startHa(NettyServerBuilder.forAddress(
                         new InetSocketAddress("127.0.0.1", 0)), new HaSettings(zk.connectString(), Duration.ofSeconds(10),
-                        "local", "127.0.0.1:0", ""), root.resolve("state"), root.resolve("artifacts"),
-                        CoordinatorCommand.settings(10, 1, 2, 64))) {
+                        "local", "127.0.0.1:0", metrics.advertisedAddress()), root.resolve("state"), root.resolve("artifacts"),
+                        CoordinatorCommand.settings(10, 1, 2, 64), metrics.registry())) {
+            metrics.attach(coordinator.metrics()::refresh, coordinator.metrics()::health);
             awaitLeadership(coordinator);
             String address = "127.0.0.1:" + coordinator.port();
             List<WorkerAgent> agents = new ArrayList<>();
             List<ManagedChannel> channels = new ArrayList<>();
             List<LeaderChannel> leaders = new ArrayList<>();
             try {
-                startWorkers(zk.connectString(), root, agents, leaders);
+                startWorkers(zk.connectString(), root, agents, leaders, metrics);
                 err.println("farm: local farm at " + address + " (ZooKeeper " + zk.connectString() + ") with " + workers
                         + " workers; state in " + root);
                 ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
@@ -130,8 +139,8 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private void startWorkers(String zkConnect, Path root, List<WorkerAgent> agents, List<LeaderChannel> leaders)
-            throws Exception {
+    private void startWorkers(String zkConnect, Path root, List<WorkerAgent> agents, List<LeaderChannel> leaders,
+            ServedMetrics metrics) throws Exception {
         int hostCores = Runtime.getRuntime().availableProcessors();
         int cores = Math.max(1, hostCores / workers);
         long memory = new PlatformProbe(root).memoryTotal();
@@ -142,7 +151,7 @@ public final class LocalCommand implements Callable<Integer> {
                     Duration.ofSeconds(2));
             LeaderChannel leader = LeaderChannel.open(ZooKeeperLeaderDiscovery.start(zkConnect, Duration.ofSeconds(30)));
             leaders.add(leader);
-            agents.add(WorkerCommand.start(settings, leader));
+            agents.add(WorkerCommand.start(settings, leader, new WorkerMetrics(metrics.registry(), settings.name())));
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.worker.agent.WorkerAgent;
 import dev.lfsfarm.worker.agent.WorkerSettings;
 import dev.lfsfarm.worker.execute.ExecutionSettings;
+import dev.lfsfarm.worker.metrics.WorkerMetrics;
 import dev.lfsfarm.worker.platform.PlatformProbe;
 import io.grpc.ManagedChannel;
 import java.net.InetAddress;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {"  farm worker --zk zk1:2181,zk2:2181,zk3:2181 --name pve1-ct101 --slots 2 --cores 8 --memory-mb 16384 --work-dir /var/lib/farm/work",
             "  farm worker --coordinator farm-a.lan:7070,farm-b.lan:7070 --name pve1-ct102",
-            "  farm worker --coordinator localhost:7070 --labels arch=x86_64,kvm=yes"})
+            "  farm worker --coordinator localhost:7070 --labels arch=x86_64,kvm=yes --http 0.0.0.0:9101"})
 public final class WorkerCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
     /** How long one look into ZooKeeper waits for an election before the agent backs off and looks again. */
@@ -71,16 +72,30 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "This host's seconds per SBU, if calibrated (FARM_SBU_SECONDS).")
     double sbuSeconds;
 
+    @Mixin
+    HttpOptions http;
+
     @Override
     public Integer call() throws Exception {
         WorkerSettings settings = settings();
         CoordinatorOptions.Source source = coordinator.source();
+        http.address(); // a malformed --http is a usage error before anything starts
+        ServedMetrics metrics = ServedMetrics.open(http);
         LeaderChannel channel = LeaderChannel.open(coordinator.locator(WAIT_FOR_LEADER));
         log.info("looking for the leading coordinator through {} ({})", source.describe(), source.origin());
-        WorkerAgent agent = start(settings, channel);
+        WorkerAgent agent;
+        try {
+            agent = start(settings, channel, new WorkerMetrics(metrics.registry(), settings.name()));
+        } catch (Exception | Error e) {
+            channel.close();
+            metrics.close();
+            throw e;
+        }
+        metrics.attach(() -> { }, agent::health);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             channel.close();
+            metrics.close();
         }, "worker-shutdown"));
         agent.awaitStopped();
         return ExitCodes.OK;
@@ -104,13 +119,18 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /** Probes the platform, prepares the work dir and connects to the leader {@code coordinators} finds. */
     public static WorkerAgent start(WorkerSettings settings, LeaderChannel coordinators) throws Exception {
+        return start(settings, coordinators, WorkerMetrics.none(settings.name()));
+    }
+
+    /** The same, with the agent's meters in {@code metrics}. */
+    public static WorkerAgent start(WorkerSettings settings, LeaderChannel coordinators, WorkerMetrics metrics) throws Exception {
         Files.createDirectories(settings.workDir());
         ExecutionSettings execution = ExecutionSettings.detect();
         var platform = new PlatformProbe(settings.workDir()).probe("farm 0.1", List.of("local"), settings.secondsPerSbu());
         log.info("worker config: name={} slots={} cores={} memory={}MiB labels={} work-dir={} measurement={} build-user={}",
                 settings.name(), settings.slots(), settings.cores(), settings.memoryMb(), settings.labels(),
                 settings.workDir(), execution.method(), execution.runAs().map(u -> u.name()).orElse("(this user)"));
-        WorkerAgent agent = new WorkerAgent(settings, coordinators, execution, platform);
+        WorkerAgent agent = new WorkerAgent(settings, coordinators, execution, platform, metrics);
         agent.start();
         return agent;
     }

@@ -58,6 +58,8 @@ public final class ArtifactStore {
     private final Path cas;
     private final Path ac;
     private final Path tmp;
+    /** Bytes of every blob, counted once at open and kept up to date by commit and remove: a gauge reads it. */
+    private final java.util.concurrent.atomic.AtomicLong storedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     /** Opens (creating the folders if missing) the store rooted at {@code root}. */
     public ArtifactStore(Path root) throws IOException {
@@ -65,6 +67,12 @@ public final class ArtifactStore {
         this.cas = Files.createDirectories(this.root.resolve("cas"));
         this.ac = Files.createDirectories(this.root.resolve("ac"));
         this.tmp = Files.createDirectories(this.root.resolve("tmp"));
+        this.storedBytes.set(totalBytes());
+    }
+
+    /** Bytes of all blobs, without walking the store. */
+    public long storedBytes() {
+        return storedBytes.get();
     }
 
     /** The store's folder. */
@@ -127,7 +135,18 @@ public final class ArtifactStore {
 
     /** Removes a blob (e.g. one that failed verification). Returns whether it was there. */
     public boolean remove(String sha256) throws IOException {
-        return Files.deleteIfExists(blobPath(sha256));
+        Path blob = blobPath(sha256);
+        long size;
+        try {
+            size = Files.size(blob);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        boolean removed = Files.deleteIfExists(blob);
+        if (removed) {
+            storedBytes.addAndGet(-size);
+        }
+        return removed;
     }
 
     /** Total size of all blobs, bytes (walks the store). */
@@ -383,6 +402,7 @@ public final class ArtifactStore {
                     throw e;
                 }
                 published = true;
+                storedBytes.addAndGet(size);
                 LOG.debug("stored {}", Sha256.describe(digest));
                 return new Stored(digest, true);
             } finally {

@@ -36,6 +36,8 @@ final class ActiveBuild {
     final boolean[] cacheChecked;
     /** Packages a worker may still be running from before a takeover: not placed until re-adopted or given up. */
     final boolean[] held;
+    /** System.nanoTime() when each package last became READY, 0 when it is not READY: dispatch latency. */
+    final long[] readySince;
     final Map<String, dev.lfsfarm.proto.v1.Recipe> recipes = new HashMap<>();
     final List<ServerCallStreamObserver<BuildEvent>> watchers = new CopyOnWriteArrayList<>();
     BuildScheduler scheduler;
@@ -55,6 +57,7 @@ final class ActiveBuild {
         this.packages = new PackageStatus.Builder[graph.size()];
         this.cacheChecked = new boolean[graph.size()];
         this.held = new boolean[graph.size()];
+        this.readySince = new long[graph.size()];
         spec.getBook().getRecipesList().forEach(r -> recipes.put(r.getId(), r));
         for (int i = 0; i < graph.size(); i++) {
             packages[i] = PackageStatus.newBuilder().setPackageId(graph.id(i)).setVersion(graph.recipe(i).version())
@@ -94,6 +97,11 @@ final class ActiveBuild {
             return false; // RUNNING on a worker from before the takeover, until re-adopted or given up
         }
         PackageState next = toProto(scheduler.state(task));
+        if (next != PackageState.PACKAGE_STATE_READY) {
+            readySince[task] = 0;
+        } else if (readySince[task] == 0) {
+            readySince[task] = System.nanoTime();
+        }
         PackageStatus.Builder status = packages[task];
         if (status.getState() == next) {
             return false;

@@ -107,6 +107,7 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean halted;
     /** Set while the ZooKeeper connection is SUSPENDED: nothing new is dispatched until it is back. */
     private boolean paused;
+    private volatile DispatchObserver observer = DispatchObserver.NONE;
 
     public Dispatcher(DispatchSettings settings, BuildStateStore store, ResultCache cache, LogStore logs) {
         this.settings = settings;
@@ -128,6 +129,16 @@ public final class Dispatcher implements AutoCloseable {
 
     public LogStore logs() {
         return logs;
+    }
+
+    /** Who hears of dispatches, lost workers and regressions (metrics); set before {@link #restore}. */
+    public void observe(DispatchObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Builds, packages and workers counted on the dispatcher thread, for gauges. */
+    public CompletableFuture<DispatchSnapshot> snapshot() {
+        return call(() -> DispatchSnapshot.of(builds.values(), sessions.values()));
     }
 
     /** Runs {@code work} on the dispatcher thread. */
@@ -691,6 +702,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void workerLost(WorkerSession session) {
         String name = session.name();
+        observer.workerLost(name);
         log.warn("worker {} lost: no heartbeat for {} s", name, settings.leaseTimeout().toSeconds());
         pool.remove(name);
         session.close(Status.UNAVAILABLE.withDescription("lease expired"));
@@ -854,6 +866,9 @@ public final class Dispatcher implements AutoCloseable {
 
     private void send(ActiveBuild build, Assignment assignment) {
         int task = assignment.task();
+        if (build.readySince[task] != 0) {
+            observer.dispatched(build.graph.id(task), System.nanoTime() - build.readySince[task]);
+        }
         WorkerSession session = sessions.get(assignment.worker());
         PackageStatus.Builder status = build.packages[task];
         int number = status.getAttempts() + 1;

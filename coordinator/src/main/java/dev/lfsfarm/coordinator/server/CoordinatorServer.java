@@ -13,6 +13,8 @@ import dev.lfsfarm.coordinator.ha.HaSettings;
 import dev.lfsfarm.coordinator.ha.LeaderElection;
 import dev.lfsfarm.coordinator.ha.LeaderGate;
 import dev.lfsfarm.coordinator.log.LogStore;
+import dev.lfsfarm.coordinator.metrics.CoordinatorMetrics;
+import dev.lfsfarm.coordinator.metrics.TimedBuildStateStore;
 import dev.lfsfarm.coordinator.service.BuildServiceImpl;
 import dev.lfsfarm.coordinator.service.CheckpointServiceImpl;
 import dev.lfsfarm.coordinator.service.PeerAddress;
@@ -23,6 +25,9 @@ import dev.lfsfarm.coordinator.state.ZkBuildStateStore;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,9 +62,11 @@ public final class CoordinatorServer implements AutoCloseable {
     private final ArtifactStore artifacts;
     private final List<AutoCloseable> resources;
     private final CuratorFramework zooKeeper;
+    private final CoordinatorMetrics metrics;
 
     private CoordinatorServer(Server server, LeaderGate gate, AutoCloseable leadership, ExecutorService logReaders,
-            ArtifactStore artifacts, List<AutoCloseable> resources, CuratorFramework zooKeeper) {
+            ArtifactStore artifacts, List<AutoCloseable> resources, CuratorFramework zooKeeper, CoordinatorMetrics metrics) {
+        this.metrics = metrics;
         this.server = server;
         this.gate = gate;
         this.leadership = leadership;
@@ -78,14 +85,22 @@ public final class CoordinatorServer implements AutoCloseable {
      */
     public static CoordinatorServer start(ServerBuilder<?> builder, Path stateDir, Path artifactDir, DispatchSettings settings)
             throws IOException {
+        return start(builder, stateDir, artifactDir, settings, new SimpleMeterRegistry());
+    }
+
+    /** The same, with the coordinator's meters (and its gRPC server's) in {@code registry}. */
+    public static CoordinatorServer start(ServerBuilder<?> builder, Path stateDir, Path artifactDir, DispatchSettings settings,
+            MeterRegistry registry) throws IOException {
         ArtifactStore artifacts = openArtifacts(artifactDir);
-        BuildStateStore state = new FileBuildStateStore(stateDir);
+        BuildStateStore state = TimedBuildStateStore.wrap(new FileBuildStateStore(stateDir), registry);
         LogStore logs = new LogStore(stateDir.resolve("logs"), settings.logCapBytes());
         Dispatcher dispatcher = new Dispatcher(settings, state, new StoreResultCache(artifacts), logs);
+        LeaderGate gate = LeaderGate.always(dispatcher); // nothing is served before the restore below
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, gate, artifacts);
+        dispatcher.observe(metrics);
         await(dispatcher.restore(state.loadAll()));
-        LeaderGate gate = LeaderGate.always(dispatcher);
         ExecutorService logReaders = logReaders();
-        Server server = serve(builder, gate, logReaders, artifacts);
+        Server server = serve(builder.intercept(new MetricCollectingServerInterceptor(registry)), gate, logReaders, artifacts);
         log.info("coordinator serving (epoch {}, state {}, artifacts {})", dispatcher.epoch(), stateDir, artifactDir);
         AutoCloseable leadership = () -> {
             int n = dispatcher.interruptAll("the coordinator was stopped").get(10, TimeUnit.SECONDS);
@@ -93,7 +108,7 @@ public final class CoordinatorServer implements AutoCloseable {
                 log.info("{} running builds interrupted; farm resume continues them", n);
             }
         };
-        return new CoordinatorServer(server, gate, leadership, logReaders, artifacts, List.of(dispatcher, state), null);
+        return new CoordinatorServer(server, gate, leadership, logReaders, artifacts, List.of(dispatcher, state), null, metrics);
     }
 
     /**
@@ -102,6 +117,12 @@ public final class CoordinatorServer implements AutoCloseable {
      */
     public static CoordinatorServer startHa(ServerBuilder<?> builder, HaSettings ha, Path stateDir, Path artifactDir,
             DispatchSettings settings) throws Exception {
+        return startHa(builder, ha, stateDir, artifactDir, settings, new SimpleMeterRegistry());
+    }
+
+    /** The same, with the coordinator's meters (and its gRPC server's) in {@code registry}. */
+    public static CoordinatorServer startHa(ServerBuilder<?> builder, HaSettings ha, Path stateDir, Path artifactDir,
+            DispatchSettings settings, MeterRegistry registry) throws Exception {
         ArtifactStore artifacts = openArtifacts(artifactDir);
         CuratorFramework client = ZooKeeperClients.start(ha.zkConnect(), ha.sessionTimeout());
         if (!ZooKeeperClients.awaitConnected(client, ha.sessionTimeout())) {
@@ -112,20 +133,23 @@ public final class CoordinatorServer implements AutoCloseable {
         ZkBuildStateStore.ensureLayout(client);
         LogStore logs = new LogStore(stateDir.resolve("logs"), settings.logCapBytes());
         LeaderGate gate = new LeaderGate(() -> readLeader(client));
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, gate, artifacts);
         ExecutorService logReaders = logReaders();
-        Server server = serve(builder, gate, logReaders, artifacts);
+        Server server = serve(builder.intercept(new MetricCollectingServerInterceptor(registry)), gate, logReaders, artifacts);
         String advertised = ha.grpcAddress().endsWith(":0") // port 0: the port the server got
                 ? ha.grpcAddress().substring(0, ha.grpcAddress().length() - 1) + server.getPort() : ha.grpcAddress();
         LeaderElection election = new LeaderElection(client, ha.name(), advertised, ha.httpAddress(), gate, fence -> {
-            ZkBuildStateStore store = new ZkBuildStateStore(fence, new ArtifactSpecBlobs(artifacts));
+            BuildStateStore store = TimedBuildStateStore.wrap(new ZkBuildStateStore(fence, new ArtifactSpecBlobs(artifacts)),
+                    registry);
             Dispatcher dispatcher = new Dispatcher(settings, store, new StoreResultCache(artifacts), logs);
+            dispatcher.observe(metrics);
             dispatcher.restore(store.loadAll()).get();
             return dispatcher;
         });
         election.start();
         log.info("coordinator {} serving as {} (ZooKeeper {}, session timeout {} s, artifacts {})", ha.name(),
                 advertised, ha.zkConnect(), ha.sessionTimeout().toSeconds(), artifactDir);
-        return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client), client);
+        return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client), client, metrics);
     }
 
     private static <T> T await(java.util.concurrent.Future<T> work) throws IOException {
@@ -196,6 +220,11 @@ public final class CoordinatorServer implements AutoCloseable {
 
     public ArtifactStore artifacts() {
         return artifacts;
+    }
+
+    /** The coordinator's meters: refreshed before a scrape, and its {@code /healthz} answer. */
+    public CoordinatorMetrics metrics() {
+        return metrics;
     }
 
     public void awaitTermination() throws InterruptedException {

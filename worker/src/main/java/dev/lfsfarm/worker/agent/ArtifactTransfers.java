@@ -4,6 +4,8 @@ import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.proto.v1.ArtifactKind;
 import dev.lfsfarm.proto.v1.Digest;
+import dev.lfsfarm.worker.metrics.WorkerMetrics;
+import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Status;
 import java.io.IOException;
@@ -37,14 +39,18 @@ final class ArtifactTransfers {
 
     private final LeaderChannel coordinators;
     private final ArtifactClient client;
+    private final WorkerMetrics metrics;
 
-    ArtifactTransfers(LeaderChannel coordinators) {
+    ArtifactTransfers(LeaderChannel coordinators, WorkerMetrics metrics) {
         this.coordinators = coordinators;
-        this.client = new ArtifactClient(coordinators);
+        this.client = new ArtifactClient(ClientInterceptors.intercept(coordinators, metrics.clientInterceptor()));
+        this.metrics = metrics;
     }
 
     Digest upload(Path file, ArtifactKind kind) throws IOException {
-        return retried("upload of " + file.getFileName(), () -> client.upload(file, kind));
+        Digest digest = retried("upload of " + file.getFileName(), () -> client.upload(file, kind));
+        metrics.uploaded(digest.getSizeBytes());
+        return digest;
     }
 
     void download(Digest digest, Path to) throws IOException {
@@ -52,6 +58,7 @@ final class ArtifactTransfers {
             client.download(digest, to);
             return null;
         });
+        metrics.downloaded(digest.getSizeBytes());
     }
 
     @FunctionalInterface

@@ -16,8 +16,12 @@ import dev.lfsfarm.proto.v1.ResultAck;
 import dev.lfsfarm.proto.v1.Welcome;
 import dev.lfsfarm.proto.v1.WorkerMessage;
 import dev.lfsfarm.proto.v1.WorkerServiceGrpc;
+import dev.lfsfarm.common.metrics.Health;
 import dev.lfsfarm.worker.execute.ExecutionSettings;
+import dev.lfsfarm.worker.metrics.WorkerMetrics;
 import dev.lfsfarm.worker.source.SourceFetcher;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -66,6 +70,9 @@ public final class WorkerAgent implements AutoCloseable {
     private final PlatformFacts platform;
     private final ArtifactTransfers artifacts;
     private final SourceFetcher fetcher;
+    private final WorkerMetrics metrics;
+    /** The Connect stream's channel: the leader channel with the gRPC metrics interceptor. */
+    private final Channel connectChannel;
     private final String instanceId = UUID.randomUUID().toString();
     private final ExecutorService builders;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-timer"));
@@ -98,12 +105,22 @@ public final class WorkerAgent implements AutoCloseable {
      * channel after {@link #close()}.
      */
     public WorkerAgent(WorkerSettings settings, LeaderChannel coordinators, ExecutionSettings execution, PlatformFacts platform) {
+        this(settings, coordinators, execution, platform, WorkerMetrics.none(settings.name()));
+    }
+
+    /** The same, recording the agent's meters in {@code metrics}. */
+    public WorkerAgent(WorkerSettings settings, LeaderChannel coordinators, ExecutionSettings execution, PlatformFacts platform,
+            WorkerMetrics metrics) {
         this.settings = settings;
         this.coordinators = coordinators;
         this.execution = execution;
         this.platform = platform;
-        this.artifacts = new ArtifactTransfers(coordinators);
+        this.metrics = metrics;
+        this.connectChannel = ClientInterceptors.intercept(coordinators, metrics.clientInterceptor());
+        this.artifacts = new ArtifactTransfers(coordinators, metrics);
         this.fetcher = new SourceFetcher(settings.workDir().resolve("cache/sources"));
+        fetcher.observe(metrics);
+        metrics.bindSlots(running::size, settings.slots());
         this.builders = Executors.newFixedThreadPool(settings.slots(), r -> daemon(r, "build"));
     }
 
@@ -120,6 +137,18 @@ public final class WorkerAgent implements AutoCloseable {
     /** How many attempts run right now. */
     public int runningAttempts() {
         return running.size();
+    }
+
+    /** {@code /healthz}: healthy while a coordinator has welcomed this worker on an open stream. */
+    public Health health() {
+        CoordinatorLink current = link;
+        if (closing) {
+            return Health.unavailable("stopping");
+        }
+        return current != null && current.isOpen()
+                ? Health.ok("connected to " + current.address() + " (epoch " + newestEpoch.get() + "), "
+                        + running.size() + " of " + settings.slots() + " slots busy")
+                : Health.unavailable("not connected to a coordinator");
     }
 
     private void connect() {
@@ -168,7 +197,7 @@ public final class WorkerAgent implements AutoCloseable {
             }
         };
         log.debug("connecting to the coordinator at {} (from {})", address, coordinators.describe());
-        WorkerServiceGrpc.newStub(coordinators).connect(responses);
+        WorkerServiceGrpc.newStub(connectChannel).connect(responses);
         sayHello(opened[0]);
     }
 
@@ -292,8 +321,8 @@ public final class WorkerAgent implements AutoCloseable {
     private AttemptRunner.Reporter reporter() {
         return chunk -> {
             CoordinatorLink current = link;
-            if (current != null && current.isOpen()) {
-                current.sendWhenReady(AttemptRunner.message(chunk), LOG_PATIENCE);
+            if (current != null && current.isOpen() && current.sendWhenReady(AttemptRunner.message(chunk), LOG_PATIENCE)) {
+                metrics.logSent(chunk.getData().size());
             }
         };
     }
@@ -303,6 +332,7 @@ public final class WorkerAgent implements AutoCloseable {
             // Stamped here, not when the run started: a new leader may have adopted it meanwhile.
             AttemptResult stamped = result.toBuilder().setEpoch(runner.epoch()).build();
             unacknowledged.put(stamped.getAttemptId(), stamped);
+            metrics.attemptFinished(stamped); // before the slot frees: a free slot means the attempt is counted
             running.remove(runner.attemptId());
             CoordinatorLink current = link;
             if (current != null) {

@@ -70,6 +70,18 @@ public final class SourceFetcher {
     private final Duration connectTimeout;
     private final Duration idleTimeout;
     private final ConcurrentHashMap<Path, Object> locks = new ConcurrentHashMap<>();
+    private volatile Observer observer = Observer.NONE;
+
+    /** Hears where each url source came from (metrics). Called on the fetching thread. */
+    public interface Observer {
+        Observer NONE = new Observer() {};
+
+        /** The source was already in the cache. */
+        default void cacheHit(String url) {}
+
+        /** The source was downloaded, verified and cached: {@code bytes} went over the network. */
+        default void downloaded(String url, long bytes) {}
+    }
 
     /** A fetcher with the default timeouts. */
     public SourceFetcher(Path cacheDir) {
@@ -89,6 +101,10 @@ public final class SourceFetcher {
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(connectTimeout)
                 .build();
+    }
+
+    public void observe(Observer observer) {
+        this.observer = observer;
     }
 
     /** Where a source with these digests is cached (sha256 preferred). */
@@ -121,12 +137,14 @@ public final class SourceFetcher {
         Path target = cachePath(sha256, md5);
         if (Files.isRegularFile(target)) {
             log.debug("{}: cached as {}", url, target);
+            observer.cacheHit(url);
             return target;
         }
         Object lock = locks.computeIfAbsent(target, k -> new Object());
         synchronized (lock) {
             try {
                 if (Files.isRegularFile(target)) {
+                    observer.cacheHit(url); // another attempt fetched it while this one waited
                     return target;
                 }
                 download(url, sha256, md5, target);
@@ -213,6 +231,7 @@ public final class SourceFetcher {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             log.info("{}: fetched {} bytes in {} ms into {}", url, size, (System.nanoTime() - start) / 1_000_000, target);
+            observer.downloaded(url, size);
         } finally {
             Files.deleteIfExists(tmp);
         }

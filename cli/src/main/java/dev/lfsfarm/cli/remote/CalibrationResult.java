@@ -1,12 +1,11 @@
 package dev.lfsfarm.cli.remote;
 
+import dev.lfsfarm.common.history.RecipePhases;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildState;
 import dev.lfsfarm.proto.v1.PackageStatus;
-import dev.lfsfarm.proto.v1.PhaseMeasurement;
 import dev.lfsfarm.proto.v1.SpeedSource;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
-import java.util.Set;
 
 /**
  * One worker's calibration as {@code farm calibrate} reports it: the finished build of the reference
@@ -18,8 +17,6 @@ import java.util.Set;
  * @param stored the worker's speed after the build (null when the coordinator lists none)
  */
 record CalibrationResult(String worker, Build build, WorkerSpeed previous, WorkerSpeed stored) {
-    private static final Set<String> RECIPE_PHASES = Set.of("prepare", "configure", "build", "check", "install");
-
     boolean succeeded() {
         return build.getState() == BuildState.BUILD_STATE_SUCCEEDED;
     }
@@ -31,19 +28,13 @@ record CalibrationResult(String worker, Build build, WorkerSpeed previous, Worke
 
     /**
      * Wall time of the recipe phases (prepare..install, without fetching, staging and packing):
-     * the figure that SBU measures. Falls back to the attempt's total when no phase was measured.
+     * the figure that SBU measures, as the coordinator computes it. Falls back to the attempt's
+     * total when no phase was measured.
      */
     double recipeWallSeconds() {
         PackageStatus p = reference();
-        double sum = 0;
-        boolean any = false;
-        for (PhaseMeasurement phase : p.getMeasurements().getPhasesList()) {
-            if (RECIPE_PHASES.contains(phase.getPhase()) && !phase.getSkipped()) {
-                sum += phase.getUsage().getWallSeconds();
-                any = true;
-            }
-        }
-        return any ? sum : p.getWallSeconds();
+        double phases = RecipePhases.wallSeconds(p.getMeasurements());
+        return phases > 0 ? phases : p.getWallSeconds();
     }
 
     /** Whether the coordinator stored a calibration from this build (not an older one). */

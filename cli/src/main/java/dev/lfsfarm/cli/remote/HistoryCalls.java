@@ -2,6 +2,8 @@ package dev.lfsfarm.cli.remote;
 
 import dev.lfsfarm.proto.v1.HistoryServiceGrpc;
 import dev.lfsfarm.proto.v1.ListWorkerSpeedsRequest;
+import dev.lfsfarm.proto.v1.ListWorkerSpeedsResponse;
+import dev.lfsfarm.proto.v1.SpeedSource;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -31,12 +33,16 @@ final class HistoryCalls {
         }
     }
 
-    /** Every worker's seconds per SBU as the coordinator knows it, by worker name. */
+    /**
+     * Every worker's seconds per SBU as the coordinator knows it, by worker name. A worker of
+     * unknown speed gets the coordinator's default figure, which is what the scheduler uses for it.
+     */
     static Map<String, WorkerSpeed> speeds(CoordinatorSession session) throws Exception {
+        ListWorkerSpeedsResponse response = call(session, s -> s.listWorkerSpeeds(ListWorkerSpeedsRequest.getDefaultInstance()));
         Map<String, WorkerSpeed> byName = new LinkedHashMap<>();
-        for (WorkerSpeed w : call(session, s -> s.listWorkerSpeeds(ListWorkerSpeedsRequest.getDefaultInstance()))
-                .getWorkersList()) {
-            byName.put(w.getWorker(), w);
+        for (WorkerSpeed w : response.getWorkersList()) {
+            boolean unknown = w.getSource() == SpeedSource.SPEED_SOURCE_DEFAULT && w.getSecondsPerSbu() <= 0;
+            byName.put(w.getWorker(), unknown ? w.toBuilder().setSecondsPerSbu(response.getDefaultSecondsPerSbu()).build() : w);
         }
         return byName;
     }

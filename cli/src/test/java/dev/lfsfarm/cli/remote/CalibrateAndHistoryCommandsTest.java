@@ -162,13 +162,16 @@ class CalibrateAndHistoryCommandsTest {
                         .setFailedPhase("build").setFailureReason("phase build exited 2")
                         .setLogTail("cc -c u0001.c\nu0001.c:3: error: expected ';'\nmake: *** [u0001.o] Error 1\n"))
                 .build());
+        // A worker of unknown speed is listed at 0 s: it runs at the coordinator's default.
+        coordinator.speeds = List.of(ListWorkerSpeedsResponse.newBuilder().setDefaultSecondsPerSbu(60)
+                .addWorkers(speed("w-one", 0, SpeedSource.SPEED_SOURCE_DEFAULT, 0)).build());
         CliRun run = farm("calibrate", "--book", book.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("farm: error: calibration of w-one failed (build cal-w-one, FAILED): "
                 + "build: phase build exited 2\n")
                 .contains("farm: last lines of its log (farm logs cal-w-one ref):\n  | cc -c u0001.c\n"
                         + "  | u0001.c:3: error: expected ';'\n  | make: *** [u0001.o] Error 1\n");
-        assertThat(run.out()).contains("w-one   FAILED      none                              -  cal-w-one");
+        assertThat(run.out()).contains("w-one   FAILED      60.0 s (default)" + " ".repeat(18) + "-  cal-w-one");
     }
 
     @Test

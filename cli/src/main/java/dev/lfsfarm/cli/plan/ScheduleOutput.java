@@ -22,11 +22,16 @@ final class ScheduleOutput {
     }
 
     void json(SimulationResult result, String policy, double sbuSeconds) {
+        json(result, policy, sbuSeconds, Map.of());
+    }
+
+    /** With {@code estimates} (package id to "learned" or "book") as an extra "estimates" object. */
+    void json(SimulationResult result, String policy, double sbuSeconds, Map<String, String> estimates) {
         for (DroppedEdge d : result.droppedEdges()) {
             err.println("farm: " + d);
         }
         err.flush();
-        ScheduleJson.write(result, policy, sbuSeconds, out);
+        ScheduleJson.write(result, policy, sbuSeconds, estimates, out);
         out.println();
         out.flush();
     }
@@ -57,17 +62,34 @@ final class ScheduleOutput {
         return count + " " + noun + (count == 1 ? "" : "s");
     }
 
+    /** Says how many estimates a farm learned from history, when the plan asked for them. */
+    void estimates(dev.lfsfarm.cli.remote.LearnedEstimates estimates) {
+        if (!estimates.from().isEmpty()) {
+            out.printf(Locale.ROOT, "  estimates       %d learned from the history of %s, %d from the book%n",
+                    estimates.learnedCount(), estimates.from(), estimates.sources().size() - estimates.learnedCount());
+            out.flush();
+        }
+    }
+
     void buildOrder(SimulationResult result) {
+        buildOrder(result, Map.of());
+    }
+
+    /** The build order; with {@code estimates}, a column says where each package's duration came from. */
+    void buildOrder(SimulationResult result, Map<String, String> estimates) {
         int idWidth = 7;
         for (ScheduledRun run : result.schedule()) {
             idWidth = Math.max(idWidth, run.id().length());
         }
         out.println();
-        out.printf(Locale.ROOT, "%6s  %-" + idWidth + "s  %10s  %10s  %-10s %5s%n", "#", "package", "start", "end", "worker", "cores");
+        boolean sources = !estimates.isEmpty();
+        out.printf(Locale.ROOT, "%6s  %-" + idWidth + "s  %10s  %10s  %-10s %5s%s%n", "#", "package", "start", "end", "worker",
+                "cores", sources ? "  estimate" : "");
         int n = 0;
         for (ScheduledRun run : result.schedule()) {
-            out.printf(Locale.ROOT, "%6d  %-" + idWidth + "s  %10s  %10s  %-10s %5d%n", ++n, run.id(),
-                    Seconds.of(run.startMicros()), Seconds.of(run.endMicros()), run.worker(), run.cores());
+            out.printf(Locale.ROOT, "%6d  %-" + idWidth + "s  %10s  %10s  %-10s %5d%s%n", ++n, run.id(),
+                    Seconds.of(run.startMicros()), Seconds.of(run.endMicros()), run.worker(), run.cores(),
+                    sources ? "  " + estimates.get(run.id()) : "");
         }
         out.flush();
     }

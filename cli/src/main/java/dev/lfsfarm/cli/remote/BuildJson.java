@@ -3,6 +3,7 @@ package dev.lfsfarm.cli.remote;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildProgress;
+import dev.lfsfarm.proto.v1.EstimateSource;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import java.io.IOException;
 
@@ -55,6 +56,7 @@ final class BuildJson {
         json.writeNumberField("failed", p.getFailed());
         json.writeNumberField("skipped", p.getSkipped());
         json.writeNumberField("cancelled", p.getCancelled());
+        json.writeNumberField("regressions", p.getRegressions());
         json.writeEndObject();
     }
 
@@ -72,6 +74,17 @@ final class BuildJson {
             json.writeNumberField("system_cpu_seconds", p.getMeasurements().getTotal().getSystemCpuSeconds());
             json.writeNumberField("peak_rss_bytes", p.getMeasurements().getTotal().getPeakRssBytes());
             json.writeNumberField("sbu", p.getMeasurements().getSbu());
+        }
+        json.writeNumberField("sbu_estimate", p.getSbuEstimate());
+        json.writeStringField("estimate_source", p.getEstimateSource() == EstimateSource.ESTIMATE_SOURCE_LEARNED
+                ? "learned" : "book");
+        if (p.hasRegression()) {
+            json.writeObjectFieldStart("regression");
+            json.writeNumberField("factor", p.getRegression().getFactor());
+            json.writeNumberField("threshold", p.getRegression().getThreshold());
+            json.writeNumberField("expected_seconds", p.getRegression().getExpectedSeconds());
+            json.writeNumberField("samples", p.getRegression().getSamples());
+            json.writeEndObject();
         }
         json.writeStringField("skipped_because", p.getSkippedBecause().isEmpty() ? null : p.getSkippedBecause());
         if (p.getState().name().endsWith("FAILED")) {

@@ -95,6 +95,13 @@ public final class StatusCommand implements Callable<Integer> {
         var p = b.getProgress();
         out.printf(Locale.ROOT, "  %d/%d done: %d built, %d cached, %d failed, %d skipped, %d running%n", p.getDone(),
                 p.getTotal(), p.getSucceeded(), p.getCached(), p.getFailed(), p.getSkipped(), p.getRunning());
+        if (p.getRegressions() > 0) {
+            List<String> slow = b.getPackagesList().stream().filter(PackageStatus::hasRegression)
+                    .map(x -> String.format(Locale.ROOT, "%s (%.1fx)", x.getPackageId(), x.getRegression().getFactor())).toList();
+            out.printf(Locale.ROOT, "  %d regression%s, slower than %.1fx their median: %s%n", p.getRegressions(),
+                    p.getRegressions() == 1 ? "" : "s", b.getPackagesList().stream().filter(PackageStatus::hasRegression)
+                            .findFirst().map(x -> x.getRegression().getThreshold()).orElse(1.5), String.join(", ", slow));
+        }
         int width = Math.max(7, b.getPackagesList().stream().mapToInt(x -> x.getPackageId().length()).max().orElse(7));
         out.printf(Locale.ROOT, "%n  %-" + width + "s  %-9s  %-12s %8s %9s  %s%n", "PACKAGE", "STATE", "WORKER", "ATTEMPTS", "WALL", "NOTE");
         for (PackageStatus s : b.getPackagesList()) {
@@ -110,6 +117,9 @@ public final class StatusCommand implements Callable<Integer> {
             case PACKAGE_STATE_FAILED -> (s.getFailedPhase().isEmpty() ? "" : s.getFailedPhase() + ": ") + s.getFailureReason();
             case PACKAGE_STATE_CACHED -> "cached";
             case PACKAGE_STATE_RUNNING -> s.getCurrentPhase();
+            case PACKAGE_STATE_SUCCEEDED -> s.hasRegression() ? String.format(Locale.ROOT,
+                    "REGRESSION: %.1fx its median (expected %.1f s)", s.getRegression().getFactor(),
+                    s.getRegression().getExpectedSeconds()) : s.getFailureReason();
             default -> s.getFailureReason();
         };
     }

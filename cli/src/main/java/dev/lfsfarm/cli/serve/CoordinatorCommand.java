@@ -76,12 +76,16 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "This coordinator's name in the election and in logs (FARM_COORDINATOR_NAME; default: the host name).")
     String name;
 
+    @Option(names = "--regression-factor", paramLabel = "F", defaultValue = "${env:FARM_REGRESSION_FACTOR:-1.5}",
+            description = "A package that took more than F times its median is flagged as a regression (FARM_REGRESSION_FACTOR; default: ${DEFAULT-VALUE}).")
+    double regressionFactor;
+
     @Mixin
     HttpOptions http;
 
     @Override
     public Integer call() throws Exception {
-        DispatchSettings settings = settings(leaseSeconds, heartbeatSeconds, maxRequeues, logCapMib);
+        DispatchSettings settings = settings(leaseSeconds, heartbeatSeconds, maxRequeues, logCapMib, regressionFactor);
         InetSocketAddress bind = HostPort.parse("--listen", listen);
         http.address(); // a malformed --http is a usage error before anything starts
         if (zk != null && !zk.isBlank()) {
@@ -107,9 +111,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     private CoordinatorServer start(InetSocketAddress bind, DispatchSettings settings, ServedMetrics metrics) throws Exception {
         HaSettings ha = zk == null || zk.isBlank() ? null : haSettings(bind, metrics.advertisedAddress());
-        log.info("coordinator config: listen={} state-dir={} artifact-dir={} lease-timeout={}s heartbeat={}s max-requeues={} log-cap={}MiB arch={} {}",
+        log.info("coordinator config: listen={} state-dir={} artifact-dir={} lease-timeout={}s heartbeat={}s max-requeues={} log-cap={}MiB arch={} regression-factor={} {}",
                 listen, stateDir.toAbsolutePath(), artifactDir.toAbsolutePath(), leaseSeconds, heartbeatSeconds, maxRequeues,
-                logCapMib, settings.arch(), ha == null ? "zk=(none: leads alone)"
+                logCapMib, settings.arch(), settings.regressionFactor(), ha == null ? "zk=(none: leads alone)"
                         : "zk=" + ha.zkConnect() + " session-timeout=" + sessionSeconds + "s advertise=" + ha.grpcAddress() + " name=" + ha.name());
         CoordinatorServer server = ha == null
                 ? CoordinatorServer.start(NettyServerBuilder.forAddress(bind), stateDir, artifactDir, settings, metrics.registry())
@@ -141,6 +145,14 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
 
     static DispatchSettings settings(double leaseSeconds, double heartbeatSeconds, int maxRequeues, long logCapMib) {
+        return settings(leaseSeconds, heartbeatSeconds, maxRequeues, logCapMib, DispatchSettings.DEFAULT_REGRESSION_FACTOR);
+    }
+
+    static DispatchSettings settings(double leaseSeconds, double heartbeatSeconds, int maxRequeues, long logCapMib,
+            double regressionFactor) {
+        if (!(regressionFactor > 1) || Double.isInfinite(regressionFactor)) {
+            throw new dev.lfsfarm.cli.UsageException("--regression-factor must be a number above 1, got " + regressionFactor);
+        }
         if (leaseSeconds <= 0 || heartbeatSeconds <= 0 || heartbeatSeconds >= leaseSeconds) {
             throw new dev.lfsfarm.cli.UsageException("--heartbeat must be positive and shorter than --lease-timeout");
         }
@@ -148,6 +160,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             throw new dev.lfsfarm.cli.UsageException("--max-requeues must be >= 0 and --log-cap-mib >= 1");
         }
         return new DispatchSettings(Duration.ofMillis(Math.round(heartbeatSeconds * 1000)),
-                Duration.ofMillis(Math.round(leaseSeconds * 1000)), maxRequeues, logCapMib << 20, ActionKeys.localArch(), 60);
+                Duration.ofMillis(Math.round(leaseSeconds * 1000)), maxRequeues, logCapMib << 20, ActionKeys.localArch(), 60,
+                regressionFactor);
     }
 }

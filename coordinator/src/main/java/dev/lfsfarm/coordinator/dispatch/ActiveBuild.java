@@ -38,6 +38,11 @@ final class ActiveBuild {
     final boolean[] held;
     /** System.nanoTime() when each package last became READY, 0 when it is not READY: dispatch latency. */
     final long[] readySince;
+    /** READY packages whose action key was not looked up in the cache yet (settleCached drains it). */
+    final java.util.ArrayDeque<Integer> cacheQueue = new java.util.ArrayDeque<>();
+    /** READY packages whose identical action runs elsewhere: looked up again by the next settleCached. */
+    final java.util.Set<Integer> twinWait = new java.util.LinkedHashSet<>();
+    private int[] topologicalRank;
     final Map<String, dev.lfsfarm.proto.v1.Recipe> recipes = new HashMap<>();
     final List<ServerCallStreamObserver<BuildEvent>> watchers = new CopyOnWriteArrayList<>();
     BuildScheduler scheduler;
@@ -84,6 +89,20 @@ final class ActiveBuild {
                         .addAllDependsOn(packages[task].getDependsOnList());
             }
         }
+        invalidateProgress();
+    }
+
+    /** Each package's position in the graph's topological order. */
+    int[] topologicalRank() {
+        if (topologicalRank == null) {
+            int[] order = graph.topologicalOrder();
+            int[] rank = new int[order.length];
+            for (int i = 0; i < order.length; i++) {
+                rank[order[i]] = i;
+            }
+            topologicalRank = rank;
+        }
+        return topologicalRank;
     }
 
     boolean isFinished() {
@@ -102,6 +121,9 @@ final class ActiveBuild {
         } else if (readySince[task] == 0) {
             readySince[task] = System.nanoTime();
         }
+        if (next == PackageState.PACKAGE_STATE_READY && !cacheChecked[task] && !spec.getNoCache()) {
+            cacheQueue.add(task);
+        }
         PackageStatus.Builder status = packages[task];
         if (status.getState() == next) {
             return false;
@@ -113,38 +135,93 @@ final class ActiveBuild {
         if (next == PackageState.PACKAGE_STATE_SKIPPED && scheduler.skippedBecause(task) >= 0) {
             status.setSkippedBecause(graph.id(scheduler.skippedBecause(task)));
         }
+        touch(task);
         return true;
     }
 
+    private static final PackageState[] BY_TASK_STATE = java.util.Arrays.stream(TaskState.values())
+            .map(s -> PackageState.valueOf("PACKAGE_STATE_" + s.name())).toArray(PackageState[]::new);
+
     static PackageState toProto(TaskState s) {
-        return PackageState.valueOf("PACKAGE_STATE_" + s.name());
+        return BY_TASK_STATE[s.ordinal()];
     }
 
+    /**
+     * Counts of the packages' states, kept up to date per changed package by {@link #touch} instead of
+     * walking every package for each event (watchers get a progress event per change: O(n) per
+     * event was O(n²) per build). A full recount happens when {@link #invalidateProgress} was called.
+     */
     BuildProgress progress() {
-        BuildProgress.Builder p = BuildProgress.newBuilder().setTotal(graph.size());
-        double sbuTotal = 0;
-        double sbuDone = 0;
-        for (int i = 0; i < packages.length; i++) {
-            double sbu = graph.recipe(i).sbu();
-            sbuTotal += sbu;
-            switch (packages[i].getState()) {
-                case PACKAGE_STATE_WAITING -> p.setWaiting(p.getWaiting() + 1);
-                case PACKAGE_STATE_READY -> p.setReady(p.getReady() + 1);
-                case PACKAGE_STATE_RUNNING -> p.setRunning(p.getRunning() + 1);
-                case PACKAGE_STATE_SUCCEEDED -> p.setSucceeded(p.getSucceeded() + 1);
-                case PACKAGE_STATE_CACHED -> p.setCached(p.getCached() + 1);
-                case PACKAGE_STATE_FAILED -> p.setFailed(p.getFailed() + 1);
-                case PACKAGE_STATE_SKIPPED -> p.setSkipped(p.getSkipped() + 1);
-                case PACKAGE_STATE_CANCELLED -> p.setCancelled(p.getCancelled() + 1);
-                default -> { }
-            }
-            if (packages[i].getState() == PackageState.PACKAGE_STATE_SUCCEEDED
-                    || packages[i].getState() == PackageState.PACKAGE_STATE_CACHED) {
-                sbuDone += sbu;
-            }
+        if (counted == null) {
+            recount();
         }
+        BuildProgress.Builder p = BuildProgress.newBuilder().setTotal(graph.size());
+        p.setWaiting(stateCount(PackageState.PACKAGE_STATE_WAITING)).setReady(stateCount(PackageState.PACKAGE_STATE_READY))
+                .setRunning(stateCount(PackageState.PACKAGE_STATE_RUNNING))
+                .setSucceeded(stateCount(PackageState.PACKAGE_STATE_SUCCEEDED))
+                .setCached(stateCount(PackageState.PACKAGE_STATE_CACHED)).setFailed(stateCount(PackageState.PACKAGE_STATE_FAILED))
+                .setSkipped(stateCount(PackageState.PACKAGE_STATE_SKIPPED))
+                .setCancelled(stateCount(PackageState.PACKAGE_STATE_CANCELLED)).setRegressions(regressions);
         int done = p.getSucceeded() + p.getCached() + p.getFailed() + p.getSkipped() + p.getCancelled();
-        return p.setDone(done).setSbuTotal(sbuTotal).setSbuDone(sbuDone).build();
+        return p.setDone(done).setSbuTotal(sbuTotal).setSbuDone(sbuDoneMicro / 1e6).build();
+    }
+
+    private PackageState[] counted; // the state each package is counted under; null: recount on the next progress()
+    private boolean[] countedRegression;
+    private final int[] stateCounts = new int[PackageState.values().length];
+    private int regressions;
+    private long sbuDoneMicro; // micro-SBU: exact under adding and removing
+    private double sbuTotal;
+
+    private int stateCount(PackageState s) {
+        return stateCounts[s.ordinal()];
+    }
+
+    /** The package statuses were replaced or changed wholesale (restore, retry): recount on the next progress(). */
+    void invalidateProgress() {
+        counted = null;
+    }
+
+    /** Brings the progress counters up to date with {@code task}'s status (cheap; call after changing it). */
+    void touch(int task) {
+        if (counted == null) {
+            return;
+        }
+        PackageStatus.Builder status = packages[task];
+        PackageState now = status.getState();
+        if (counted[task] != now) {
+            count(counted[task], task, -1);
+            count(now, task, 1);
+            counted[task] = now;
+        }
+        boolean regression = status.hasRegression();
+        if (countedRegression[task] != regression) {
+            regressions += regression ? 1 : -1;
+            countedRegression[task] = regression;
+        }
+    }
+
+    private void count(PackageState s, int task, int sign) {
+        stateCounts[s.ordinal()] += sign;
+        if (s == PackageState.PACKAGE_STATE_SUCCEEDED || s == PackageState.PACKAGE_STATE_CACHED) {
+            sbuDoneMicro += sign * Math.round(graph.recipe(task).sbu() * 1e6);
+        }
+    }
+
+    private void recount() {
+        java.util.Arrays.fill(stateCounts, 0);
+        regressions = 0;
+        sbuDoneMicro = 0;
+        sbuTotal = 0;
+        counted = new PackageState[packages.length];
+        countedRegression = new boolean[packages.length];
+        for (int i = 0; i < packages.length; i++) {
+            sbuTotal += graph.recipe(i).sbu();
+            counted[i] = packages[i].getState();
+            count(counted[i], i, 1);
+            countedRegression[i] = packages[i].hasRegression();
+            regressions += countedRegression[i] ? 1 : 0;
+        }
     }
 
     /** The build as the API shows it; {@code withPackages} false gives the summary only. */

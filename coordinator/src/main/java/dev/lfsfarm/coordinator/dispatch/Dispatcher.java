@@ -15,15 +15,20 @@ import dev.lfsfarm.common.schedule.TaskState;
 import dev.lfsfarm.common.schedule.WorkerPool;
 import dev.lfsfarm.common.schedule.WorkerSpec;
 import dev.lfsfarm.common.wire.BookMessages;
+import dev.lfsfarm.common.history.LearnedDurations;
+import dev.lfsfarm.common.history.RecipePhases;
+import dev.lfsfarm.coordinator.history.AttemptHistory;
 import dev.lfsfarm.coordinator.log.LogStore;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
 import dev.lfsfarm.coordinator.state.FencedException;
 import dev.lfsfarm.proto.v1.ActionResult;
+import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.AttemptInfo;
 import dev.lfsfarm.proto.v1.AttemptOutcome;
 import dev.lfsfarm.proto.v1.AttemptProgress;
+import dev.lfsfarm.proto.v1.AttemptRecord;
 import dev.lfsfarm.proto.v1.AttemptResult;
-import dev.lfsfarm.proto.v1.Assign;
+import dev.lfsfarm.proto.v1.BookEstimate;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildSnapshot;
@@ -34,6 +39,9 @@ import dev.lfsfarm.proto.v1.CancelReason;
 import dev.lfsfarm.proto.v1.CoordinatorMessage;
 import dev.lfsfarm.proto.v1.FailureKind;
 import dev.lfsfarm.proto.v1.Hello;
+import dev.lfsfarm.proto.v1.Measurements;
+import dev.lfsfarm.proto.v1.PackageEstimate;
+import dev.lfsfarm.proto.v1.PackageHistory;
 import dev.lfsfarm.proto.v1.PackageState;
 import dev.lfsfarm.proto.v1.PackageStateChanged;
 import dev.lfsfarm.proto.v1.PackageStatus;
@@ -43,6 +51,8 @@ import dev.lfsfarm.proto.v1.StagedArtifact;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
 import dev.lfsfarm.proto.v1.SubmitBuildResponse;
 import dev.lfsfarm.proto.v1.Welcome;
+import dev.lfsfarm.proto.v1.WorkerCalibration;
+import dev.lfsfarm.proto.v1.WorkerSpeed;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -91,6 +101,9 @@ public final class Dispatcher implements AutoCloseable {
     private final LogStore logs;
     private final long epoch;
     private final WorkerPool pool = new WorkerPool();
+    private final DurationModel model;
+    /** The benchmark manager: per-package attempt figures, worker speeds, regressions. */
+    private final AttemptHistory history;
     private final Map<String, ActiveBuild> builds = new LinkedHashMap<>();
     private final Map<String, String> buildByRequestId = new HashMap<>();
     private final Map<String, WorkerSession> sessions = new LinkedHashMap<>();
@@ -115,6 +128,9 @@ public final class Dispatcher implements AutoCloseable {
         this.cache = cache;
         this.logs = logs;
         this.epoch = store.nextEpoch();
+        this.model = DurationModel.ofSbuSeconds(settings.sbuSeconds());
+        this.history = new AttemptHistory(store, LearnedDurations.defaults(model, settings.regressionFactor()));
+        history.load();
         long period = Math.max(100, settings.leaseTimeout().toMillis() / 10);
         loop.scheduleWithFixedDelay(() -> guarded(this::checkLeases), period, period, TimeUnit.MILLISECONDS);
     }
@@ -267,17 +283,43 @@ public final class Dispatcher implements AutoCloseable {
             if (existing != null) {
                 return response(builds.get(existing), false);
             }
-            ActiveBuild build = create(request, newBuildId());
+            SubmitBuildRequest accepted = checkCalibration(request);
+            ActiveBuild build = create(accepted, newBuildId());
             builds.put(build.id, build);
             if (!request.getRequestId().isEmpty()) {
                 buildByRequestId.put(request.getRequestId(), build.id);
             }
-            store.created(request, build.toProto(true));
+            store.created(accepted, build.toProto(true));
             log.info("build {} submitted: {} packages of {}", build.id, build.graph.size(), request.getBook().getName());
             start(build);
             dispatch();
             return response(build, true);
         });
+    }
+
+    /** A calibration build names a connected worker and one target worth some SBU; it never uses the cache. */
+    private SubmitBuildRequest checkCalibration(SubmitBuildRequest request) {
+        String worker = request.getCalibrateWorker();
+        if (worker.isEmpty()) {
+            return request;
+        }
+        WorkerSession session = sessions.get(worker);
+        if (session == null || !session.isOpen() || !pool.contains(worker)) {
+            throw Status.FAILED_PRECONDITION.withDescription("cannot calibrate worker '" + worker
+                    + "': it is not connected").asRuntimeException();
+        }
+        if (request.getTargetsCount() != 1) {
+            throw Status.INVALID_ARGUMENT.withDescription("a calibration build has exactly one target (the SBU "
+                    + "reference package), got " + request.getTargetsCount()).asRuntimeException();
+        }
+        String target = request.getTargets(0);
+        boolean worthSomething = request.getBook().getRecipesList().stream()
+                .anyMatch(r -> r.getId().equals(target) && r.getSbu() > 0);
+        if (!worthSomething) {
+            throw Status.INVALID_ARGUMENT.withDescription("the SBU reference package '" + target
+                    + "' must be in the book with an sbu above 0 (1 for binutils pass 1)").asRuntimeException();
+        }
+        return request.toBuilder().setNoCache(true).build();
     }
 
     private static String newBuildId() {
@@ -325,8 +367,16 @@ public final class Dispatcher implements AutoCloseable {
      * FAILED ones failed again (so their dependents are SKIPPED) without running.
      */
     private void prepare(ActiveBuild build) {
-        build.scheduler = new BuildScheduler(build.graph, Policy.CRITICAL_PATH,
-                DurationModel.ofSbuSeconds(settings.sbuSeconds()), 4, pool);
+        double[] sbu = new double[build.graph.size()];
+        for (int task = 0; task < sbu.length; task++) {
+            PackageEstimate e = history.estimate(build.graph.id(task), build.graph.recipe(task).sbu());
+            sbu[task] = e.getSbu();
+            build.packages[task].setSbuEstimate(e.getSbu()).setEstimateSource(e.getSource());
+        }
+        build.scheduler = new BuildScheduler(build.graph, Policy.CRITICAL_PATH, model, 4, pool, sbu);
+        if (!build.spec.getCalibrateWorker().isEmpty()) {
+            build.scheduler.restrictTo(build.spec.getCalibrateWorker(), 1); // SBU is defined on one core
+        }
         for (int task : build.graph.topologicalOrder()) {
             PackageState s = build.packages[task].getState();
             if (build.scheduler.state(task) != TaskState.READY) {
@@ -546,6 +596,7 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
             java.util.Arrays.fill(build.cacheChecked, false);
+            build.invalidateProgress();
             build.retryCount++;
             build.finishedAt = null;
             start(build);
@@ -584,6 +635,8 @@ public final class Dispatcher implements AutoCloseable {
             } else {
                 pool.resume(hello.getName());
             }
+            history.declared(hello.getName(), hello.getPlatform().getSecondsPerSbu());
+            pool.setSpeed(hello.getName(), history.speed(hello.getName()).getSecondsPerSbu());
             if (drained.contains(hello.getName())) {
                 pool.drain(hello.getName());
             }
@@ -775,6 +828,19 @@ public final class Dispatcher implements AutoCloseable {
                 .setExitCode(result.getExitCode()).setLogSizeBytes(logs.size(a.id())).setCurrentPhase("")
                 .setFinishedAt(ActiveBuild.timestamp(Instant.now()));
         List<Integer> changed = new ArrayList<>(List.of(a.task()));
+        if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED) {
+            calibrateIfAsked(a, RecipePhases.wallSeconds(result.getMeasurements())); // first: its record is then 1 SBU
+        }
+        AttemptRecord recorded = recordAttempt(a, result);
+        status.clearRegression();
+        if (recorded.hasRegression()) {
+            status.setRegression(recorded.getRegression());
+            observer.regressed(build.id, a.packageId());
+            log.warn("build {} package {} took {} s, {}x its median of {} s: flagged as a regression", build.id,
+                    a.packageId(), String.format("%.1f", recorded.getWallSeconds()),
+                    String.format("%.1f", recorded.getRegression().getFactor()),
+                    String.format("%.1f", recorded.getRegression().getExpectedSeconds()));
+        }
         switch (result.getOutcome()) {
             case ATTEMPT_OUTCOME_SUCCEEDED -> {
                 status.setArtifact(result.getArtifact()).setManifest(result.getManifest()).clearFailureReason();
@@ -797,6 +863,74 @@ public final class Dispatcher implements AutoCloseable {
         persist(build, changed);
         finishIfDone(build);
         dispatch();
+    }
+
+    /** Adds the attempt's figures to its package's history (flagging a regression) and returns the record. */
+    private AttemptRecord recordAttempt(Attempt a, AttemptResult result) {
+        Measurements m = result.getMeasurements();
+        WorkerSpeed speed = history.speed(a.worker());
+        double secondsPerSbu = speed.getSecondsPerSbu() > 0 ? speed.getSecondsPerSbu() : settings.sbuSeconds();
+        double wall = RecipePhases.wallSeconds(m);
+        dev.lfsfarm.common.recipe.Recipe recipe = a.build().graph.recipe(a.task());
+        AttemptRecord record = AttemptRecord.newBuilder().setPackageId(a.packageId()).setVersion(recipe.version())
+                .setBuildId(a.build().id).setAttemptId(a.id()).setWorker(a.worker())
+                .setFinishedAt(ActiveBuild.timestamp(Instant.now())).setOutcome(result.getOutcome())
+                .setWallSeconds(wall).setCpuSeconds(RecipePhases.cpuSeconds(m))
+                .setPeakRssBytes(RecipePhases.peakRssBytes(m)).setCores(Math.max(1, m.getCores()))
+                .setSbu(wall / secondsPerSbu).setSecondsPerSbu(secondsPerSbu).setSpeedSource(speed.getSource())
+                .setBookSbu(recipe.sbu()).setDiskUsedBytes(m.getDiskUsedBytes())
+                .setArtifactSizeBytes(m.getArtifactSizeBytes()).build();
+        // A cancelled attempt was stopped part way: its time says nothing about the package.
+        return result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED ? record : history.record(record);
+    }
+
+    /** A calibration build's target succeeded: its time per SBU becomes the worker's speed. */
+    private void calibrateIfAsked(Attempt a, double wall) {
+        ActiveBuild build = a.build();
+        String worker = build.spec.getCalibrateWorker();
+        double sbu = build.graph.recipe(a.task()).sbu();
+        if (worker.isEmpty() || !build.graph.targets().contains(a.packageId()) || sbu <= 0 || wall <= 0) {
+            return;
+        }
+        double secondsPerSbu = wall / sbu;
+        history.calibrated(WorkerCalibration.newBuilder().setWorker(a.worker()).setSecondsPerSbu(secondsPerSbu)
+                .setMeasuredAt(ActiveBuild.timestamp(Instant.now())).setReferencePackage(a.packageId()).setReferenceSbu(sbu)
+                .setWallSeconds(wall).setBuildId(build.id).build());
+        pool.setSpeed(a.worker(), secondsPerSbu);
+        log.info("worker {} calibrated: {} s per SBU ({} built in {} s, {} SBU)", a.worker(),
+                String.format("%.2f", secondsPerSbu), a.packageId(), String.format("%.2f", wall), sbu);
+    }
+
+    // ---- the benchmark manager, for HistoryService ----
+
+    /** A package's kept history, if it has one. */
+    public CompletableFuture<Optional<PackageHistory>> packageHistory(String packageId) {
+        return call(() -> history.history(packageId));
+    }
+
+    /** The learned estimate of a package, or its book SBU. */
+    public CompletableFuture<List<PackageEstimate>> estimates(List<BookEstimate> packages) {
+        return call(() -> packages.stream().map(p -> history.estimate(p.getPackageId(), p.getBookSbu())).toList());
+    }
+
+    /** Every worker's speed, connected or known from history. */
+    public CompletableFuture<List<WorkerSpeed>> workerSpeeds() {
+        return call(() -> {
+            Map<String, WorkerSpeed> speeds = new java.util.TreeMap<>();
+            history.speeds().forEach(s -> speeds.put(s.getWorker(), s));
+            for (String name : sessions.keySet()) {
+                speeds.putIfAbsent(name, history.speed(name));
+            }
+            List<WorkerSpeed> result = new ArrayList<>();
+            speeds.forEach((name, s) -> result.add(s.toBuilder().setConnected(pool.contains(name)
+                    && sessions.get(name) != null && sessions.get(name).isOpen()).build()));
+            return result;
+        });
+    }
+
+    /** The learned-duration model (for a package's learned estimate in GetHistory). */
+    public LearnedDurations learnedDurations() {
+        return history.model();
     }
 
     /** Phase changes of a running attempt, for status and watchers. */
@@ -841,13 +975,22 @@ public final class Dispatcher implements AutoCloseable {
         if (build.spec.getNoCache()) {
             return;
         }
-        Deque<Integer> queue = new ArrayDeque<>(build.scheduler.ready());
+        // Only packages not looked up yet: those that became READY since the last call (syncState queues
+        // them) and those whose twin was in flight then. Copying and sorting the whole ready queue here
+        // on every dispatch made a 100,000-package build quadratic.
+        Deque<Integer> queue = new ArrayDeque<>(build.twinWait);
+        build.twinWait.clear();
+        queue.addAll(build.cacheQueue);
+        build.cacheQueue.clear();
         List<Integer> changed = new ArrayList<>();
         while (!queue.isEmpty()) {
             int task = queue.poll();
-            if (build.cacheChecked[task] || build.scheduler.state(task) != TaskState.READY
-                    || inFlight.containsKey(build.actionKeys[task])) {
-                continue; // an identical action running elsewhere: check the cache again when it ends
+            if (build.cacheChecked[task] || build.scheduler.state(task) != TaskState.READY) {
+                continue;
+            }
+            if (inFlight.containsKey(build.actionKeys[task])) {
+                build.twinWait.add(task); // an identical action running elsewhere: check the cache again when it ends
+                continue;
             }
             build.cacheChecked[task] = true;
             Optional<ActionResult> hit = cache.lookup(build.actionKeys[task]);
@@ -885,7 +1028,8 @@ public final class Dispatcher implements AutoCloseable {
                 .setPackageId(recipe.id()).setActionKey(build.actionKeys[task]).setRecipe(build.recipes.get(recipe.id()))
                 .setCores(assignment.cores()).setMemoryMb(recipe.resources().memoryMb()).setDiskMb(recipe.resources().diskMb())
                 .setSkipCheck(build.graph.profile().skipCheck()).putAllProfileEnv(build.graph.profile().env())
-                .setLogCapBytes(settings.logCapBytes()).setAttemptNumber(number);
+                .setLogCapBytes(settings.logCapBytes()).setAttemptNumber(number)
+                .setSecondsPerSbu(history.speed(assignment.worker()).getSecondsPerSbu());
         for (int dep : transitiveDependencies(build, task)) {
             PackageStatus.Builder d = build.packages[dep];
             assign.addDependencies(StagedArtifact.newBuilder().setPackageId(d.getPackageId()).setVersion(d.getVersion())
@@ -898,9 +1042,13 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Every package the task needs staged, dependencies before dependents. */
     private static List<Integer> transitiveDependencies(ActiveBuild build, int task) {
+        int[] direct = build.graph.dependencies(task);
+        if (direct.length == 0) {
+            return List.of();
+        }
         Set<Integer> seen = new HashSet<>();
         Deque<Integer> stack = new ArrayDeque<>();
-        for (int d : build.graph.dependencies(task)) {
+        for (int d : direct) {
             stack.push(d);
         }
         while (!stack.isEmpty()) {
@@ -911,12 +1059,10 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         }
-        List<Integer> ordered = new ArrayList<>();
-        for (int node : build.graph.topologicalOrder()) {
-            if (seen.contains(node)) {
-                ordered.add(node);
-            }
-        }
+        // Sorted by topological position: O(k log k) in the closure, not a walk of the whole order per send.
+        int[] rank = build.topologicalRank();
+        List<Integer> ordered = new ArrayList<>(seen);
+        ordered.sort(java.util.Comparator.comparingInt(d -> rank[d]));
         return ordered;
     }
 
@@ -967,10 +1113,11 @@ public final class Dispatcher implements AutoCloseable {
         if (changed.isEmpty()) {
             return;
         }
+        changed.forEach(build::touch);
         List<PackageStatus> statuses = build.statuses(changed);
         store.packagesChanged(build.id, statuses);
         if (build.watchers.isEmpty()) {
-            return; // progress() walks every package: not worth it on every event when nobody watches
+            return;
         }
         for (PackageStatus status : statuses) {
             emit(build, BuildEvent.newBuilder().setPackageStateChanged(PackageStateChanged.newBuilder().setStatus(status)));

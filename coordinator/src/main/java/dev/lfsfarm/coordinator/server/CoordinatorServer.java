@@ -17,6 +17,7 @@ import dev.lfsfarm.coordinator.metrics.CoordinatorMetrics;
 import dev.lfsfarm.coordinator.metrics.TimedBuildStateStore;
 import dev.lfsfarm.coordinator.service.BuildServiceImpl;
 import dev.lfsfarm.coordinator.service.CheckpointServiceImpl;
+import dev.lfsfarm.coordinator.service.HistoryServiceImpl;
 import dev.lfsfarm.coordinator.service.PeerAddress;
 import dev.lfsfarm.coordinator.service.WorkerServiceImpl;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
@@ -191,11 +192,14 @@ public final class CoordinatorServer implements AutoCloseable {
     private static Server serve(ServerBuilder<?> builder, LeaderGate gate, ExecutorService logReaders, ArtifactStore artifacts)
             throws IOException {
         PeerAddress peers = new PeerAddress();
-        return builder
+        // The same limit the farm's clients accept: a SubmitBuild of 100,000 recipes is about 5.5 MB,
+        // over gRPC's default 4 MiB, which refused it with RESOURCE_EXHAUSTED.
+        return builder.maxInboundMessageSize(dev.lfsfarm.common.leader.LeaderChannel.MAX_INBOUND_MESSAGE_BYTES)
                 .addService(ServerInterceptors.intercept(new BuildServiceImpl(gate, logReaders), peers, gate))
                 .addService(ServerInterceptors.intercept(new WorkerServiceImpl(gate), peers, gate))
                 .addService(ServerInterceptors.intercept(new ArtifactServiceImpl(artifacts), peers, gate))
                 .addService(ServerInterceptors.intercept(new CheckpointServiceImpl(gate, artifacts), peers, gate))
+                .addService(ServerInterceptors.intercept(new HistoryServiceImpl(gate), peers, gate))
                 .build()
                 .start();
     }

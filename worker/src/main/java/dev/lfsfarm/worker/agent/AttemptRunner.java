@@ -167,7 +167,8 @@ final class AttemptRunner {
             return fail(result, FailureKind.FAILURE_KIND_UNSPECIFIED, "cancelled before the phases started");
         }
         SequenceResult phases = runPhases(workspace, buildDir);
-        result.setMeasurements(phases.toProto()).setExitCode(phases.exitCode()).setLogTail(phases.logTail());
+        result.setMeasurements(phases.toProto().toBuilder().setDiskUsedBytes(diskUsed(workspace)))
+                .setExitCode(phases.exitCode()).setLogTail(phases.logTail());
         if (!phases.succeeded()) {
             String phase = phases.failed().map(Phase::key).orElse("");
             result.setFailedPhase(phase);
@@ -191,12 +192,27 @@ final class AttemptRunner {
         long cap = assign.getLogCapBytes() > 0 ? assign.getLogCapBytes() : AttemptLog.DEFAULT_CAP_BYTES;
         try (AttemptLog attemptLog = new AttemptLog(workspace.log(), cap, this::streamLog)) {
             PhaseRunner runner = new PhaseRunner(execution, workspace, assign.getAttemptId(), attemptLog);
-            sequence = new PhaseSequence(runner, settings.secondsPerSbu());
+            // The coordinator knows this worker's calibration; the worker's own flag is the fallback.
+            sequence = new PhaseSequence(runner, assign.getSecondsPerSbu() > 0 ? assign.getSecondsPerSbu()
+                    : settings.secondsPerSbu());
             if (cancelled) {
                 sequence.cancel();
             }
             return sequence.run(phases, assign.getSkipCheck(), buildDir, env, Math.max(1, assign.getCores()));
         }
+    }
+
+    /** Disk the build used: sources, build tree, DESTDIR and scratch space, not the staged sysroot. */
+    private static long diskUsed(Workspace workspace) {
+        long bytes = 0;
+        for (Path dir : new Path[] {workspace.src(), workspace.sources(), workspace.dest(), workspace.tmp()}) {
+            try {
+                bytes += dev.lfsfarm.worker.execute.FileTrees.sizeOf(dir);
+            } catch (IOException e) {
+                log.debug("cannot measure {}: {}", dir, e.getMessage());
+            }
+        }
+        return bytes;
     }
 
     private void streamLog(byte[] chunk, Phase phase) throws InterruptedException {

@@ -136,6 +136,16 @@ class ArtifactStoreTest {
     }
 
     @Test
+    void tornActionCacheEntryIsAMissAndCanBeRecordedAgain() throws IOException {
+        ActionResult first = ActionResult.newBuilder().setActionKey(KEY).setWorker("first").build();
+        assertThat(store.putAction(KEY, first)).isTrue();
+        java.nio.file.Files.write(dir.resolve("ac").resolve(KEY), new byte[0]); // entries are not fsynced: a crash can leave this
+        assertThat(store.getAction(KEY)).isEmpty();
+        assertThat(store.putAction(KEY, first)).isTrue();
+        assertThat(store.getAction(KEY)).contains(first);
+    }
+
+    @Test
     void malformedKeysAndDigestsAreRefused() {
         assertThatThrownBy(() -> store.getAction("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.contains(KEY.toUpperCase())).isInstanceOf(IllegalArgumentException.class);

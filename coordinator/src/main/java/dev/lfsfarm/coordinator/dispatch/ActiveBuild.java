@@ -242,8 +242,8 @@ final class ActiveBuild {
                     .setDependencyClass(dependencyClass(d.edge().dependencyClass())));
         }
         if (withPackages) {
-            for (PackageStatus.Builder p : packages) {
-                b.addPackages(p.build());
+            for (int task : graph.topologicalOrder()) { // the API promises dependencies first, book order for ties
+                b.addPackages(packages[task].build());
             }
         }
         return b.build();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.Build;
+import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildState;
 import dev.lfsfarm.proto.v1.CancelAttempt;
@@ -124,6 +125,16 @@ class BuildServiceTest {
         assertThat(build.getProgress().getSucceeded()).isEqualTo(2);
         assertThat(build.getProgress().getDone()).isEqualTo(2);
         assertThat(build.hasFinishedAt()).isTrue();
+    }
+
+    @Test
+    void getBuildListsPackagesDependenciesFirstWithTheirDirectDependencies() throws Exception {
+        // book order is alphabetical: "app" comes before the "zlib" it needs
+        String id = farm.submit(farm.request(b -> b.simple("zlib", "1", "").simple("app", "1", "required: [zlib]")
+                .simple("doc", "1", ""))).getBuildId();
+        Build build = farm.get(id);
+        assertThat(build.getPackagesList()).extracting(PackageStatus::getPackageId).containsExactly("doc", "zlib", "app");
+        assertThat(build.getPackages(2).getDependsOnList()).containsExactly("zlib");
     }
 
     @Test

@@ -832,6 +832,7 @@ public final class Dispatcher implements AutoCloseable {
             calibrateIfAsked(a, RecipePhases.wallSeconds(result.getMeasurements())); // first: its record is then 1 SBU
         }
         AttemptRecord recorded = recordAttempt(a, result);
+        pool.setSpeed(a.worker(), history.speed(a.worker()).getSecondsPerSbu()); // an estimate moves with each record
         status.clearRegression();
         if (recorded.hasRegression()) {
             status.setRegression(recorded.getRegression());

@@ -59,7 +59,7 @@ public final class CoordinatorMetrics implements DispatchObserver {
                 .description("Workers with an open Connect stream to this coordinator").register(registry);
         Gauge.builder("farm.leader", gate, g -> g.isLeading() ? 1 : 0)
                 .description("1 while this coordinator leads, 0 while it stands by").register(registry);
-        Gauge.builder("farm.leader.epoch", this, m -> m.leadingDispatcher() == null ? 0 : m.leadingDispatcher().epoch())
+        Gauge.builder("farm.leader.epoch", this, CoordinatorMetrics::epochOrZero)
                 .description("Leader epoch of this coordinator's current term, 0 while it stands by").register(registry);
         Gauge.builder("farm.artifact.store", artifacts, ArtifactStore::storedBytes).baseUnit("bytes")
                 .description("Bytes of blobs in the artifact store (tracked, not walked)").register(registry);
@@ -92,7 +92,13 @@ public final class CoordinatorMetrics implements DispatchObserver {
         }
     }
 
-    /** {@code /healthz}: leading or standing by is healthy; a coordinator whose term broke is not. */
+    /** The current term's epoch, 0 while standing by (read once: leadership can end between two reads). */
+    private static double epochOrZero(CoordinatorMetrics m) {
+        Dispatcher leading = m.leadingDispatcher();
+        return leading == null ? 0 : leading.epoch();
+    }
+
+    /** {@code /healthz}: leading or standing by, both healthy (a coordinator whose term broke stands by). */
     public Health health() {
         Dispatcher leading = leadingDispatcher();
         return leading != null ? Health.ok("leading (epoch " + leading.epoch() + ")") : Health.ok("standing by");

@@ -232,6 +232,7 @@ public final class FileBuildStateStore implements BuildStateStore {
     public synchronized Map<String, PackageHistory> loadHistories() {
         Map<String, java.util.ArrayDeque<AttemptRecord>> kept = new LinkedHashMap<>();
         int read = 0;
+        boolean torn = false;
         if (Files.exists(historyFile)) {
             try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(historyFile))) {
                 AttemptRecord r;
@@ -244,7 +245,8 @@ public final class FileBuildStateStore implements BuildStateStore {
                     read++;
                 }
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                log.warn("{}: ends in a torn record after {} records; the rest is ignored", historyFile, read);
+                log.warn("{}: ends in a torn record after {} records; the rest is dropped", historyFile, read);
+                torn = true;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + historyFile, e);
             }
@@ -253,8 +255,8 @@ public final class FileBuildStateStore implements BuildStateStore {
         kept.forEach((pkg, records) -> result.put(pkg, PackageHistory.newBuilder().setPackageId(pkg)
                 .addAllRecords(records).build()));
         int keptCount = kept.values().stream().mapToInt(java.util.ArrayDeque::size).sum();
-        if (read > 2 * keptCount) {
-            compactHistory(result);
+        if (torn || read > 2 * keptCount) {
+            compactHistory(result); // a torn tail must go: records appended after it would be misread
         }
         return result;
     }

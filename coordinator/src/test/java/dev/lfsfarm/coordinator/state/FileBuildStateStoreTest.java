@@ -197,6 +197,13 @@ class FileBuildStateStoreTest {
         try (FileBuildStateStore reopened = new FileBuildStateStore(dir)) {
             assertThat(reopened.loadHistories().get("a").getRecordsList()).extracting(r -> r.getAttemptId())
                     .containsExactly("1-1");
+            reopened.historyChanged(dev.lfsfarm.proto.v1.PackageHistory.newBuilder().setPackageId("a")
+                    .addRecords(attempt("a", 1)).addRecords(attempt("a", 2)).build());
+        }
+        try (FileBuildStateStore again = new FileBuildStateStore(dir)) {
+            // what was appended after the torn record is read back: the tail was cut off at the load before
+            assertThat(again.loadHistories().get("a").getRecordsList()).extracting(r -> r.getAttemptId())
+                    .containsExactly("1-1", "1-2");
         }
     }
 }

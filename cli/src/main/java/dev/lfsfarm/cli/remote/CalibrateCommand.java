@@ -52,8 +52,6 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Mixin
     Output output;
 
-    @Option(names = "--json", description = "Print JSON (the same as -o json).")
-    boolean json;
 
     @Option(names = "--book", paramLabel = "DIR", description = "Book whose profile names the reference package "
             + "(sbu_reference; default: the shipped reference book).")
@@ -73,7 +71,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean asJson = json || output.json();
+        boolean asJson = output.json();
         try (ReferenceBook reference = ReferenceBook.open(book, profile);
                 CoordinatorSession session = coordinator.open(err)) {
             Submission submission = Submission.prepare(reference.folder(), List.of(reference.recipe().id()),

@@ -41,8 +41,6 @@ public final class HistoryCommand implements Callable<Integer> {
     @Mixin
     Output output;
 
-    @Option(names = "--json", description = "Print JSON (the same as -o json).")
-    boolean json;
 
     @Parameters(paramLabel = "PKG", description = "Package id.")
     String packageId;
@@ -69,7 +67,7 @@ public final class HistoryCommand implements Callable<Integer> {
             throw e;
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json || output.json()) {
+        if (output.json()) {
             HistoryJson.write(out, packageId, history);
         } else {
             text(out, history);

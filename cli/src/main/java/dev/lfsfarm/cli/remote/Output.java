@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine.Option;
 
-/** {@code --output text|json} for the read commands: one JSON document on stdout, or text for people. */
+/** {@code --output text|json} (or {@code --json}) for the read commands: one JSON document on stdout, or text for people. */
 public final class Output {
     /** Output formats. */
     public enum Format { TEXT, JSON }
@@ -16,8 +16,11 @@ public final class Output {
             description = "text or json (default: ${DEFAULT-VALUE}). JSON is one document on stdout.")
     Format format;
 
+    @Option(names = "--json", description = "Print JSON (the same as -o json).")
+    boolean jsonFlag;
+
     public boolean json() {
-        return format == Format.JSON;
+        return jsonFlag || format == Format.JSON;
     }
 
     /** Writes one JSON document with {@code body} and a trailing newline. */

@@ -40,8 +40,6 @@ public final class SbuReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "BUILD", description = "Build id.")
     String buildId;
 
-    @Option(names = "--json", description = "Print JSON (the same as -o json).")
-    boolean json;
 
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "build",
             description = "build (the book's order), sbu, time or disk (largest first; default: ${DEFAULT-VALUE}).")
@@ -51,7 +49,7 @@ public final class SbuReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SbuTable table = SbuTable.of(RemoteBuilds.get(coordinator, buildId), sort);
         PrintWriter out = spec.commandLine().getOut();
-        if (json || output.json()) {
+        if (output.json()) {
             Output.json(out, g -> json(g, table));
         } else {
             text(out, table);

@@ -1030,7 +1030,7 @@ public final class Dispatcher implements AutoCloseable {
                 .setCores(assignment.cores()).setMemoryMb(recipe.resources().memoryMb()).setDiskMb(recipe.resources().diskMb())
                 .setSkipCheck(build.graph.profile().skipCheck()).putAllProfileEnv(build.graph.profile().env())
                 .setLogCapBytes(settings.logCapBytes()).setAttemptNumber(number)
-                .setSecondsPerSbu(history.speed(assignment.worker()).getSecondsPerSbu());
+                .setSecondsPerSbu(pool.get(assignment.worker()).secondsPerSbu()); // kept equal to history.speed()
         for (int dep : transitiveDependencies(build, task)) {
             PackageStatus.Builder d = build.packages[dep];
             assign.addDependencies(StagedArtifact.newBuilder().setPackageId(d.getPackageId()).setVersion(d.getVersion())

@@ -21,7 +21,9 @@ mkdir -p "$BENCH_DIR"
 
 [[ -f $FARM_JAR ]] || { echo "bench: $FARM_JAR is missing; run: mvn -B -q -o install -DskipTests" >&2; exit 1; }
 
-FARM=("$JAVA" -jar "$FARM_JAR")
+export FARM_JAR
+# The CLI through the launcher, with the JVM flags it gives clients (see ../../farm).
+FARM=("$BENCH_ROOT/farm")
 # farm ARGS: the CLI in the foreground. Background servers are started with
 # "${FARM[@]}" directly, so that $! is the java process itself and can be killed.
 farm() { "${FARM[@]}" "$@"; }

@@ -13,7 +13,14 @@ import picocli.CommandLine;
 public final class FarmMain {
     private FarmMain() {}
 
+    private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+
     public static void main(String[] args) {
+        // A worker starts a process per phase; vfork saves the exec of jspawnhelper that the
+        // default posix_spawn pays (about 1 ms of CPU per phase). Read once, before the first start.
+        if (System.getProperty(LAUNCH_MECHANISM) == null) {
+            System.setProperty(LAUNCH_MECHANISM, "VFORK");
+        }
         System.exit(run(args));
     }
 

@@ -30,10 +30,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -99,19 +102,39 @@ public final class ArtifactClient {
      * digest. A {@code DATA_LOSS} status means the file changed while it was read.
      */
     public Digest upload(Path file, ArtifactKind kind) throws IOException {
-        Digest digest = Sha256.digest(file);
-        if (findMissing(List.of(digest)).isEmpty()) {
-            LOG.debug("{} already stored as {}", file, Sha256.describe(digest));
-            return digest;
+        return uploadAll(List.of(new Upload(file, kind))).get(0);
+    }
+
+    /** A file to upload and what it is. */
+    public record Upload(Path file, ArtifactKind kind) {
+    }
+
+    /**
+     * Uploads each file the store lacks, asking about all of them in one FindMissing (a worker's
+     * artifact and manifest cost one round trip, not two), and returns their digests in order.
+     */
+    public List<Digest> uploadAll(List<Upload> uploads) throws IOException {
+        List<Digest> digests = new ArrayList<>(uploads.size());
+        for (Upload u : uploads) {
+            digests.add(Sha256.digest(u.file()));
         }
-        UploadHeader header = UploadHeader.newBuilder().setDigest(digest).setKind(kind).setOrigin(origin).build();
-        UploadCall call = new UploadCall(file, header);
-        asyncStub.upload(call);
-        call.pump();
-        UploadResponse response = call.await();
-        LOG.debug("uploaded {} as {}{}", file, Sha256.describe(digest),
-                response.getAlreadyPresent() ? " (already present)" : "");
-        return digest;
+        Set<Digest> missing = new HashSet<>(findMissing(digests));
+        for (int i = 0; i < uploads.size(); i++) {
+            Upload u = uploads.get(i);
+            if (!missing.remove(digests.get(i))) {
+                LOG.debug("{} already stored as {}", u.file(), Sha256.describe(digests.get(i)));
+                continue;
+            }
+            UploadHeader header = UploadHeader.newBuilder().setDigest(digests.get(i)).setKind(u.kind()).setOrigin(origin)
+                    .build();
+            UploadCall call = new UploadCall(u.file(), header);
+            asyncStub.upload(call);
+            call.pump();
+            UploadResponse response = call.await();
+            LOG.debug("uploaded {} as {}{}", u.file(), Sha256.describe(digests.get(i)),
+                    response.getAlreadyPresent() ? " (already present)" : "");
+        }
+        return digests;
     }
 
     /**

@@ -12,11 +12,13 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,10 +49,12 @@ final class ArtifactTransfers {
         this.metrics = metrics;
     }
 
-    Digest upload(Path file, ArtifactKind kind) throws IOException {
-        Digest digest = retried("upload of " + file.getFileName(), () -> client.upload(file, kind));
-        metrics.uploaded(digest.getSizeBytes());
-        return digest;
+    /** Uploads the files the store lacks (one FindMissing for all) and returns their digests in order. */
+    List<Digest> upload(List<ArtifactClient.Upload> files) throws IOException {
+        List<Digest> digests = retried("upload of " + files.stream().map(u -> u.file().getFileName().toString())
+                .collect(Collectors.joining(", ")), () -> client.uploadAll(files));
+        digests.forEach(d -> metrics.uploaded(d.getSizeBytes()));
+        return digests;
     }
 
     void download(Digest digest, Path to) throws IOException {

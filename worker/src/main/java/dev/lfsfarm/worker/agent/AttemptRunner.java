@@ -1,6 +1,7 @@
 package dev.lfsfarm.worker.agent;
 
 import com.google.protobuf.ByteString;
+import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.artifact.ArtifactExtractor;
 import dev.lfsfarm.common.artifact.ArtifactPacker;
 import dev.lfsfarm.common.input.Location;
@@ -71,6 +72,8 @@ final class AttemptRunner {
     private volatile PhaseSequence sequence;
     private volatile boolean cancelled;
     private volatile long epoch;
+    private Workspace workspace;
+    private boolean succeeded;
 
     AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactTransfers artifacts,
             SourceFetcher fetcher, Reporter reporter) {
@@ -115,16 +118,14 @@ final class AttemptRunner {
     }
 
     /**
-     * Runs the attempt to the end and returns its result. The result's epoch is the one the
-     * attempt was held under when it started; the agent stamps the current {@link #epoch()} when it
-     * sends it, since a failover can happen while the attempt runs.
+     * Runs the attempt to the end and returns its result; call {@link #removeWorkspace()} after it.
+     * The result's epoch is the one the attempt was held under when it started; the agent stamps
+     * the current {@link #epoch()} when it sends it, since a failover can happen while it runs.
      */
     AttemptResult run() {
         Instant started = Instant.now();
         AttemptResult.Builder result = AttemptResult.newBuilder().setAttemptId(assign.getAttemptId())
                 .setEpoch(epoch).setActionKey(assign.getActionKey()).setStartedAt(ProtoTime.timestamp(started));
-        Workspace workspace = null;
-        boolean succeeded = false;
         try {
             workspace = Workspace.create(settings.workDir().resolve("attempts"), assign.getAttemptId(), settings.keepFailedWorkspaces());
             succeeded = build(workspace, result);
@@ -134,15 +135,23 @@ final class AttemptRunner {
         } catch (RuntimeException | IOException e) {
             log.error("attempt {} failed inside the worker", assign.getAttemptId(), e);
             fail(result, FailureKind.FAILURE_KIND_WORKER_ERROR, "worker error: " + e);
-        } finally {
-            if (workspace != null && workspace.finish(succeeded)) {
-                log.info("kept the workspace of failed attempt {} at {}", assign.getAttemptId(), workspace.root());
-            }
         }
         if (cancelled && !succeeded) {
             result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED);
         }
         return result.setFinishedAt(ProtoTime.timestamp(Instant.now())).setLogSizeBytes(logOffset.get()).build();
+    }
+
+    /**
+     * Removes the workspace of the finished attempt, or keeps a failed one when configured. Called
+     * on the same thread after {@link #run()}, once the result is sent: the slot's next package
+     * need not wait for the deletion.
+     */
+    void removeWorkspace() {
+        if (workspace != null && workspace.finish(succeeded)) {
+            log.info("kept the workspace of failed attempt {} at {}", assign.getAttemptId(), workspace.root());
+        }
+        workspace = null;
     }
 
     private boolean build(Workspace workspace, AttemptResult.Builder result) throws IOException, InterruptedException {
@@ -289,8 +298,10 @@ final class AttemptRunner {
         }
         Path manifestFile = scratch.resolve("manifest.pb");
         Files.write(manifestFile, manifest.toByteArray());
-        Digest artifact = artifacts.upload(tar, ArtifactKind.ARTIFACT_KIND_PACKAGE);
-        Digest manifestDigest = artifacts.upload(manifestFile, ArtifactKind.ARTIFACT_KIND_MANIFEST);
+        List<Digest> digests = artifacts.upload(List.of(new ArtifactClient.Upload(tar, ArtifactKind.ARTIFACT_KIND_PACKAGE),
+                new ArtifactClient.Upload(manifestFile, ArtifactKind.ARTIFACT_KIND_MANIFEST)));
+        Digest artifact = digests.get(0);
+        Digest manifestDigest = digests.get(1);
         result.setArtifact(artifact).setManifest(manifestDigest).setMeasurements(result.getMeasurements().toBuilder()
                 .setArtifactSizeBytes(artifact.getSizeBytes()));
     }

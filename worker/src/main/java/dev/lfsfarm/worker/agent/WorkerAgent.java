@@ -315,7 +315,13 @@ public final class WorkerAgent implements AutoCloseable {
         running.put(assign.getAttemptId(), runner);
         log.info("building {} for build {} (attempt {}, {} cores)", assign.getPackageId(), assign.getBuildId(),
                 assign.getAttemptId(), assign.getCores());
-        builders.execute(() -> finish(runner, runner.run()));
+        builders.execute(() -> {
+            try {
+                finish(runner, runner.run());
+            } finally {
+                runner.removeWorkspace();
+            }
+        });
     }
 
     private AttemptRunner.Reporter reporter() {

@@ -3,6 +3,11 @@ package dev.lfsfarm.worker.execute;
 import dev.lfsfarm.common.recipe.Phase;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Copies a phase's merged stdout/stderr into the attempt log, in chunks of at most 64 KiB that end
@@ -12,33 +17,40 @@ import java.io.InputStream;
  * <p>If the log cannot be written (the sink failed), the pump keeps draining the pipe and discards
  * what it reads, so that the build never hangs on a full pipe; the first error is kept for the
  * runner to report.
+ *
+ * <p>Pumps run on a shared pool of daemon threads: a phase of a few milliseconds should not pay
+ * for starting a thread of its own.
  */
 final class LogPump implements Runnable {
 
     static final int CHUNK = 64 << 10;
 
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "phase-log-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
     private final InputStream in;
     private final AttemptLog log;
     private final Phase phase;
-    private final Thread thread;
+    private final CountDownLatch ended = new CountDownLatch(1);
     private volatile Exception error;
 
-    LogPump(InputStream in, AttemptLog log, Phase phase, String name) {
+    LogPump(InputStream in, AttemptLog log, Phase phase) {
         this.in = in;
         this.log = log;
         this.phase = phase;
-        this.thread = new Thread(this, name);
-        this.thread.setDaemon(true);
     }
 
     void start() {
-        thread.start();
+        PUMPS.execute(this);
     }
 
     /** Waits for the end of the output, at most {@code millis}; returns whether it ended. */
     boolean join(long millis) throws InterruptedException {
-        thread.join(millis);
-        return !thread.isAlive();
+        return ended.await(millis, TimeUnit.MILLISECONDS);
     }
 
     Exception error() {
@@ -79,6 +91,7 @@ final class LogPump implements Runnable {
             } catch (IOException e) {
                 // nothing left to do with it
             }
+            ended.countDown();
         }
     }
 

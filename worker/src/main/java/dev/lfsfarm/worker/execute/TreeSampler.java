@@ -1,6 +1,9 @@
 package dev.lfsfarm.worker.execute;
 
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Samples a phase's process tree at a fixed interval: the sum of the members' resident sets (its
@@ -8,36 +11,34 @@ import java.util.concurrent.locks.LockSupport;
  * plus its reaped children's), used only when the wrapper shell could not report exact times
  * (the phase was killed).
  *
+ * <p>Every sampler shares one scheduler thread: a sample is a few reads of /proc, and a thread per
+ * phase cost more than the samples.
+ *
  * <p>Limits: a spike shorter than the interval can be missed; shared pages are counted once per
  * process, so the sum can exceed what the tree really held.
  */
-final class TreeSampler implements Runnable {
+final class TreeSampler {
+
+    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "phase-sampler");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ProcessTree tree;
     private final long intervalNanos;
-    private final Thread thread;
-    private volatile boolean stopped;
+    private ScheduledFuture<?> task;
     private volatile long peakRssBytes;
     private volatile double userSeconds;
     private volatile double systemSeconds;
 
-    TreeSampler(ProcessTree tree, long intervalNanos, String name) {
+    TreeSampler(ProcessTree tree, long intervalNanos) {
         this.tree = tree;
         this.intervalNanos = intervalNanos;
-        this.thread = new Thread(this, name);
-        this.thread.setDaemon(true);
     }
 
-    void start() {
-        thread.start();
-    }
-
-    @Override
-    public void run() {
-        while (!stopped) {
-            sample();
-            LockSupport.parkNanos(intervalNanos);
-        }
+    synchronized void start() {
+        task = SCHEDULER.scheduleWithFixedDelay(this::sample, 0, intervalNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Takes one sample now (also called from the runner right before the phase is finished). */
@@ -57,11 +58,11 @@ final class TreeSampler implements Runnable {
         }
     }
 
-    /** Stops sampling and waits for the sampling thread to end. */
-    void stop() throws InterruptedException {
-        stopped = true;
-        LockSupport.unpark(thread);
-        thread.join();
+    /** Stops sampling; a sample in progress finishes first (sample() holds the same lock). */
+    synchronized void stop() {
+        if (task != null) {
+            task.cancel(false);
+        }
     }
 
     long peakRssBytes() {

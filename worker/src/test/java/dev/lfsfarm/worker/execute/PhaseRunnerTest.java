@@ -229,6 +229,34 @@ class PhaseRunnerTest {
         }
     }
 
+    @ParameterizedTest(name = "cgroups={0}")
+    @ValueSource(booleans = {true, false})
+    void shellMessagesNameTheRecipesLinesAndTheShellIsMeasured(boolean cgroups) throws Exception {
+        ExecutionSettings settings = TestRuns.settings(cgroups);
+        try (TestRuns.Attempt a = new TestRuns.Attempt(tmp, settings, AttemptLog.DEFAULT_CAP_BYTES)) {
+            // With a cgroup the shell joins it in a prologue on line 1; the recipe's lines keep their numbers.
+            PhaseResult r = a.run("# a comment on line 1\ncat /proc/self/cgroup > \"$DESTDIR/cgroup\"\nno-such-command-here");
+
+            assertThat(r.status()).isEqualTo(PhaseResult.Status.FAILED);
+            assertThat(r.exitCode()).isEqualTo(127);
+            assertThat(a.sink.text()).contains("line 3: no-such-command-here: command not found");
+            String cgroup = Files.readString(a.ws.dest().resolve("cgroup"), StandardCharsets.UTF_8);
+            if (settings.cgroups().isPresent()) {
+                assertThat(cgroup).contains(PhaseRunner.cgroupName(a.ws, "b-1/pkg/1", Phase.BUILD));
+            } else {
+                assertThat(cgroup).doesNotContain("attempt-");
+            }
+        }
+    }
+
+    @Test
+    void joinPrologueRefusesAPathItCannotQuote() {
+        assertThat(PhaseRunner.joinPrologue(Path.of("/sys/fs/cgroup/farm/a/cgroup.procs")))
+                .startsWith("{ echo $$ >'/sys/fs/cgroup/farm/a/cgroup.procs'; }").endsWith("; ").doesNotContain("\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PhaseRunner.joinPrologue(Path.of("/x/it's/cgroup.procs")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void shellTimesAreParsed() {
         assertThat(PhaseRunner.ShellTimes.parse("0m0.001s 0m0.002s\n1m2.500s 0m0,250s\n"))

@@ -26,6 +26,7 @@ import dev.lfsfarm.worker.execute.PhaseRunner;
 import dev.lfsfarm.worker.execute.PhaseSequence;
 import dev.lfsfarm.worker.execute.SequenceResult;
 import dev.lfsfarm.worker.execute.Workspace;
+import dev.lfsfarm.worker.execute.WorkspacePool;
 import dev.lfsfarm.worker.source.ChecksumMismatchException;
 import dev.lfsfarm.worker.source.SourceFetcher;
 import dev.lfsfarm.worker.source.Unpacker;
@@ -68,6 +69,7 @@ final class AttemptRunner {
     private final ArtifactTransfers artifacts;
     private final SourceFetcher fetcher;
     private final Reporter reporter;
+    private final WorkspacePool workspaces;
     private final AtomicLong logOffset = new AtomicLong();
     private volatile PhaseSequence sequence;
     private volatile boolean cancelled;
@@ -76,13 +78,14 @@ final class AttemptRunner {
     private boolean succeeded;
 
     AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactTransfers artifacts,
-            SourceFetcher fetcher, Reporter reporter) {
+            SourceFetcher fetcher, Reporter reporter, WorkspacePool workspaces) {
         this.assign = assign;
         this.settings = settings;
         this.execution = execution;
         this.artifacts = artifacts;
         this.fetcher = fetcher;
         this.reporter = reporter;
+        this.workspaces = workspaces;
         this.epoch = assign.getLeaderEpoch();
     }
 
@@ -127,7 +130,7 @@ final class AttemptRunner {
         AttemptResult.Builder result = AttemptResult.newBuilder().setAttemptId(assign.getAttemptId())
                 .setEpoch(epoch).setActionKey(assign.getActionKey()).setStartedAt(ProtoTime.timestamp(started));
         try {
-            workspace = Workspace.create(settings.workDir().resolve("attempts"), assign.getAttemptId(), settings.keepFailedWorkspaces());
+            workspace = workspaces.acquire(assign.getAttemptId());
             succeeded = build(workspace, result);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -143,12 +146,12 @@ final class AttemptRunner {
     }
 
     /**
-     * Removes the workspace of the finished attempt, or keeps a failed one when configured. Called
+     * Recycles the workspace of the finished attempt, or keeps a failed one when configured. Called
      * on the same thread after {@link #run()}, once the result is sent: the slot's next package
-     * need not wait for the deletion.
+     * need not wait for the clean-up.
      */
     void removeWorkspace() {
-        if (workspace != null && workspace.finish(succeeded)) {
+        if (workspace != null && workspaces.release(workspace, succeeded)) {
             log.info("kept the workspace of failed attempt {} at {}", assign.getAttemptId(), workspace.root());
         }
         workspace = null;

@@ -18,6 +18,7 @@ import dev.lfsfarm.proto.v1.WorkerMessage;
 import dev.lfsfarm.proto.v1.WorkerServiceGrpc;
 import dev.lfsfarm.common.metrics.Health;
 import dev.lfsfarm.worker.execute.ExecutionSettings;
+import dev.lfsfarm.worker.execute.WorkspacePool;
 import dev.lfsfarm.worker.metrics.WorkerMetrics;
 import dev.lfsfarm.worker.source.SourceFetcher;
 import io.grpc.Channel;
@@ -75,6 +76,7 @@ public final class WorkerAgent implements AutoCloseable {
     private final Channel connectChannel;
     private final String instanceId = UUID.randomUUID().toString();
     private final ExecutorService builders;
+    private final WorkspacePool workspaces;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-timer"));
     private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
     private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
@@ -122,6 +124,8 @@ public final class WorkerAgent implements AutoCloseable {
         fetcher.observe(metrics);
         metrics.bindSlots(running::size, settings.slots());
         this.builders = Executors.newFixedThreadPool(settings.slots(), r -> daemon(r, "build"));
+        this.workspaces = new WorkspacePool(settings.workDir().resolve("attempts"), settings.workDir().resolve("recycled"),
+                settings.slots(), settings.keepFailedWorkspaces());
     }
 
     /** Connects (and keeps reconnecting) in the background. */
@@ -311,7 +315,7 @@ public final class WorkerAgent implements AutoCloseable {
         if (running.containsKey(assign.getAttemptId())) {
             return;
         }
-        AttemptRunner runner = new AttemptRunner(assign, settings, execution, artifacts, fetcher, reporter());
+        AttemptRunner runner = new AttemptRunner(assign, settings, execution, artifacts, fetcher, reporter(), workspaces);
         running.put(assign.getAttemptId(), runner);
         log.info("building {} for build {} (attempt {}, {} cores)", assign.getPackageId(), assign.getBuildId(),
                 assign.getAttemptId(), assign.getCores());

@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -53,6 +54,17 @@ public final class FileTrees {
             }
         });
         return total[0];
+    }
+
+    /** Deletes everything inside the folder {@code dir}, not the folder itself. */
+    public static void deleteContents(Path dir) throws IOException {
+        List<Path> children;
+        try (Stream<Path> list = Files.list(dir)) {
+            children = list.toList();
+        }
+        for (Path child : children) {
+            deleteRecursively(child);
+        }
     }
 
     /**

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * would make builds irreproducible. Why a private HOME: tools write caches and read config there
  * ({@code ~/.gitconfig}, {@code ~/.cargo}, credentials), and neither should leak between the worker
  * and the builds. The workspace is deleted when the attempt ends, except after a failure when the
- * worker is configured to keep failed workspaces for debugging.
+ * worker is configured to keep failed workspaces for debugging. ({@link WorkspacePool} recycles
+ * the folders of finished attempts; a recycled workspace is emptied to exactly this state.)
  */
 public final class Workspace {
 
@@ -35,7 +36,7 @@ public final class Workspace {
     private final Path root;
     private final boolean keepOnFailure;
 
-    private Workspace(Path root, boolean keepOnFailure) {
+    Workspace(Path root, boolean keepOnFailure) {
         this.root = root;
         this.keepOnFailure = keepOnFailure;
     }

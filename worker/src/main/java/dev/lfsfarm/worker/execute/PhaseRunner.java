@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code setsid}: the phase gets a session of its own, so its background jobs can still be
- *       found (and killed) after their parent exited.
+ *       found (and killed) after their parent exited, and a terminal the worker runs in sends it no
+ *       signals. In a cgroup the tree is the cgroup's members, so without a controlling terminal
+ *       (a worker under systemd) setsid is left out; see {@link ExecutionSettings#ownSession}.
  *   <li>The wrapper first joins the phase's cgroup (writes its pid to {@code cgroup.procs}) so that
  *       nothing is forked outside it, then runs the phase as a child, then writes its
  *       {@code times} (the CPU of every waited-for descendant; the fallback measurement) and exits
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * line (line numbers in bash's messages stay those of the recipe) and the command is just
  *
  * <pre>
- * setsid /bin/bash --noprofile --norc -e -o pipefail -c 'JOIN_CGROUP; SCRIPT'
+ * [setsid] /bin/bash --noprofile --norc -e -o pipefail -c 'JOIN_CGROUP; SCRIPT'
  * </pre>
  *
  * <p>That is one bash start fewer per phase, which is most of a short phase's overhead.
@@ -145,7 +147,8 @@ public final class PhaseRunner {
         }
         Path timesFile = workspace.internal().resolve(phase.key() + ".times");
         Files.deleteIfExists(timesFile);
-        List<String> command = command(script, cgroup, timesFile);
+        boolean ownSession = settings.ownSession(cgroup != null);
+        List<String> command = command(script, cgroup, timesFile, ownSession);
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -165,7 +168,7 @@ public final class PhaseRunner {
             }
             throw new IOException("cannot start phase " + phase.key() + " of " + attemptId + ": " + e.getMessage(), e);
         }
-        ProcessTree tree = new ProcessTree(process.toHandle(), settings.setsid().isPresent(), cgroup);
+        ProcessTree tree = new ProcessTree(process.toHandle(), ownSession, cgroup);
         boolean cancelledWhileStarting;
         synchronized (lock) {
             running = tree;
@@ -288,9 +291,11 @@ public final class PhaseRunner {
         return "attempt-" + tag + "-" + Workspace.folderName(attemptId) + "-" + phase.key();
     }
 
-    private List<String> command(String script, PhaseCgroup cgroup, Path timesFile) {
+    private List<String> command(String script, PhaseCgroup cgroup, Path timesFile, boolean ownSession) {
         List<String> cmd = new ArrayList<>();
-        settings.setsid().ifPresent(p -> cmd.add(p.toString()));
+        if (ownSession) {
+            cmd.add(settings.setsid().orElseThrow().toString());
+        }
         if (cgroup != null && settings.runAs().isEmpty()) {
             cmd.addAll(List.of(settings.bash().toString(), "--noprofile", "--norc", "-e", "-o", "pipefail", "-c",
                     joinPrologue(cgroup.procsFile()) + script));

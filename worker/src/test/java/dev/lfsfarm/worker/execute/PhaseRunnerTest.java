@@ -241,6 +241,8 @@ class PhaseRunnerTest {
             assertThat(r.exitCode()).isEqualTo(127);
             assertThat(a.sink.text()).contains("line 3: no-such-command-here: command not found");
             String cgroup = Files.readString(a.ws.dest().resolve("cgroup"), StandardCharsets.UTF_8);
+            // Without a cgroup the tree is found by session, so setsid is a must.
+            assertThat(settings.ownSession(false)).isEqualTo(settings.setsid().isPresent());
             if (settings.cgroups().isPresent()) {
                 assertThat(cgroup).contains(PhaseRunner.cgroupName(a.ws, "b-1/pkg/1", Phase.BUILD));
             } else {

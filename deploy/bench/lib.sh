@@ -6,7 +6,8 @@
 #
 # Environment:
 #   FARM_JAR   the jar to run (default: cli/target/farm.jar of this checkout)
-#   JAVA       java binary (default: java)
+#   JAVA       java binary of the benchmark's own Java programs (default: java); the farm
+#              runs through ./farm with the JVM flags it gives each command
 #   COORD_JAVA_OPTS, WORKER_JAVA_OPTS  extra JVM flags of the coordinator and the
 #              workers (word-split; @NAME@ becomes the worker's name), e.g. a JFR
 #              recording; default none
@@ -49,16 +50,15 @@ farm_start() {
     local port
     port=$(free_port)
     FARM_ADDR=127.0.0.1:$port
-    # shellcheck disable=SC2086
-    "$JAVA" ${COORD_JAVA_OPTS:-} -jar "$FARM_JAR" coordinator --listen "$FARM_ADDR" --state-dir "$FARM_HOME/state" --artifact-dir "$FARM_HOME/artifacts" "$@" \
+    # Servers start through the launcher too, with the flags it gives them (exec: $! is the JVM).
+    FARM_JAVA_OPTS=${COORD_JAVA_OPTS:-} "${FARM[@]}" coordinator --listen "$FARM_ADDR" --state-dir "$FARM_HOME/state" --artifact-dir "$FARM_HOME/artifacts" "$@" \
         >"$FARM_HOME/coordinator.log" 2>&1 &
     COORD_PID=$!
     FARM_PIDS+=("$COORD_PID")
     local w
     for w in w1 w2; do
         local opts=${WORKER_JAVA_OPTS:-}
-        # shellcheck disable=SC2086
-        "$JAVA" ${opts//@NAME@/$w} -jar "$FARM_JAR" worker --coordinator "$FARM_ADDR" --name "$w" --slots 4 --cores 4 --memory-mb 4096 \
+        FARM_JAVA_OPTS=${opts//@NAME@/$w} "${FARM[@]}" worker --coordinator "$FARM_ADDR" --name "$w" --slots 4 --cores 4 --memory-mb 4096 \
             --work-dir "$FARM_HOME/work-$w" >"$FARM_HOME/worker-$w.log" 2>&1 &
         FARM_PIDS+=("$!") WORKER_PIDS+=("$!")
     done

@@ -68,16 +68,20 @@ public final class ArtifactExtractor {
      * Extracts {@code tarGz} (read to the end of the archive; not closed) into {@code target},
      * which is created if missing.
      *
+     * @return how many entries were extracted
      * @throws UnsafeArtifactException when an entry breaks a rule above; earlier entries stay extracted
      * @throws IOException             on malformed archives and I/O failures
      */
-    public static void extract(InputStream tarGz, Path target) throws IOException {
-        Files.createDirectories(target);
+    public static int extract(InputStream tarGz, Path target) throws IOException {
+        if (!Files.isDirectory(target)) {
+            Files.createDirectories(target);
+        }
         Path root = target.toRealPath();
         try (RawNameTarInputStream tar = new RawNameTarInputStream(
                 new GZIPInputStream(new BufferedInputStream(new KeepOpen(tarGz), Sha256.BUFFER_SIZE), Sha256.BUFFER_SIZE))) {
             int count = new Extraction(root, tar).run();
             LOG.debug("extracted {} entries into {}", count, root);
+            return count;
         }
     }
 
@@ -100,8 +104,9 @@ public final class ArtifactExtractor {
         int run() throws IOException {
             int count = 0;
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                extract(entry);
-                count++;
+                if (extract(entry)) {
+                    count++;
+                }
             }
             for (DirectoryMode dm : directoryModes) {
                 Files.setAttribute(dm.dir(), "unix:mode", dm.mode(), LinkOption.NOFOLLOW_LINKS);
@@ -109,7 +114,8 @@ public final class ArtifactExtractor {
             return count;
         }
 
-        private void extract(TarArchiveEntry entry) throws IOException {
+        /** Extracts one entry; false for the archive's root ("./"), which creates nothing. */
+        private boolean extract(TarArchiveEntry entry) throws IOException {
             String name = entry.getName();
             if (!entry.isCheckSumOK()) {
                 throw new IOException("corrupt artifact: bad header checksum for entry '" + name + "'");
@@ -123,6 +129,9 @@ public final class ArtifactExtractor {
                 throw new UnsafeArtifactException(name, "a global PAX header sets path or linkpath for later entries");
             }
             List<String> parts = relativeParts(name, name, "path");
+            if (parts.isEmpty() && entry.isDirectory()) {
+                return false; // "./": the root itself, which belongs to the caller
+            }
             int mode = entry.getMode() & 07777;
             byte flag = entry.getLinkFlag();
             if (flag == TarConstants.LF_CHR || flag == TarConstants.LF_BLK) {
@@ -143,6 +152,7 @@ public final class ArtifactExtractor {
             } else {
                 throw new IOException("entry '" + name + "' has unsupported tar type '" + (char) flag + "'");
             }
+            return true;
         }
 
         private void directory(String name, List<String> parts, int mode) throws IOException {

@@ -24,14 +24,25 @@ class ArtifactRoundTripTest {
     Path tmp;
 
     @Test
+    void anEmptyArtifactExtractsNoEntries() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Manifest manifest = ArtifactPacker.pack(Files.createDirectories(tmp.resolve("empty")), out);
+
+        assertThat(manifest.getEntriesCount()).isZero();
+        assertThat(ArtifactExtractor.extract(new ByteArrayInputStream(out.toByteArray()), tmp.resolve("dst"))).isZero();
+        assertThat(tmp.resolve("dst")).isEmptyDirectory();
+    }
+
+    @Test
     void extractRestoresTheTreeExactly() throws IOException {
         Path src = ArtifactTrees.sample(tmp.resolve("src"), false, 0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Manifest manifest = ArtifactPacker.pack(src, out);
         Path dst = tmp.resolve("dst");
 
-        ArtifactExtractor.extract(new ByteArrayInputStream(out.toByteArray()), dst);
+        int entries = ArtifactExtractor.extract(new ByteArrayInputStream(out.toByteArray()), dst);
 
+        assertThat(entries).isEqualTo(manifest.getEntriesCount());
         assertThat(ArtifactTrees.snapshot(dst, null)).isEqualTo(ArtifactTrees.snapshot(src, null));
         assertThat(ManifestVerifier.verify(manifest, dst)).isEmpty();
         assertThat(ManifestVerifier.verify(manifest, src)).isEmpty();

@@ -44,6 +44,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,12 @@ import org.slf4j.LoggerFactory;
  */
 final class AttemptRunner {
     private static final Logger log = LoggerFactory.getLogger(AttemptRunner.class);
+    /**
+     * Artifacts with no entries (packages that install nothing, such as BLFS's meta-packages):
+     * staging them is a no-op, so it is skipped after the first time. Keyed by content digest,
+     * so the memo can never be wrong.
+     */
+    private static final Set<String> EMPTY_ARTIFACTS = ConcurrentHashMap.newKeySet();
 
     /** Where results and log bytes go (the agent, which owns the connection). */
     interface Reporter {
@@ -283,9 +291,15 @@ final class AttemptRunner {
 
     private void stageDependencies(Path sysroot) throws IOException {
         for (StagedArtifact dependency : assign.getDependenciesList()) {
+            String sha256 = dependency.getArtifact().getSha256();
+            if (EMPTY_ARTIFACTS.contains(sha256)) {
+                continue;
+            }
             Path blob = download(dependency.getArtifact(), "artifacts");
             try (InputStream in = Files.newInputStream(blob)) {
-                ArtifactExtractor.extract(in, sysroot);
+                if (ArtifactExtractor.extract(in, sysroot) == 0) {
+                    EMPTY_ARTIFACTS.add(sha256);
+                }
             } catch (IOException e) {
                 throw new IOException(dependency.getPackageId() + ": " + e.getMessage(), e);
             }

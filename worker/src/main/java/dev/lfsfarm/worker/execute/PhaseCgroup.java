@@ -6,6 +6,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,12 @@ import org.slf4j.LoggerFactory;
 final class PhaseCgroup {
 
     private static final Logger log = LoggerFactory.getLogger(PhaseCgroup.class);
+
+    private static final ExecutorService REMOVER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cgroup-remover");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path dir;
 
@@ -83,6 +91,15 @@ final class PhaseCgroup {
         for (long pid : pids()) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
+    }
+
+    /**
+     * Removes the cgroup in the background, after its figures were read: the kernel can count an
+     * exiting member for a moment after the phase ended, and waiting for it (and for cgroupfs's
+     * lock) held the slot for a millisecond or more per phase.
+     */
+    void removeLater() {
+        REMOVER.execute(() -> remove(2_000_000_000L));
     }
 
     /**

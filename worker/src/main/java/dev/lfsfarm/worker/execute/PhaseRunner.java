@@ -222,7 +222,7 @@ public final class PhaseRunner {
             peak = sampler.peakRssBytes();
         }
         if (cgroup != null) {
-            cgroup.remove(2_000_000_000L);
+            cgroup.removeLater();
         }
         Files.deleteIfExists(timesFile);
 

@@ -53,6 +53,9 @@ final class ActiveBuild {
     String message = "";
     int retryCount;
     long sequence;
+    /** When the last PROGRESS event went out (System.nanoTime), and whether a later one is scheduled. */
+    long progressSentNanos = Long.MIN_VALUE / 2;
+    boolean progressScheduled;
 
     ActiveBuild(String id, SubmitBuildRequest spec, ResolvedGraph graph, String[] actionKeys) {
         this.id = id;

@@ -90,6 +90,9 @@ public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final DateTimeFormatter BUILD_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
+    /** Least time between two PROGRESS events of a build. */
+    static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dispatcher");
         t.setDaemon(true);
@@ -1088,6 +1091,7 @@ public final class Dispatcher implements AutoCloseable {
                 : p.getSucceeded() + p.getCached() == p.getTotal() ? BuildState.BUILD_STATE_SUCCEEDED
                 : BuildState.BUILD_STATE_FAILED;
         build.finishedAt = Instant.now();
+        sendProgress(build); // the final counts, before the stream ends
         setBuildState(build, end, end == BuildState.BUILD_STATE_FAILED
                 ? p.getFailed() + " failed, " + p.getSkipped() + " skipped" : build.message);
         log.info("build {} {}: {} built, {} cached, {} failed, {} skipped", build.id, end, p.getSucceeded(), p.getCached(),
@@ -1123,6 +1127,33 @@ public final class Dispatcher implements AutoCloseable {
         for (PackageStatus status : statuses) {
             emit(build, BuildEvent.newBuilder().setPackageStateChanged(PackageStateChanged.newBuilder().setStatus(status)));
         }
+        progressChanged(build);
+    }
+
+    /**
+     * PROGRESS events are coalesced (events.proto: at most a few per second): one goes out now if
+     * the last is older than {@link #PROGRESS_INTERVAL_NANOS}, else one is scheduled for when it
+     * is, so the last counts always arrive. A wide build changes state hundreds of times a second,
+     * and every event is work for the coordinator and every watcher.
+     */
+    private void progressChanged(ActiveBuild build) {
+        if (build.progressScheduled) {
+            return;
+        }
+        long wait = build.progressSentNanos + PROGRESS_INTERVAL_NANOS - System.nanoTime();
+        if (wait <= 0) {
+            sendProgress(build);
+            return;
+        }
+        build.progressScheduled = true;
+        loop.schedule(() -> guarded(() -> {
+            build.progressScheduled = false;
+            sendProgress(build);
+        }), wait, TimeUnit.NANOSECONDS);
+    }
+
+    private void sendProgress(ActiveBuild build) {
+        build.progressSentNanos = System.nanoTime();
         emit(build, BuildEvent.newBuilder().setProgress(build.progress()));
     }
 

@@ -7,6 +7,7 @@ import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.BuildEvent;
+import dev.lfsfarm.proto.v1.BuildProgress;
 import dev.lfsfarm.proto.v1.BuildState;
 import dev.lfsfarm.proto.v1.CancelAttempt;
 import dev.lfsfarm.proto.v1.CancelBuildRequest;
@@ -200,6 +201,37 @@ class BuildServiceTest {
         assertThat(watch.end.get(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
         assertThat(watch.events).singleElement().satisfies(e ->
                 assertThat(e.getSnapshot().getBuild().getState()).isEqualTo(BuildState.BUILD_STATE_SUCCEEDED));
+    }
+
+    @Test
+    void progressEventsAreCoalescedAndTheLastCountsAlwaysArrive() throws Exception {
+        int n = 30;
+        String id = farm.submit(farm.request(book -> {
+            for (int i = 0; i < n; i++) {
+                book.simple("p" + i, "1.0", "");
+            }
+        })).getBuildId();
+        Watch watch = new Watch();
+        farm.buildsAsync().watchBuild(WatchBuildRequest.newBuilder().setBuildId(id).build(), watch);
+        assertThat(watch.next().hasSnapshot()).isTrue();
+
+        long start = System.nanoTime();
+        FakeWorker w1 = farm.connected("w1");
+        for (int i = 0; i < n; i++) {
+            assertThat(w1.succeed(w1.awaitAssign()).getAccepted()).isTrue();
+        }
+        assertThat(watch.end.get(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        List<BuildEvent> events = new ArrayList<>();
+        watch.events.drainTo(events);
+        List<BuildProgress> progress = events.stream().filter(BuildEvent::hasProgress).map(BuildEvent::getProgress).toList();
+        long changes = events.stream().filter(BuildEvent::hasPackageStateChanged).count();
+        assertThat(changes).isGreaterThanOrEqualTo(2L * n); // every RUNNING and SUCCEEDED, none coalesced
+        // One per 200 ms at most, plus the first and the final one; far fewer than one per change.
+        assertThat(progress.size()).isLessThanOrEqualTo((int) (seconds / 0.2) + 2).isLessThan((int) changes);
+        assertThat(progress.get(progress.size() - 1).getSucceeded()).isEqualTo(n);
+        assertThat(events.get(events.size() - 1).hasBuildStateChanged()).isTrue();
     }
 
     // ---- workers -----------------------------------------------------------------------------

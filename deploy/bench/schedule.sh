@@ -3,7 +3,7 @@
 # critical path first) against GNU make -j8 on a jhalfs-style Makefile (one target per package,
 # prerequisites = dependencies, `all` in book order), every package a `sleep` of sbu x SCALE s.
 #
-# Usage: bash deploy/bench/schedule.sh (--graph FILE | --blfs N [--seed S]) [--scale 0.05] [--runs 5] [--warmup 1]
+# Usage: bash deploy/bench/schedule.sh (--graph FILE | --blfs N [--seed S]) [--scale 0.05] [--runs 5] [--warmup 3]
 #
 # gen-sleep.py writes the book, the Makefile and the bounds (critical path, total work / 8
 # slots). One farm is started; rounds alternate `make -s -j8 -f Makefile` and
@@ -12,13 +12,14 @@
 # build started -> finished) and client wall (submit JVM start -> exit, includes loading the
 # book). SUMMARY lines: medians, the ratios to make and to the lower bound. --warmup W farm
 # builds of the same book run first and are printed but not counted: the JIT of fresh
-# coordinator and worker JVMs (a farm runs for days; make has no warm-up).
+# coordinator and worker JVMs (a farm runs for days; make has no warm-up). On 2 cores a fresh
+# farm needs about 3,000 packages before its per-package cost settles (docs/performance.md).
 #
 # Environment: FARM_JAR, BENCH_DIR, COORD_JAVA_OPTS, WORKER_JAVA_OPTS (see lib.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-GEN=() RUNS=5 SCALE=0.05 LABEL= WARMUP=1
+GEN=() RUNS=5 SCALE=0.05 LABEL= WARMUP=3
 while [[ $# -gt 0 ]]; do
     case $1 in
         --graph) GEN+=(--graph "$2"); LABEL=$(basename "$2" .json); shift 2 ;;
@@ -66,6 +67,6 @@ awk -v l="$LABEL" -v n="$N" -v r="$RUNS" -v mm="$mm" -v mb="$mb" -v mc="$mc" -v 
     -v nm="$(minimum "${MAKE[@]}")" -v nb="$(minimum "${BUILD[@]}")" 'BEGIN {
     printf "SUMMARY %s (%d packages, %d runs): lower bound %.3f s (critical path %.3f s, work/8 %.3f s)\n", l, n, r, lb, cp, ws
     printf "SUMMARY %s make -j8 median %.3f s (min %.3f) = %.2f x bound | farm build median %.3f s (min %.3f) = %.2f x bound | farm client median %.3f s\n", l, mm, nm, mm / lb, mb, nb, mb / lb, mc
-    printf "SUMMARY %s farm build / make = %.3f (farm %s by %.1f %%)\n", l, mb / mm, mb < mm ? "faster" : "slower", 100 * (mm - mb) / mm
+    printf "SUMMARY %s farm build / make = %.3f (farm %s by %.1f %%)\n", l, mb / mm, mb < mm ? "faster" : "slower", 100 * (mb < mm ? mm - mb : mb - mm) / mm
 }'
 farm_stop

@@ -18,7 +18,8 @@ public final class FarmMain {
     public static void main(String[] args) {
         // A worker starts a process per phase; vfork saves the exec of jspawnhelper that the
         // default posix_spawn pays (about 1 ms of CPU per phase). Read once, before the first start.
-        if (System.getProperty(LAUNCH_MECHANISM) == null) {
+        // Newer JDKs deprecate it (a warning on stderr) and plan its removal: only up to 21.
+        if (System.getProperty(LAUNCH_MECHANISM) == null && Runtime.version().feature() <= 21) {
             System.setProperty(LAUNCH_MECHANISM, "VFORK");
         }
         System.exit(run(args));

@@ -182,6 +182,9 @@ final class AttemptRunner {
             return fail(result, FailureKind.FAILURE_KIND_STAGING_FAILED, "staging dependencies: " + e.getMessage());
         }
         Optional<Path> first = Unpacker.firstUnpackable(staged);
+        if (first.isPresent() && execution.runAs().isPresent()) {
+            execution.runAs().get().own(workspace.src()); // tar runs as the build user, who must own src/
+        }
         Path buildDir = first.isPresent() ? Unpacker.unpackFirst(first.get(), workspace.src(), execution.runAs()) : workspace.src();
         if (cancelled) {
             return fail(result, FailureKind.FAILURE_KIND_UNSPECIFIED, "cancelled before the phases started");

@@ -125,7 +125,7 @@ public final class WorkerAgent implements AutoCloseable {
         metrics.bindSlots(running::size, settings.slots());
         this.builders = Executors.newFixedThreadPool(settings.slots(), r -> daemon(r, "build"));
         this.workspaces = new WorkspacePool(settings.workDir().resolve("attempts"), settings.workDir().resolve("recycled"),
-                settings.slots(), settings.keepFailedWorkspaces());
+                settings.slots(), settings.keepFailedWorkspaces(), execution.cgroups().isPresent());
     }
 
     /** Connects (and keeps reconnecting) in the background. */

@@ -30,7 +30,6 @@ public final class ExecutionSettings {
     private final Duration sampleInterval;
     private final Path bash;
     private final Optional<Path> setsid;
-    private final boolean controllingTerminal;
 
     private ExecutionSettings(Builder b, Optional<RunAs> runAs, Optional<CgroupV2> cgroups, Path bash,
             Optional<Path> setsid) {
@@ -40,7 +39,6 @@ public final class ExecutionSettings {
         this.sampleInterval = b.sampleInterval;
         this.bash = bash;
         this.setsid = setsid;
-        this.controllingTerminal = hasControllingTerminal();
     }
 
     /** Settings with every default: default build-user policy, cgroups when usable. */
@@ -78,27 +76,6 @@ public final class ExecutionSettings {
     /** {@code setsid}, which puts each phase in a session of its own so the tree can be found. */
     public Optional<Path> setsid() {
         return setsid;
-    }
-
-    /**
-     * Whether a phase needs a session of its own: to be found through /proc when it has no cgroup,
-     * or, when the worker runs in a terminal, to keep the terminal's signals (Ctrl-C) and
-     * {@code /dev/tty} away from it. A worker under systemd with cgroups needs none, and saves
-     * the exec of setsid per phase.
-     */
-    public boolean ownSession(boolean inCgroup) {
-        return setsid.isPresent() && (!inCgroup || controllingTerminal);
-    }
-
-    /** Field 7 of /proc/self/stat (tty_nr) is 0 without a controlling terminal; unreadable counts as one. */
-    private static boolean hasControllingTerminal() {
-        try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return Long.parseLong(fields[4]) != 0;
-        } catch (IOException | RuntimeException e) {
-            return true;
-        }
     }
 
     /** The measurement method phases get (unless creating a phase's cgroup fails). */

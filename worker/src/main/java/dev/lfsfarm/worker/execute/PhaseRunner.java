@@ -27,10 +27,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <ul>
- *   <li>{@code setsid}: the phase gets a session of its own, so its background jobs can still be
- *       found (and killed) after their parent exited, and a terminal the worker runs in sends it no
- *       signals. In a cgroup the tree is the cgroup's members, so without a controlling terminal
- *       (a worker under systemd) setsid is left out; see {@link ExecutionSettings#ownSession}.
+ *   <li>{@code setsid}: the phase gets a session (and process group) of its own, so its background
+ *       jobs can still be found (and killed) after their parent exited, and a {@code kill 0} in a
+ *       build script (as in {@code trap 'kill 0' EXIT}) signals the phase, not the worker.
  *   <li>The wrapper first joins the phase's cgroup (writes its pid to {@code cgroup.procs}) so that
  *       nothing is forked outside it, then runs the phase as a child, then writes its
  *       {@code times} (the CPU of every waited-for descendant; the fallback measurement) and exits
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * line (line numbers in bash's messages stay those of the recipe) and the command is just
  *
  * <pre>
- * [setsid] /bin/bash --noprofile --norc -e -o pipefail -c 'JOIN_CGROUP; SCRIPT'
+ * setsid /bin/bash --noprofile --norc -e -o pipefail -c 'JOIN_CGROUP; SCRIPT'
  * </pre>
  *
  * <p>That is one bash start fewer per phase, which is most of a short phase's overhead.
@@ -147,8 +146,7 @@ public final class PhaseRunner {
         }
         Path timesFile = workspace.internal().resolve(phase.key() + ".times");
         Files.deleteIfExists(timesFile);
-        boolean ownSession = settings.ownSession(cgroup != null);
-        List<String> command = command(script, cgroup, timesFile, ownSession);
+        List<String> command = command(script, cgroup, timesFile);
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -168,7 +166,7 @@ public final class PhaseRunner {
             }
             throw new IOException("cannot start phase " + phase.key() + " of " + attemptId + ": " + e.getMessage(), e);
         }
-        ProcessTree tree = new ProcessTree(process.toHandle(), ownSession, cgroup);
+        ProcessTree tree = new ProcessTree(process.toHandle(), settings.setsid().isPresent(), cgroup);
         boolean cancelledWhileStarting;
         synchronized (lock) {
             running = tree;
@@ -291,12 +289,10 @@ public final class PhaseRunner {
         return "attempt-" + tag + "-" + Workspace.folderName(attemptId) + "-" + phase.key();
     }
 
-    private List<String> command(String script, PhaseCgroup cgroup, Path timesFile, boolean ownSession) {
+    private List<String> command(String script, PhaseCgroup cgroup, Path timesFile) {
         List<String> cmd = new ArrayList<>();
-        if (ownSession) {
-            cmd.add(settings.setsid().orElseThrow().toString());
-        }
-        if (cgroup != null && settings.runAs().isEmpty()) {
+        settings.setsid().ifPresent(p -> cmd.add(p.toString()));
+        if (cgroup != null && settings.runAs().isEmpty() && cgroup.procsFile().toString().indexOf('\'') < 0) {
             cmd.addAll(List.of(settings.bash().toString(), "--noprofile", "--norc", "-e", "-o", "pipefail", "-c",
                     joinPrologue(cgroup.procsFile()) + script));
             return cmd;

@@ -58,7 +58,11 @@ final class TreeSampler {
         }
     }
 
-    /** Stops sampling; a sample in progress finishes first (sample() holds the same lock). */
+    /**
+     * Stops sampling; a sample in progress finishes first (sample() holds the same lock). One that
+     * started and waits for the lock may still run after, harmlessly: it sees what is left of the
+     * tree, and a maximum only grows.
+     */
     synchronized void stop() {
         if (task != null) {
             task.cancel(false);

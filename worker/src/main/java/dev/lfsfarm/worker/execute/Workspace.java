@@ -59,7 +59,8 @@ public final class Workspace {
             Files.createDirectory(dir);
         }
         // Readable by a build user (see RunAs): only the folders it must write are given to it.
-        for (Path dir : new Path[] {root, ws.src(), ws.sources(), ws.sysroot(), ws.dest(), ws.home(), ws.tmp()}) {
+        for (Path dir : new Path[] {root, ws.src(), ws.sources(), ws.sysroot(), ws.dest(), ws.home(), ws.tmp(),
+                ws.internal()}) {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Files.setPosixFilePermissions(ws.home(), PosixFilePermissions.fromString("rwx------"));

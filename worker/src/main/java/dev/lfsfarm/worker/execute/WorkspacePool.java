@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * Workspaces of finished attempts, emptied and kept for the next ones, the way Bazel reuses its
  * sandbox folders: creating and deleting eight folders per attempt was a third of a short
  * attempt's CPU on ext4 (inode allocation after deletes is slow). A recycled workspace is
- * indistinguishable from a fresh one to the build: every folder is empty, has its standard mode
- * and is a real folder, and the log is empty. Whatever cannot be brought back to that state is
- * deleted instead, as before.
+ * indistinguishable from a fresh one to the build: every folder is empty, a real folder, the
+ * worker's and of its standard mode, and the log is empty. Whatever cannot be brought back to that
+ * state is deleted instead, as before. Only with cgroups (see the constructor).
  */
 public final class WorkspacePool {
 
@@ -32,10 +33,15 @@ public final class WorkspacePool {
     private static final Set<PosixFilePermission> OPEN = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
+    /** The folders of a workspace and their modes (see {@link Workspace#create}). */
+    private static final Map<String, Set<PosixFilePermission>> FOLDERS = Map.of("src", OPEN, "sources", OPEN,
+            "sysroot", OPEN, "dest", OPEN, "home", PRIVATE, "tmp", PRIVATE, ".farm", OPEN);
+
     private final Path attempts;
     private final Path recycled;
     private final int capacity;
     private final boolean keepFailed;
+    private final boolean recycling;
     private final ConcurrentLinkedDeque<Path> free = new ConcurrentLinkedDeque<>();
     private final AtomicLong names = new AtomicLong();
 
@@ -44,12 +50,16 @@ public final class WorkspacePool {
      * @param recycled where emptied workspaces wait (same file system; emptied at start)
      * @param capacity how many wait at most (more are deleted)
      * @param keepFailed keep the workspace of a failed attempt where it is, for debugging
+     * @param recycling whether to recycle at all: only when phases run in cgroups, where no process
+     *     of a finished phase can survive it; without, a process that escaped the tree could still
+     *     hold a folder that would become the next attempt's, so workspaces are deleted as before
      */
-    public WorkspacePool(Path attempts, Path recycled, int capacity, boolean keepFailed) {
+    public WorkspacePool(Path attempts, Path recycled, int capacity, boolean keepFailed, boolean recycling) {
         this.attempts = attempts;
         this.recycled = recycled.toAbsolutePath().normalize();
         this.capacity = capacity;
         this.keepFailed = keepFailed;
+        this.recycling = recycling;
         try {
             FileTrees.deleteRecursively(this.recycled); // a previous run's: their state is unknown
         } catch (IOException e) {
@@ -64,10 +74,16 @@ public final class WorkspacePool {
             return Workspace.create(attempts, attemptId, keepFailed);
         }
         Path root = attempts.toAbsolutePath().normalize().resolve(Workspace.folderName(attemptId));
-        FileTrees.deleteRecursively(root);
-        Files.createDirectories(root.getParent());
-        Files.move(reused, root, StandardCopyOption.ATOMIC_MOVE);
-        return new Workspace(root, keepFailed);
+        try {
+            FileTrees.deleteRecursively(root);
+            Files.createDirectories(root.getParent());
+            Files.move(reused, root, StandardCopyOption.ATOMIC_MOVE);
+            return new Workspace(root, keepFailed);
+        } catch (IOException e) {
+            log.debug("cannot reuse {} ({}); creating a fresh workspace", reused, e.toString());
+            FileTrees.deleteRecursively(reused);
+            return Workspace.create(attempts, attemptId, keepFailed);
+        }
     }
 
     /**
@@ -77,7 +93,7 @@ public final class WorkspacePool {
      * @return whether the folder was kept
      */
     public boolean release(Workspace ws, boolean succeeded) {
-        if ((!succeeded && keepFailed) || free.size() >= capacity) {
+        if (!recycling || (!succeeded && keepFailed) || free.size() >= capacity) {
             return ws.finish(succeeded);
         }
         try {
@@ -100,31 +116,49 @@ public final class WorkspacePool {
 
     /** Brings the workspace back to what {@link Workspace#create} makes, or throws. */
     private static void empty(Workspace ws) throws IOException {
-        Map<String, Set<PosixFilePermission>> folders = Map.of("src", OPEN, "sources", OPEN, "sysroot", OPEN,
-                "dest", OPEN, "home", PRIVATE, "tmp", PRIVATE, ".farm", OPEN);
+        PosixFileAttributes root = Files.readAttributes(ws.root(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!root.isDirectory() || !root.permissions().equals(OPEN)) {
+            throw new IOException(ws.root() + " is not the folder the worker made");
+        }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(ws.root())) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (!folders.containsKey(name) && !name.equals("log")) {
+                if (!FOLDERS.containsKey(name) && !name.equals("log")) {
                     FileTrees.deleteRecursively(entry);
                 }
             }
         }
-        for (Map.Entry<String, Set<PosixFilePermission>> folder : folders.entrySet()) {
+        for (Map.Entry<String, Set<PosixFilePermission>> folder : FOLDERS.entrySet()) {
             Path dir = ws.root().resolve(folder.getKey());
-            PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!attrs.isDirectory()) {
-                throw new IOException(dir + " is no longer a folder");
-            }
-            if (!attrs.permissions().equals(folder.getValue())) {
-                Files.setPosixFilePermissions(dir, folder.getValue());
-            }
+            restore(dir, root, folder.getValue());
             FileTrees.deleteContents(dir);
         }
-        if (!Files.isRegularFile(ws.log(), LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(ws.log() + " is no longer a file");
+        PosixFileAttributes logFile = Files.readAttributes(ws.log(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!logFile.isRegularFile() || !logFile.owner().equals(root.owner())) {
+            throw new IOException(ws.log() + " is not the file the worker made");
         }
         FileChannel.open(ws.log(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
                 LinkOption.NOFOLLOW_LINKS).close();
+    }
+
+    /**
+     * Gives a folder back to the worker with its standard mode, first, so that no build user can
+     * add to it once it is emptied (a build user owns src/, dest/, home/ and tmp/ while it builds).
+     */
+    private static void restore(Path dir, PosixFileAttributes root, Set<PosixFilePermission> mode) throws IOException {
+        PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attrs.isDirectory()) {
+            throw new IOException(dir + " is no longer a folder");
+        }
+        PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attrs.owner().equals(root.owner())) {
+            view.setOwner(root.owner());
+        }
+        if (!attrs.group().equals(root.group())) {
+            view.setGroup(root.group());
+        }
+        if (!attrs.permissions().equals(mode)) {
+            view.setPermissions(mode);
+        }
     }
 }

@@ -241,13 +241,26 @@ class PhaseRunnerTest {
             assertThat(r.exitCode()).isEqualTo(127);
             assertThat(a.sink.text()).contains("line 3: no-such-command-here: command not found");
             String cgroup = Files.readString(a.ws.dest().resolve("cgroup"), StandardCharsets.UTF_8);
-            // Without a cgroup the tree is found by session, so setsid is a must.
-            assertThat(settings.ownSession(false)).isEqualTo(settings.setsid().isPresent());
             if (settings.cgroups().isPresent()) {
                 assertThat(cgroup).contains(PhaseRunner.cgroupName(a.ws, "b-1/pkg/1", Phase.BUILD));
             } else {
                 assertThat(cgroup).doesNotContain("attempt-");
             }
+        }
+    }
+
+    @ParameterizedTest(name = "cgroups={0}")
+    @ValueSource(booleans = {true, false})
+    void aPhaseThatSignalsItsProcessGroupHitsOnlyItself(boolean cgroups) throws Exception {
+        // `kill 0` (as in `trap 'kill 0' EXIT`) signals the caller's process group. Without a
+        // session of its own the phase would share the worker's group and kill the worker: this
+        // test's JVM would die here.
+        try (TestRuns.Attempt a = new TestRuns.Attempt(tmp, TestRuns.settings(cgroups), AttemptLog.DEFAULT_CAP_BYTES)) {
+            PhaseResult r = a.run("kill 0");
+
+            assertThat(r.status()).isEqualTo(PhaseResult.Status.FAILED);
+            assertThat(r.signal()).isEqualTo(15);
+            assertThat(a.run("true").succeeded()).isTrue();
         }
     }
 

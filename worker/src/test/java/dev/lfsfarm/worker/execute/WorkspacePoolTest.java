@@ -1,12 +1,16 @@
 package dev.lfsfarm.worker.execute;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -20,7 +24,7 @@ class WorkspacePoolTest {
 
     @Test
     void aRecycledWorkspaceIsExactlyWhatAFreshOneIs() throws Exception {
-        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false);
+        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false, true);
         Workspace used = pool.acquire("1-1");
         litter(used);
 
@@ -38,7 +42,7 @@ class WorkspacePoolTest {
 
     @Test
     void aWorkspaceThatCannotBeRestoredIsDeletedAndNothingOutsideItIsTouched() throws Exception {
-        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false);
+        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false, true);
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(outside.resolve("keep"), "mine");
         Workspace used = pool.acquire("1-1");
@@ -53,13 +57,13 @@ class WorkspacePoolTest {
 
     @Test
     void failedWorkspacesAreKeptWhenAskedAndThePoolIsBounded() throws Exception {
-        WorkspacePool keeping = new WorkspacePool(tmp.resolve("a"), tmp.resolve("ra"), 4, true);
+        WorkspacePool keeping = new WorkspacePool(tmp.resolve("a"), tmp.resolve("ra"), 4, true, true);
         Workspace failed = keeping.acquire("1-1");
         assertThat(keeping.release(failed, false)).isTrue();
         assertThat(failed.root()).isDirectory();
         assertThat(keeping.size()).isZero();
 
-        WorkspacePool small = new WorkspacePool(tmp.resolve("b"), tmp.resolve("rb"), 1, false);
+        WorkspacePool small = new WorkspacePool(tmp.resolve("b"), tmp.resolve("rb"), 1, false, true);
         Workspace one = small.acquire("1-1");
         Workspace two = small.acquire("1-2");
         small.release(one, true);
@@ -72,9 +76,40 @@ class WorkspacePoolTest {
     }
 
     @Test
+    void foldersABuildUserOwnedAreGivenBackToTheWorkerBeforeTheyWait() throws Exception {
+        assumeTrue(RunAs.workerIsRoot(), "only root can give folders to another user");
+        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false, true);
+        Workspace used = pool.acquire("1-1");
+        UserPrincipalLookupService users = FileSystems.getDefault().getUserPrincipalLookupService();
+        for (Path dir : new Path[] {used.src(), used.dest(), used.home(), used.tmp()}) {
+            Files.setOwner(dir, users.lookupPrincipalByName("nobody")); // what Workspace.handTo does
+        }
+        UserPrincipal worker = Files.getOwner(used.root());
+
+        pool.release(used, true);
+
+        try (Stream<Path> waiting = Files.list(tmp.resolve("recycled"))) {
+            Path parked = waiting.findFirst().orElseThrow();
+            for (String dir : new String[] {"src", "dest", "home", "tmp"}) {
+                assertThat(Files.getOwner(parked.resolve(dir), LinkOption.NOFOLLOW_LINKS)).isEqualTo(worker);
+            }
+        }
+    }
+
+    @Test
+    void withoutRecyclingWorkspacesAreDeletedAsBefore() throws Exception {
+        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false, false);
+        Workspace used = pool.acquire("1-1");
+
+        assertThat(pool.release(used, true)).isFalse();
+        assertThat(pool.size()).isZero();
+        assertThat(used.root()).doesNotExist();
+    }
+
+    @Test
     void leftoversOfAnEarlierRunAreDeletedAtStart() throws Exception {
         Files.createDirectories(tmp.resolve("recycled/7/dest"));
-        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false);
+        WorkspacePool pool = new WorkspacePool(tmp.resolve("attempts"), tmp.resolve("recycled"), 4, false, true);
         assertThat(tmp.resolve("recycled/7")).doesNotExist();
         assertThat(pool.acquire("1-1").dest()).isEmptyDirectory();
     }
@@ -92,16 +127,20 @@ class WorkspacePoolTest {
         Files.writeString(ws.root().resolve("stray"), "y");
         Files.createSymbolicLink(ws.src().resolve("link"), Path.of("/etc"));
         Files.writeString(ws.log(), "a log");
+        if (RunAs.workerIsRoot()) {
+            Files.setOwner(ws.tmp(), FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        }
     }
 
-    /** Every path below root with its type and mode. */
+    /** Every path below root with its type, mode and owner. */
     private static Map<String, String> shape(Path root) throws IOException {
         Map<String, String> shape = new TreeMap<>();
         try (Stream<Path> all = Files.walk(root)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 String type = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "d" : Files.isSymbolicLink(p) ? "l" : "f";
                 shape.put(root.relativize(p).toString(), type + " "
-                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) + " "
+                        + Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName());
             }
         }
         return shape;

@@ -13,7 +13,8 @@
 # book). SUMMARY lines: medians, the ratios to make and to the lower bound. --warmup W farm
 # builds of the same book run first and are printed but not counted: the JIT of fresh
 # coordinator and worker JVMs (a farm runs for days; make has no warm-up). On 2 cores a fresh
-# farm needs about 3,000 packages before its per-package cost settles (docs/performance.md).
+# farm's per-package cost settles after about 8,000 packages of 0.05 s/SBU (docs/performance.md);
+# run-issue5.sh passes --warmup 8 for those graphs.
 #
 # Environment: FARM_JAR, BENCH_DIR, COORD_JAVA_OPTS, WORKER_JAVA_OPTS (see lib.sh).
 set -euo pipefail

@@ -107,6 +107,7 @@ public final class CgroupV2 {
     /** Creates a fresh, empty cgroup for one phase (removing a leftover of a crashed worker first). */
     PhaseCgroup create(String name) throws IOException {
         Path dir = parent.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+        PhaseCgroup.awaitRemoval(dir); // the same attempt and phase again (a test, or ids reused after a reset)
         if (Files.isDirectory(dir)) {
             PhaseCgroup old = new PhaseCgroup(dir);
             old.killAll();

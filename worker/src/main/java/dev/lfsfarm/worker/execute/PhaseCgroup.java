@@ -6,6 +6,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
@@ -22,6 +24,9 @@ final class PhaseCgroup {
         t.setDaemon(true);
         return t;
     });
+
+    /** Removals queued and not yet over, so that a cgroup of the same name is not created under one. */
+    private static final ConcurrentHashMap<Path, CompletableFuture<Void>> PENDING = new ConcurrentHashMap<>();
 
     private final Path dir;
 
@@ -99,7 +104,24 @@ final class PhaseCgroup {
      * lock) held the slot for a millisecond or more per phase.
      */
     void removeLater() {
-        REMOVER.execute(() -> remove(2_000_000_000L));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        PENDING.put(dir, done);
+        REMOVER.execute(() -> {
+            try {
+                remove(2_000_000_000L);
+            } finally {
+                PENDING.remove(dir, done);
+                done.complete(null);
+            }
+        });
+    }
+
+    /** Waits until a removal of {@code dir} that {@link #removeLater()} queued is over, if there is one. */
+    static void awaitRemoval(Path dir) {
+        CompletableFuture<Void> pending = PENDING.get(dir);
+        if (pending != null) {
+            pending.join();
+        }
     }
 
     /**

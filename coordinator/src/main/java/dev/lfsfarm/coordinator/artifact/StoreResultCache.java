@@ -2,6 +2,8 @@ package dev.lfsfarm.coordinator.artifact;
 
 import dev.lfsfarm.coordinator.dispatch.ResultCache;
 import dev.lfsfarm.proto.v1.ActionResult;
+import dev.lfsfarm.proto.v1.Digest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
@@ -35,5 +37,12 @@ public final class StoreResultCache implements ResultCache {
     @Override
     public boolean hasBlob(String sha256) {
         return store.contains(sha256);
+    }
+
+    @Override
+    public void putBlob(Digest digest, byte[] bytes) throws IOException {
+        if (!store.contains(digest)) {
+            store.put(new ByteArrayInputStream(bytes), digest.getSha256(), digest.getSizeBytes());
+        }
     }
 }

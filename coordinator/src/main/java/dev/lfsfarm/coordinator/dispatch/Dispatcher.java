@@ -56,6 +56,7 @@ import dev.lfsfarm.proto.v1.WorkerSpeed;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -795,7 +796,8 @@ public final class Dispatcher implements AutoCloseable {
     // ---- results ----
 
     /** A worker reports how an attempt ended; the answer tells it whether the result was applied. */
-    public CompletableFuture<ResultAck> result(WorkerSession session, AttemptResult result) {
+    public CompletableFuture<ResultAck> result(WorkerSession session, AttemptResult sent) {
+        AttemptResult result = storeInline(sent);
         return call(() -> {
             ResultAck.Builder ack = ResultAck.newBuilder().setAttemptId(result.getAttemptId());
             Attempt a = attempts.get(result.getAttemptId());
@@ -821,6 +823,32 @@ public final class Dispatcher implements AutoCloseable {
             apply(a, result);
             return ack.setAccepted(true).build();
         });
+    }
+
+    /**
+     * Stores the artifact and manifest a worker sent inline (small ones, instead of uploading them),
+     * on the caller's thread, not the dispatcher's, and returns the result without their bytes. When
+     * a blob cannot be stored (its bytes do not match its digest, or the disk failed), the attempt
+     * counts as failed to upload, like one whose upload failed on the worker.
+     */
+    private AttemptResult storeInline(AttemptResult result) {
+        if (result.getArtifactInline().isEmpty() && result.getManifestInline().isEmpty()) {
+            return result;
+        }
+        AttemptResult.Builder stripped = result.toBuilder().clearArtifactInline().clearManifestInline();
+        try {
+            if (!result.getManifestInline().isEmpty()) {
+                cache.putBlob(result.getManifest(), result.getManifestInline().toByteArray());
+            }
+            if (!result.getArtifactInline().isEmpty()) {
+                cache.putBlob(result.getArtifact(), result.getArtifactInline().toByteArray());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot store the blobs attempt {} sent inline: {}", result.getAttemptId(), e.toString());
+            stripped.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED).setFailureKind(FailureKind.FAILURE_KIND_UPLOAD_FAILED)
+                    .setFailureReason("the coordinator could not store the artifact sent with the result: " + e.getMessage());
+        }
+        return stripped.build();
     }
 
     private void apply(Attempt a, AttemptResult result) {

@@ -1,6 +1,8 @@
 package dev.lfsfarm.coordinator.dispatch;
 
 import dev.lfsfarm.proto.v1.ActionResult;
+import dev.lfsfarm.proto.v1.Digest;
+import java.io.IOException;
 import java.util.Optional;
 
 /** What the dispatcher needs of the artifact store: the action cache, and whether a blob is there. */
@@ -13,4 +15,11 @@ public interface ResultCache {
 
     /** Whether a blob with this sha256 is stored. */
     boolean hasBlob(String sha256);
+
+    /**
+     * Stores a blob a worker sent inline with its result, unless it is there already.
+     *
+     * @throws IOException when the bytes do not match the digest (nothing is stored) or cannot be written
+     */
+    void putBlob(Digest digest, byte[] bytes) throws IOException;
 }

@@ -3,6 +3,8 @@ package dev.lfsfarm.coordinator.service;
 import static dev.lfsfarm.coordinator.service.TestFarm.pkg;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.artifact.Sha256;
 import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.AttemptInfo;
@@ -17,6 +19,7 @@ import dev.lfsfarm.proto.v1.FailureKind;
 import dev.lfsfarm.proto.v1.Heartbeat;
 import dev.lfsfarm.proto.v1.ListWorkersRequest;
 import dev.lfsfarm.proto.v1.PackageState;
+import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.ResultAck;
 import dev.lfsfarm.proto.v1.ResultRejectReason;
 import dev.lfsfarm.proto.v1.Welcome;
@@ -26,6 +29,7 @@ import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -203,6 +207,39 @@ class WorkerServiceTest {
         Digest uploaded = w1.upload(assign);
         assertThat(w1.report(FakeWorker.success(assign, uploaded).build()).getAccepted()).isTrue();
         assertThat(pkg(farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED), "solo").getArtifact()).isEqualTo(uploaded);
+    }
+
+    @Test
+    void aSmallArtifactAndManifestSentWithTheResultAreStoredAndVerified() throws Exception {
+        FakeWorker w1 = farm.connected("w1");
+        String id = farm.submit(farm.request(b -> b.simple("solo", "1", "").simple("other", "1", ""))).getBuildId();
+        ArtifactClient store = new ArtifactClient(farm.channel());
+
+        Assign first = w1.awaitAssign();
+        byte[] archive = ("archive of " + first.getPackageId()).getBytes(StandardCharsets.UTF_8);
+        byte[] manifest = ("manifest of " + first.getPackageId()).getBytes(StandardCharsets.UTF_8);
+        Digest archiveDigest = Sha256.digest(archive);
+        Digest manifestDigest = Sha256.digest(manifest);
+        ResultAck ack = w1.report(FakeWorker.success(first, archiveDigest).setManifest(manifestDigest)
+                .setArtifactInline(ByteString.copyFrom(archive)).setManifestInline(ByteString.copyFrom(manifest)).build());
+
+        assertThat(ack.getAccepted()).isTrue();
+        assertThat(store.findMissing(List.of(archiveDigest, manifestDigest))).isEmpty(); // no upload happened
+        assertThat(pkg(farm.awaitPackage(id, first.getPackageId(), PackageState.PACKAGE_STATE_SUCCEEDED),
+                first.getPackageId()).getArtifact()).isEqualTo(archiveDigest);
+
+        // Bytes that do not match their digest are not stored; the attempt failed to upload.
+        Assign second = w1.awaitAssign();
+        Digest claimed = Sha256.digest("what the worker claims".getBytes(StandardCharsets.UTF_8));
+        ResultAck bad = w1.report(FakeWorker.success(second, claimed)
+                .setArtifactInline(ByteString.copyFromUtf8("something else")).build());
+
+        assertThat(bad.getAccepted()).isTrue();
+        assertThat(store.findMissing(List.of(claimed))).containsExactly(claimed);
+        PackageStatus failed = pkg(farm.await(id, "the bad attempt is applied", b ->
+                pkg(b, second.getPackageId()).getAttempts() > 1 || pkg(b, second.getPackageId()).getState()
+                        == PackageState.PACKAGE_STATE_FAILED), second.getPackageId());
+        assertThat(failed.getState()).isNotEqualTo(PackageState.PACKAGE_STATE_SUCCEEDED);
     }
 
     @Test

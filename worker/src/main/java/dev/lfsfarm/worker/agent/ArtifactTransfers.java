@@ -57,6 +57,11 @@ final class ArtifactTransfers {
         return digests;
     }
 
+    /** Counts bytes sent with a result instead of uploaded (they are upload bytes all the same). */
+    void sentInline(long bytes) {
+        metrics.uploaded(bytes);
+    }
+
     void download(Digest digest, Path to) throws IOException {
         retried("download of " + digest.getSha256(), () -> {
             client.download(digest, to);

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.artifact.ArtifactExtractor;
 import dev.lfsfarm.common.artifact.ArtifactPacker;
+import dev.lfsfarm.common.artifact.Sha256;
 import dev.lfsfarm.common.input.Location;
 import dev.lfsfarm.common.recipe.Phase;
 import dev.lfsfarm.common.recipe.Source;
@@ -64,6 +65,8 @@ final class AttemptRunner {
      * so the memo can never be wrong.
      */
     private static final Set<String> EMPTY_ARTIFACTS = ConcurrentHashMap.newKeySet();
+    /** An artifact and manifest both at most this large travel in the result (AttemptResult.artifact_inline). */
+    static final int INLINE_MAX_BYTES = 64 << 10;
 
     /** Where results and log bytes go (the agent, which owns the connection). */
     interface Reporter {
@@ -316,12 +319,24 @@ final class AttemptRunner {
         try (OutputStream out = Files.newOutputStream(tar)) {
             manifest = ArtifactPacker.pack(workspace.dest(), out);
         }
-        Path manifestFile = scratch.resolve("manifest.pb");
-        Files.write(manifestFile, manifest.toByteArray());
-        List<Digest> digests = artifacts.upload(List.of(new ArtifactClient.Upload(tar, ArtifactKind.ARTIFACT_KIND_PACKAGE),
-                new ArtifactClient.Upload(manifestFile, ArtifactKind.ARTIFACT_KIND_MANIFEST)));
-        Digest artifact = digests.get(0);
-        Digest manifestDigest = digests.get(1);
+        byte[] manifestBytes = manifest.toByteArray();
+        Digest artifact;
+        Digest manifestDigest;
+        if (Files.size(tar) <= INLINE_MAX_BYTES && manifestBytes.length <= INLINE_MAX_BYTES) {
+            // Small: sent with the result, which saves a FindMissing round trip per package.
+            byte[] tarBytes = Files.readAllBytes(tar);
+            artifact = Sha256.digest(tarBytes);
+            manifestDigest = Sha256.digest(manifestBytes);
+            result.setArtifactInline(ByteString.copyFrom(tarBytes)).setManifestInline(ByteString.copyFrom(manifestBytes));
+            artifacts.sentInline(tarBytes.length + manifestBytes.length);
+        } else {
+            Path manifestFile = scratch.resolve("manifest.pb");
+            Files.write(manifestFile, manifestBytes);
+            List<Digest> digests = artifacts.upload(List.of(new ArtifactClient.Upload(tar, ArtifactKind.ARTIFACT_KIND_PACKAGE),
+                    new ArtifactClient.Upload(manifestFile, ArtifactKind.ARTIFACT_KIND_MANIFEST)));
+            artifact = digests.get(0);
+            manifestDigest = digests.get(1);
+        }
         result.setArtifact(artifact).setManifest(manifestDigest).setMeasurements(result.getMeasurements().toBuilder()
                 .setArtifactSizeBytes(artifact.getSizeBytes()));
     }

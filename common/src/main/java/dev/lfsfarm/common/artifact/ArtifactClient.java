@@ -57,6 +57,11 @@ public final class ArtifactClient {
 
     /** Bytes per Upload data message (the protocol's maximum). */
     public static final int CHUNK_SIZE = 1024 * 1024;
+    /**
+     * The largest artifact or manifest a worker may send with its result instead of uploading it
+     * (AttemptResult.artifact_inline), when the coordinator's Welcome says it accepts them.
+     */
+    public static final int INLINE_MAX_BYTES = 64 << 10;
     /** Deadline of the unary RPCs unless the constructor is given another. */
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(1);
 

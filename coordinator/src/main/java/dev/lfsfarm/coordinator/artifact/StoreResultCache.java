@@ -40,9 +40,15 @@ public final class StoreResultCache implements ResultCache {
     }
 
     @Override
-    public void putBlob(Digest digest, byte[] bytes) throws IOException {
-        if (!store.contains(digest)) {
+    public boolean putBlob(Digest digest, byte[] bytes) throws IOException {
+        if (store.contains(digest)) {
+            return true;
+        }
+        try {
             store.put(new ByteArrayInputStream(bytes), digest.getSha256(), digest.getSizeBytes());
+            return true;
+        } catch (DigestMismatchException e) {
+            return false;
         }
     }
 }

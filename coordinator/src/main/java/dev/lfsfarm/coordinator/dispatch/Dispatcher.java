@@ -1,6 +1,8 @@
 package dev.lfsfarm.coordinator.dispatch;
 
+import com.google.protobuf.ByteString;
 import dev.lfsfarm.common.wire.ProtoTime;
+import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.action.ActionKeys;
 import dev.lfsfarm.common.graph.DependencyResolver;
 import dev.lfsfarm.common.graph.ResolvedGraph;
@@ -37,6 +39,7 @@ import dev.lfsfarm.proto.v1.BuildStateChanged;
 import dev.lfsfarm.proto.v1.CancelAttempt;
 import dev.lfsfarm.proto.v1.CancelReason;
 import dev.lfsfarm.proto.v1.CoordinatorMessage;
+import dev.lfsfarm.proto.v1.Digest;
 import dev.lfsfarm.proto.v1.FailureKind;
 import dev.lfsfarm.proto.v1.Hello;
 import dev.lfsfarm.proto.v1.Measurements;
@@ -648,7 +651,8 @@ public final class Dispatcher implements AutoCloseable {
             session.send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLeaderEpoch(epoch)
                     .setHeartbeatInterval(ActiveBuild.duration(settings.heartbeatInterval()))
                     .setLeaseTimeout(ActiveBuild.duration(settings.leaseTimeout()))
-                    .addAllAdoptedAttemptIds(adopted).setCoordinatorVersion("farm.v1")).build());
+                    .addAllAdoptedAttemptIds(adopted).setCoordinatorVersion("farm.v1")
+                    .setAcceptsInlineArtifacts(true)).build());
             // Welcome is the first message of a stream; what follows it: cancels of what was not adopted, a standing drain.
             for (AttemptInfo info : hello.getAttemptsList()) {
                 if (!adopted.contains(info.getAttemptId()) && !info.getFinished()) {
@@ -797,7 +801,12 @@ public final class Dispatcher implements AutoCloseable {
 
     /** A worker reports how an attempt ended; the answer tells it whether the result was applied. */
     public CompletableFuture<ResultAck> result(WorkerSession session, AttemptResult sent) {
-        AttemptResult result = storeInline(sent);
+        AttemptResult result;
+        try {
+            result = storeInline(sent);
+        } catch (StatusRuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return call(() -> {
             ResultAck.Builder ack = ResultAck.newBuilder().setAttemptId(result.getAttemptId());
             Attempt a = attempts.get(result.getAttemptId());
@@ -827,28 +836,46 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Stores the artifact and manifest a worker sent inline (small ones, instead of uploading them),
-     * on the caller's thread, not the dispatcher's, and returns the result without their bytes. When
-     * a blob cannot be stored (its bytes do not match its digest, or the disk failed), the attempt
-     * counts as failed to upload, like one whose upload failed on the worker.
+     * on the caller's thread, not the dispatcher's, and returns the result without their bytes.
+     * Bytes that do not match their digest (or are over the limit) are the worker's fault: the
+     * attempt counts as failed to upload. A store that cannot write is this coordinator's: the
+     * result is answered UNAVAILABLE, so the worker keeps it and sends it again.
      */
     private AttemptResult storeInline(AttemptResult result) {
         if (result.getArtifactInline().isEmpty() && result.getManifestInline().isEmpty()) {
             return result;
         }
         AttemptResult.Builder stripped = result.toBuilder().clearArtifactInline().clearManifestInline();
+        if (result.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED) {
+            return stripped.build();
+        }
+        String problem = null;
         try {
-            if (!result.getManifestInline().isEmpty()) {
-                cache.putBlob(result.getManifest(), result.getManifestInline().toByteArray());
+            if (!storeInline(result.getManifest(), result.getManifestInline())) {
+                problem = "the manifest sent with the result does not match its digest or is over "
+                        + ArtifactClient.INLINE_MAX_BYTES + " bytes";
+            } else if (!storeInline(result.getArtifact(), result.getArtifactInline())) {
+                problem = "the artifact sent with the result does not match its digest or is over "
+                        + ArtifactClient.INLINE_MAX_BYTES + " bytes";
             }
-            if (!result.getArtifactInline().isEmpty()) {
-                cache.putBlob(result.getArtifact(), result.getArtifactInline().toByteArray());
-            }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             log.error("cannot store the blobs attempt {} sent inline: {}", result.getAttemptId(), e.toString());
+            throw Status.UNAVAILABLE.withDescription("cannot store the artifact sent with the result: " + e.getMessage())
+                    .asRuntimeException();
+        }
+        if (problem != null) {
+            log.warn("attempt {}: {}", result.getAttemptId(), problem);
             stripped.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED).setFailureKind(FailureKind.FAILURE_KIND_UPLOAD_FAILED)
-                    .setFailureReason("the coordinator could not store the artifact sent with the result: " + e.getMessage());
+                    .setFailureReason(problem);
         }
         return stripped.build();
+    }
+
+    private boolean storeInline(Digest digest, ByteString bytes) throws IOException {
+        if (bytes.isEmpty()) {
+            return true;
+        }
+        return bytes.size() <= ArtifactClient.INLINE_MAX_BYTES && cache.putBlob(digest, bytes.toByteArray());
     }
 
     private void apply(Attempt a, AttemptResult result) {

@@ -19,7 +19,8 @@ public interface ResultCache {
     /**
      * Stores a blob a worker sent inline with its result, unless it is there already.
      *
-     * @throws IOException when the bytes do not match the digest (nothing is stored) or cannot be written
+     * @return false when the bytes do not match the digest (nothing is stored)
+     * @throws IOException when they cannot be written
      */
-    void putBlob(Digest digest, byte[] bytes) throws IOException;
+    boolean putBlob(Digest digest, byte[] bytes) throws IOException;
 }

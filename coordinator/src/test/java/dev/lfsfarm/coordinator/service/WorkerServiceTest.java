@@ -236,10 +236,15 @@ class WorkerServiceTest {
 
         assertThat(bad.getAccepted()).isTrue();
         assertThat(store.findMissing(List.of(claimed))).containsExactly(claimed);
-        PackageStatus failed = pkg(farm.await(id, "the bad attempt is applied", b ->
-                pkg(b, second.getPackageId()).getAttempts() > 1 || pkg(b, second.getPackageId()).getState()
-                        == PackageState.PACKAGE_STATE_FAILED), second.getPackageId());
-        assertThat(failed.getState()).isNotEqualTo(PackageState.PACKAGE_STATE_SUCCEEDED);
+        PackageStatus failed = pkg(farm.awaitPackage(id, second.getPackageId(), PackageState.PACKAGE_STATE_FAILED),
+                second.getPackageId());
+        assertThat(failed.getFailureKind()).isEqualTo(FailureKind.FAILURE_KIND_UPLOAD_FAILED);
+        assertThat(failed.getFailureReason()).contains("does not match its digest");
+    }
+
+    @Test
+    void theWelcomeSaysInlineArtifactsAreAccepted() throws Exception {
+        assertThat(farm.worker("w1").connect().getAcceptsInlineArtifacts()).isTrue();
     }
 
     @Test

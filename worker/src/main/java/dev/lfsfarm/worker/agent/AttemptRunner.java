@@ -47,6 +47,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,8 +66,6 @@ final class AttemptRunner {
      * so the memo can never be wrong.
      */
     private static final Set<String> EMPTY_ARTIFACTS = ConcurrentHashMap.newKeySet();
-    /** An artifact and manifest both at most this large travel in the result (AttemptResult.artifact_inline). */
-    static final int INLINE_MAX_BYTES = 64 << 10;
 
     /** Where results and log bytes go (the agent, which owns the connection). */
     interface Reporter {
@@ -81,6 +80,7 @@ final class AttemptRunner {
     private final SourceFetcher fetcher;
     private final Reporter reporter;
     private final WorkspacePool workspaces;
+    private final BooleanSupplier inlineAccepted;
     private final AtomicLong logOffset = new AtomicLong();
     private volatile PhaseSequence sequence;
     private volatile boolean cancelled;
@@ -89,7 +89,7 @@ final class AttemptRunner {
     private boolean succeeded;
 
     AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactTransfers artifacts,
-            SourceFetcher fetcher, Reporter reporter, WorkspacePool workspaces) {
+            SourceFetcher fetcher, Reporter reporter, WorkspacePool workspaces, BooleanSupplier inlineAccepted) {
         this.assign = assign;
         this.settings = settings;
         this.execution = execution;
@@ -97,6 +97,7 @@ final class AttemptRunner {
         this.fetcher = fetcher;
         this.reporter = reporter;
         this.workspaces = workspaces;
+        this.inlineAccepted = inlineAccepted;
         this.epoch = assign.getLeaderEpoch();
     }
 
@@ -322,7 +323,8 @@ final class AttemptRunner {
         byte[] manifestBytes = manifest.toByteArray();
         Digest artifact;
         Digest manifestDigest;
-        if (Files.size(tar) <= INLINE_MAX_BYTES && manifestBytes.length <= INLINE_MAX_BYTES) {
+        if (inlineAccepted.getAsBoolean() && Files.size(tar) <= ArtifactClient.INLINE_MAX_BYTES
+                && manifestBytes.length <= ArtifactClient.INLINE_MAX_BYTES) {
             // Small: sent with the result, which saves a FindMissing round trip per package.
             byte[] tarBytes = Files.readAllBytes(tar);
             artifact = Sha256.digest(tarBytes);

@@ -77,6 +77,8 @@ public final class WorkerAgent implements AutoCloseable {
     private final String instanceId = UUID.randomUUID().toString();
     private final ExecutorService builders;
     private final WorkspacePool workspaces;
+    /** Whether the coordinator of the last Welcome stores artifacts sent with results. */
+    private volatile boolean inlineAccepted;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-timer"));
     private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
     private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
@@ -254,6 +256,7 @@ public final class WorkerAgent implements AutoCloseable {
             return;
         }
         newestEpoch.accumulateAndGet(epoch, Math::max);
+        inlineAccepted = welcome.getAcceptsInlineArtifacts();
         synchronized (attempts) {
             link = from;
             for (String id : welcome.getAdoptedAttemptIdsList()) {
@@ -315,7 +318,8 @@ public final class WorkerAgent implements AutoCloseable {
         if (running.containsKey(assign.getAttemptId())) {
             return;
         }
-        AttemptRunner runner = new AttemptRunner(assign, settings, execution, artifacts, fetcher, reporter(), workspaces);
+        AttemptRunner runner = new AttemptRunner(assign, settings, execution, artifacts, fetcher, reporter(), workspaces,
+                () -> inlineAccepted);
         running.put(assign.getAttemptId(), runner);
         log.info("building {} for build {} (attempt {}, {} cores)", assign.getPackageId(), assign.getBuildId(),
                 assign.getAttemptId(), assign.getCores());

@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,11 +119,21 @@ final class PhaseCgroup {
         });
     }
 
-    /** Waits until a removal of {@code dir} that {@link #removeLater()} queued is over, if there is one. */
+    /**
+     * Waits until a removal of {@code dir} that {@link #removeLater()} queued is over, if there is
+     * one, at most 5 s (the caller then removes a leftover itself).
+     */
     static void awaitRemoval(Path dir) {
         CompletableFuture<Void> pending = PENDING.get(dir);
-        if (pending != null) {
-            pending.join();
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("the queued removal of {} is not over: {}", dir, e.toString());
         }
     }
 

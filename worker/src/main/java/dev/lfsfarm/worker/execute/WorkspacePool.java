@@ -81,7 +81,11 @@ public final class WorkspacePool {
             return new Workspace(root, keepFailed);
         } catch (IOException e) {
             log.debug("cannot reuse {} ({}); creating a fresh workspace", reused, e.toString());
-            FileTrees.deleteRecursively(reused);
+            try {
+                FileTrees.deleteRecursively(reused);
+            } catch (IOException gone) {
+                log.warn("cannot delete the recycled workspace {}: {}", reused, gone.toString());
+            }
             return Workspace.create(attempts, attemptId, keepFailed);
         }
     }

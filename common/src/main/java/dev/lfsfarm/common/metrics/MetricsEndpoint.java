@@ -2,6 +2,7 @@ package dev.lfsfarm.common.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,13 +50,8 @@ public final class MetricsEndpoint implements AutoCloseable {
             named.initCause(e);
             throw named;
         }
-        AtomicInteger n = new AtomicInteger();
         // Two threads: a scrape and a health probe never wait for each other.
-        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "metrics-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService threads = Executors.newFixedThreadPool(2, DaemonThreadFactory.numbered("metrics-http"));
         server.setExecutor(threads);
         server.createContext("/metrics", exchange -> answer(exchange, () -> {
             beforeScrape.run();

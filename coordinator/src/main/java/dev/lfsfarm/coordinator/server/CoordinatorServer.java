@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.server;
 
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.zk.ActiveLeader;
 import dev.lfsfarm.common.zk.ZkPaths;
 import dev.lfsfarm.common.zk.ZooKeeperClients;
@@ -182,11 +183,7 @@ public final class CoordinatorServer implements AutoCloseable {
     }
 
     private static ExecutorService logReaders() {
-        return Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "log-reader");
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newCachedThreadPool(DaemonThreadFactory.named("log-reader"));
     }
 
     private static Server serve(ServerBuilder<?> builder, LeaderGate gate, ExecutorService logReaders, ArtifactStore artifacts)

@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.service;
 
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.coordinator.artifact.ArtifactSpecBlobs;
 import dev.lfsfarm.coordinator.artifact.ArtifactStore;
 import dev.lfsfarm.coordinator.checkpoint.GarbageCollector;
@@ -45,11 +46,8 @@ public final class CheckpointServiceImpl extends CheckpointServiceGrpc.Checkpoin
         this.dispatchers = dispatchers;
         this.blobs = new ArtifactSpecBlobs(artifacts);
         this.collector = new GarbageCollector(artifacts);
-        ThreadPoolExecutor runner = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "artifact-gc");
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor runner = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreadFactory.named("artifact-gc"));
         runner.allowCoreThreadTimeOut(true);
         this.gcRunner = runner;
     }

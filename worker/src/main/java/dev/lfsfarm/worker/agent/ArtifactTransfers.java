@@ -1,6 +1,7 @@
 package dev.lfsfarm.worker.agent;
 
 import dev.lfsfarm.common.artifact.ArtifactClient;
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.proto.v1.ArtifactKind;
 import dev.lfsfarm.proto.v1.Digest;
@@ -33,11 +34,8 @@ final class ArtifactTransfers {
     /** Longer than a failover (session timeout + election + restore) with room to spare. */
     static final Duration PATIENCE = Duration.ofSeconds(120);
 
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "transfer-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreadFactory.named("transfer-watchdog"));
 
     private final LeaderChannel coordinators;
     private final ArtifactClient client;

@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.agent;
 
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.leader.CoordinatorLocator;
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.common.leader.NoLeaderException;
@@ -79,7 +80,8 @@ public final class WorkerAgent implements AutoCloseable {
     private final WorkspacePool workspaces;
     /** Whether the coordinator of the last Welcome stores artifacts sent with results. */
     private volatile boolean inlineAccepted;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-timer"));
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreadFactory.named("worker-timer"));
     private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
     private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
     /**
@@ -125,7 +127,7 @@ public final class WorkerAgent implements AutoCloseable {
         this.fetcher = new SourceFetcher(settings.workDir().resolve("cache/sources"));
         fetcher.observe(metrics);
         metrics.bindSlots(running::size, settings.slots());
-        this.builders = Executors.newFixedThreadPool(settings.slots(), r -> daemon(r, "build"));
+        this.builders = Executors.newFixedThreadPool(settings.slots(), DaemonThreadFactory.named("build"));
         this.workspaces = new WorkspacePool(settings.workDir().resolve("attempts"), settings.workDir().resolve("recycled"),
                 settings.slots(), settings.keepFailedWorkspaces(), execution.cgroups().isPresent());
     }
@@ -464,11 +466,5 @@ public final class WorkerAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         stopped.countDown();
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.recipe.Phase;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +8,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Copies a phase's merged stdout/stderr into the attempt log, in chunks of at most 64 KiB that end
@@ -25,12 +25,7 @@ final class LogPump implements Runnable {
 
     static final int CHUNK = 64 << 10;
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "phase-log-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(DaemonThreadFactory.numbered("phase-log"));
 
     private final InputStream in;
     private final AttemptLog log;

@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,11 +23,7 @@ final class PhaseCgroup {
 
     private static final Logger log = LoggerFactory.getLogger(PhaseCgroup.class);
 
-    private static final ExecutorService REMOVER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "cgroup-remover");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService REMOVER = Executors.newSingleThreadExecutor(DaemonThreadFactory.named("cgroup-remover"));
 
     /** Removals queued and not yet over, so that a cgroup of the same name is not created under one. */
     private static final ConcurrentHashMap<Path, CompletableFuture<Void>> PENDING = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -19,11 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class TreeSampler {
 
-    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "phase-sampler");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreadFactory.named("phase-sampler"));
 
     private final ProcessTree tree;
     private final long intervalNanos;

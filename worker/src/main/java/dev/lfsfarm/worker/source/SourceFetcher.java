@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.source;
 
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.recipe.Source;
 import dev.lfsfarm.worker.execute.FileTrees;
 import dev.lfsfarm.worker.execute.Workspace;
@@ -59,11 +60,8 @@ public final class SourceFetcher {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
 
     private static final Logger log = LoggerFactory.getLogger(SourceFetcher.class);
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "source-fetch-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreadFactory.named("source-fetch-watchdog"));
 
     private final Path cacheDir;
     private final HttpClient http;

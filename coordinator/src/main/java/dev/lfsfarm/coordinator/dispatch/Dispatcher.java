@@ -1,6 +1,7 @@
 package dev.lfsfarm.coordinator.dispatch;
 
 import com.google.protobuf.ByteString;
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.action.ActionKeys;
@@ -97,11 +98,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Least time between two PROGRESS events of a build. */
     static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "dispatcher");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreadFactory.named("dispatcher"));
     private final DispatchSettings settings;
     private final BuildStateStore store;
     private final ResultCache cache;
@@ -851,10 +849,10 @@ public final class Dispatcher implements AutoCloseable {
         }
         String problem = null;
         try {
-            if (!storeInline(result.getManifest(), result.getManifestInline())) {
+            if (!stored(result.getManifest(), result.getManifestInline())) {
                 problem = "the manifest sent with the result does not match its digest or is over "
                         + ArtifactClient.INLINE_MAX_BYTES + " bytes";
-            } else if (!storeInline(result.getArtifact(), result.getArtifactInline())) {
+            } else if (!stored(result.getArtifact(), result.getArtifactInline())) {
                 problem = "the artifact sent with the result does not match its digest or is over "
                         + ArtifactClient.INLINE_MAX_BYTES + " bytes";
             }
@@ -871,7 +869,8 @@ public final class Dispatcher implements AutoCloseable {
         return stripped.build();
     }
 
-    private boolean storeInline(Digest digest, ByteString bytes) throws IOException {
+    /** Stores one inline blob; false when it is over the limit or does not match its digest. */
+    private boolean stored(Digest digest, ByteString bytes) throws IOException {
         if (bytes.isEmpty()) {
             return true;
         }

@@ -3,7 +3,10 @@ package dev.lfsfarm.worker.execute;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,14 @@ public final class Workspace {
 
     private static final Logger log = LoggerFactory.getLogger(Workspace.class);
 
+    /** The root's mode, and every folder's but home/ and tmp/: readable by a build user (see RunAs). */
+    static final Set<PosixFilePermission> OPEN = PosixFilePermissions.fromString("rwxr-xr-x");
+    /** home/ and tmp/: the build's alone. */
+    static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
+    /** The folders of a workspace and their modes; the log file is the only other entry. */
+    static final Map<String, Set<PosixFilePermission>> FOLDERS = Map.of("src", OPEN, "sources", OPEN, "sysroot", OPEN,
+            "dest", OPEN, "home", PRIVATE, "tmp", PRIVATE, ".farm", OPEN);
+
     private final Path root;
     private final boolean keepOnFailure;
 
@@ -54,17 +65,12 @@ public final class Workspace {
         Path root = workDir.toAbsolutePath().normalize().resolve(folderName(attemptId));
         FileTrees.deleteRecursively(root);
         Files.createDirectories(root);
+        Files.setPosixFilePermissions(root, OPEN);
         Workspace ws = new Workspace(root, keepOnFailure);
-        for (Path dir : new Path[] {ws.src(), ws.sources(), ws.sysroot(), ws.dest(), ws.home(), ws.tmp(), ws.internal()}) {
-            Files.createDirectory(dir);
+        for (Map.Entry<String, Set<PosixFilePermission>> folder : FOLDERS.entrySet()) {
+            Path dir = Files.createDirectory(root.resolve(folder.getKey()));
+            Files.setPosixFilePermissions(dir, folder.getValue());
         }
-        // Readable by a build user (see RunAs): only the folders it must write are given to it.
-        for (Path dir : new Path[] {root, ws.src(), ws.sources(), ws.sysroot(), ws.dest(), ws.home(), ws.tmp(),
-                ws.internal()}) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        Files.setPosixFilePermissions(ws.home(), PosixFilePermissions.fromString("rwx------"));
-        Files.setPosixFilePermissions(ws.tmp(), PosixFilePermissions.fromString("rwx------"));
         Files.createFile(ws.log());
         log.debug("workspace {} created", root);
         return ws;

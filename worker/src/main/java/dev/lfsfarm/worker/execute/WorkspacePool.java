@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -30,13 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class WorkspacePool {
 
     private static final Logger log = LoggerFactory.getLogger(WorkspacePool.class);
-    private static final Set<PosixFilePermission> OPEN = PosixFilePermissions.fromString("rwxr-xr-x");
-    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
-
-    /** The folders of a workspace and their modes (see {@link Workspace#create}). */
-    private static final Map<String, Set<PosixFilePermission>> FOLDERS = Map.of("src", OPEN, "sources", OPEN,
-            "sysroot", OPEN, "dest", OPEN, "home", PRIVATE, "tmp", PRIVATE, ".farm", OPEN);
-
     private final Path attempts;
     private final Path recycled;
     private final int capacity;
@@ -121,18 +113,18 @@ public final class WorkspacePool {
     /** Brings the workspace back to what {@link Workspace#create} makes, or throws. */
     private static void empty(Workspace ws) throws IOException {
         PosixFileAttributes root = Files.readAttributes(ws.root(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!root.isDirectory() || !root.permissions().equals(OPEN)) {
+        if (!root.isDirectory() || !root.permissions().equals(Workspace.OPEN)) {
             throw new IOException(ws.root() + " is not the folder the worker made");
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(ws.root())) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (!FOLDERS.containsKey(name) && !name.equals("log")) {
+                if (!Workspace.FOLDERS.containsKey(name) && !name.equals("log")) {
                     FileTrees.deleteRecursively(entry);
                 }
             }
         }
-        for (Map.Entry<String, Set<PosixFilePermission>> folder : FOLDERS.entrySet()) {
+        for (Map.Entry<String, Set<PosixFilePermission>> folder : Workspace.FOLDERS.entrySet()) {
             Path dir = ws.root().resolve(folder.getKey());
             restore(dir, root, folder.getValue());
             FileTrees.deleteContents(dir);

@@ -54,10 +54,13 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
             default -> ExitCodes.FAILURE;
         };
         if (code == ExitCodes.UNREACHABLE) {
-            String cause = e.getCause() == null || e.getCause().getMessage() == null ? description : e.getCause().getMessage();
+            String cause = e.getCause() == null || e.getCause().getMessage() == null
+                    ? description
+                    : e.getCause().getMessage();
             err.println("farm: cannot reach the coordinator: " + cause);
-            err.println("farm: (is 'farm coordinator' running? say where with --coordinator HOST:PORT[,HOST:PORT...] or --zk CONNECT,"
-                    + " or FARM_COORDINATOR / FARM_ZK)");
+            err.println(
+                    "farm: (is 'farm coordinator' running? say where with --coordinator HOST:PORT[,HOST:PORT...] or --zk CONNECT,"
+                            + " or FARM_COORDINATOR / FARM_ZK)");
         } else {
             for (String line : description.split("\n")) {
                 err.println("farm: error: " + line);

@@ -7,7 +7,10 @@ final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         String version = FarmMain.class.getPackage().getImplementationVersion();
-        return new String[] {"farm " + (version == null ? "development" : version),
-            "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        return new String[] {
+            "farm " + (version == null ? "development" : version),
+            "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " "
+                    + System.getProperty("os.arch")
+        };
     }
 }

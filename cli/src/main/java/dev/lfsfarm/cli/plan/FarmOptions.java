@@ -10,31 +10,49 @@ import picocli.CommandLine.Option;
 
 /** The virtual farm that plan and simulate schedule on. */
 public final class FarmOptions {
-    @Option(names = {"-w", "--workers"}, paramLabel = "K", defaultValue = "1",
+    @Option(
+            names = {"-w", "--workers"},
+            paramLabel = "K",
+            defaultValue = "1",
             description = "Number of workers (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = {"-c", "--cores-per-worker"}, paramLabel = "C", defaultValue = "1",
-            description = "Cores per worker (default: ${DEFAULT-VALUE}). With 1, a package takes exactly sbu × sbu-seconds.")
+    @Option(
+            names = {"-c", "--cores-per-worker"},
+            paramLabel = "C",
+            defaultValue = "1",
+            description =
+                    "Cores per worker (default: ${DEFAULT-VALUE}). With 1, a package takes exactly sbu × sbu-seconds.")
     int coresPerWorker;
 
-    @Option(names = "--slots", paramLabel = "S",
-            description = "Packages a worker builds at once (default: its cores).")
+    @Option(names = "--slots", paramLabel = "S", description = "Packages a worker builds at once (default: its cores).")
     Integer slots;
 
-    @Option(names = "--memory-mb", paramLabel = "MIB", defaultValue = "16384",
+    @Option(
+            names = "--memory-mb",
+            paramLabel = "MIB",
+            defaultValue = "16384",
             description = "Memory per worker in MiB (default: ${DEFAULT-VALUE}).")
     int memoryMb;
 
-    @Option(names = "--sbu-seconds", paramLabel = "S", defaultValue = "1",
+    @Option(
+            names = "--sbu-seconds",
+            paramLabel = "S",
+            defaultValue = "1",
             description = "Seconds one SBU takes on one core (default: ${DEFAULT-VALUE}).")
     double sbuSeconds;
 
-    @Option(names = "--parallel-fraction", paramLabel = "P", defaultValue = "0.8",
+    @Option(
+            names = "--parallel-fraction",
+            paramLabel = "P",
+            defaultValue = "0.8",
             description = "Share of a build that speeds up with cores, Amdahl's law (default: ${DEFAULT-VALUE}).")
     double parallelFraction;
 
-    @Option(names = "--worker-labels", paramLabel = "KEY=VALUE", split = ",",
+    @Option(
+            names = "--worker-labels",
+            paramLabel = "KEY=VALUE",
+            split = ",",
             description = "Labels every virtual worker carries, for recipes that ask for labels (e.g. arch=x86_64).")
     Map<String, String> labels = new LinkedHashMap<>();
 
@@ -47,8 +65,8 @@ public final class FarmOptions {
         }
         try {
             DurationModel model = new DurationModel(sbuSeconds, parallelFraction);
-            return new SimulationConfig(workers, coresPerWorker, slots == null ? coresPerWorker : slots, memoryMb, policy,
-                    model, labels);
+            return new SimulationConfig(
+                    workers, coresPerWorker, slots == null ? coresPerWorker : slots, memoryMb, policy, model, labels);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

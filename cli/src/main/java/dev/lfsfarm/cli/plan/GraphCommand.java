@@ -6,9 +6,9 @@ import dev.lfsfarm.common.graph.ResolvedGraph;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm graph}: the resolved dependency graph as Graphviz DOT or JSON. */
 @Command(
@@ -27,7 +27,10 @@ import picocli.CommandLine.Model.CommandSpec;
         })
 public final class GraphCommand implements Callable<Integer> {
     /** Output formats of {@code farm graph}. */
-    public enum Format { DOT, JSON }
+    public enum Format {
+        DOT,
+        JSON
+    }
 
     @Spec
     CommandSpec spec;
@@ -35,7 +38,10 @@ public final class GraphCommand implements Callable<Integer> {
     @Mixin
     GraphSource source;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "dot",
+    @Option(
+            names = {"-f", "--format"},
+            paramLabel = "FORMAT",
+            defaultValue = "dot",
             description = "dot or json (default: ${DEFAULT-VALUE}).")
     Format format;
 

@@ -14,25 +14,35 @@ import picocli.CommandLine.Parameters;
 
 /** What to plan: a book folder or {@code --graph FILE}, optional targets, a profile and cycle handling. */
 public final class GraphSource {
-    @Parameters(paramLabel = "BOOK [TARGET...]", arity = "0..*",
+    @Parameters(
+            paramLabel = "BOOK [TARGET...]",
+            arity = "0..*",
             description = "A book folder (farm.yaml + packages/*.yaml), then the packages to build "
                     + "(default: every package). With --graph, every argument is a target.")
     List<String> arguments = new ArrayList<>();
 
-    @Option(names = "--graph", paramLabel = "FILE",
+    @Option(
+            names = "--graph",
+            paramLabel = "FILE",
             description = "A JSON dependency graph instead of a book (docs/reference/graph-format.md).")
     Path graphFile;
 
-    @Option(names = "--profile", paramLabel = "NAME",
+    @Option(
+            names = "--profile",
+            paramLabel = "NAME",
             description = "Book profile to use (default: the book's default_profile).")
     String profile;
 
-    @Option(names = "--break-cycles",
+    @Option(
+            names = "--break-cycles",
             description = "Drop the weakest non-required edge of every dependency cycle and say which; "
                     + "without it a cycle is an error.")
     boolean breakCycles;
 
-    @Option(names = "--default-sbu", paramLabel = "SBU", defaultValue = "0.1",
+    @Option(
+            names = "--default-sbu",
+            paramLabel = "SBU",
+            defaultValue = "0.1",
             description = "SBU of graph-file packages that give none (default: ${DEFAULT-VALUE}).")
     double defaultSbu;
 

@@ -24,8 +24,13 @@ final class GraphWriter {
         out.println("  // an edge points from a package to what it depends on");
         for (int i = 0; i < graph.size(); i++) {
             Recipe r = graph.recipe(i);
-            out.printf(java.util.Locale.ROOT, "  \"%s\" [label=\"%s\\n%s · %s SBU\"];%n", quote(r.id()), quote(r.id()),
-                    quote(r.version()), r.sbu());
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "  \"%s\" [label=\"%s\\n%s · %s SBU\"];%n",
+                    quote(r.id()),
+                    quote(r.id()),
+                    quote(r.version()),
+                    r.sbu());
         }
         for (int i = 0; i < graph.size(); i++) {
             int[] deps = graph.dependencies(i);
@@ -36,12 +41,14 @@ final class GraphWriter {
                     case RECOMMENDED -> "dashed";
                     default -> "dotted";
                 };
-                out.printf("  \"%s\" -> \"%s\" [style=%s, label=\"%s\"];%n", quote(graph.id(i)), quote(graph.id(deps[k])),
-                        style, c.key());
+                out.printf(
+                        "  \"%s\" -> \"%s\" [style=%s, label=\"%s\"];%n",
+                        quote(graph.id(i)), quote(graph.id(deps[k])), style, c.key());
             }
             for (int r : graph.runtime(i)) {
-                out.printf("  \"%s\" -> \"%s\" [style=dotted, color=gray, label=\"runtime\"];%n", quote(graph.id(i)),
-                        quote(graph.id(r)));
+                out.printf(
+                        "  \"%s\" -> \"%s\" [style=dotted, color=gray, label=\"runtime\"];%n",
+                        quote(graph.id(i)), quote(graph.id(r)));
             }
         }
         out.println("}");
@@ -99,13 +106,16 @@ final class GraphWriter {
         Map<DependencyClass, List<String>> byClass = new EnumMap<>(DependencyClass.class);
         int[] deps = graph.dependencies(i);
         for (int k = 0; k < deps.length; k++) {
-            byClass.computeIfAbsent(graph.dependencyClass(i, k), c -> new ArrayList<>()).add(graph.id(deps[k]));
+            byClass.computeIfAbsent(graph.dependencyClass(i, k), c -> new ArrayList<>())
+                    .add(graph.id(deps[k]));
         }
         for (int rt : graph.runtime(i)) {
-            byClass.computeIfAbsent(DependencyClass.RUNTIME, c -> new ArrayList<>()).add(graph.id(rt));
+            byClass.computeIfAbsent(DependencyClass.RUNTIME, c -> new ArrayList<>())
+                    .add(graph.id(rt));
         }
-        for (DependencyClass c : new DependencyClass[] {DependencyClass.REQUIRED, DependencyClass.RECOMMENDED,
-                DependencyClass.OPTIONAL, DependencyClass.RUNTIME}) {
+        for (DependencyClass c : new DependencyClass[] {
+            DependencyClass.REQUIRED, DependencyClass.RECOMMENDED, DependencyClass.OPTIONAL, DependencyClass.RUNTIME
+        }) {
             json.writeArrayFieldStart(c.key());
             for (String id : byClass.getOrDefault(c, List.of())) {
                 json.writeString(id);

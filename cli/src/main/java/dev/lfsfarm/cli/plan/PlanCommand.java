@@ -10,9 +10,9 @@ import dev.lfsfarm.common.simulate.Simulator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm plan}: build order, estimated makespan and critical path, from the scheduler core. */
 @Command(
@@ -40,13 +40,19 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     FarmOptions farm;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "text",
             description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
-    @Option(names = "--learned", description = {
-            "Ask the farm (--coordinator or --zk) for the durations it learned from measured history, and use them",
-            "instead of the book's SBU where it has some. The build order says which estimate each package got."})
+    @Option(
+            names = "--learned",
+            description = {
+                "Ask the farm (--coordinator or --zk) for the durations it learned from measured history, and use them",
+                "instead of the book's SBU where it has some. The build order says which estimate each package got."
+            })
     boolean learned;
 
     @Mixin
@@ -55,9 +61,11 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ResolvedGraph graph = source.resolve();
-        LearnedEstimates estimates = learned ? LearnedEstimates.fetch(coordinator, graph) : LearnedEstimates.book(graph);
+        LearnedEstimates estimates =
+                learned ? LearnedEstimates.fetch(coordinator, graph) : LearnedEstimates.book(graph);
         SimulationResult result = Simulator.run(graph, farm.config(Policy.CRITICAL_PATH), estimates.sbu());
-        ScheduleOutput out = new ScheduleOutput(spec.commandLine().getOut(), spec.commandLine().getErr());
+        ScheduleOutput out = new ScheduleOutput(
+                spec.commandLine().getOut(), spec.commandLine().getErr());
         if (output == OutputFormat.JSON) {
             out.json(result, "critical-path", farm.sbuSeconds(), estimates.sources());
         } else {

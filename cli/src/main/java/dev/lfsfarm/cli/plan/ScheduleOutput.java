@@ -44,14 +44,26 @@ final class ScheduleOutput {
 
     void summary(String what, String bookName, ResolvedGraph graph, SimulationResult result, String policy) {
         var config = result.config();
-        out.printf(Locale.ROOT, "%s of %s: %s, %s, on %s × %s, policy %s, %s s per SBU%n",
-                what, bookName, plural(graph.size(), "package"), plural(graph.edgeCount(), "ordering edge"),
-                plural(config.workers(), "worker"), plural(config.coresPerWorker(), "core"), policy,
+        out.printf(
+                Locale.ROOT,
+                "%s of %s: %s, %s, on %s × %s, policy %s, %s s per SBU%n",
+                what,
+                bookName,
+                plural(graph.size(), "package"),
+                plural(graph.edgeCount(), "ordering edge"),
+                plural(config.workers(), "worker"),
+                plural(config.coresPerWorker(), "core"),
+                policy,
                 Seconds.of(Math.round(config.model().sbuSeconds() * 1e6)));
         out.printf(Locale.ROOT, "  makespan        %s%n", Seconds.human(result.makespanMicros()));
-        out.printf(Locale.ROOT, "  lower bound     %s (max of critical path, total work / cores)%n",
+        out.printf(
+                Locale.ROOT,
+                "  lower bound     %s (max of critical path, total work / cores)%n",
                 Seconds.human(result.lowerBoundMicros()));
-        out.printf(Locale.ROOT, "  critical path   %s, %s%n", Seconds.human(result.criticalPathMicros()),
+        out.printf(
+                Locale.ROOT,
+                "  critical path   %s, %s%n",
+                Seconds.human(result.criticalPathMicros()),
                 plural(result.criticalPath().size(), "package"));
         out.printf(Locale.ROOT, "  utilisation     %.0f%% of the farm's cores%n", result.utilisation() * 100);
         out.println("  path            " + String.join(" → ", result.criticalPath()));
@@ -65,8 +77,12 @@ final class ScheduleOutput {
     /** Says how many estimates a farm learned from history, when the plan asked for them. */
     void estimates(dev.lfsfarm.cli.remote.LearnedEstimates estimates) {
         if (!estimates.from().isEmpty()) {
-            out.printf(Locale.ROOT, "  estimates       %d learned from the history of %s, %d from the book%n",
-                    estimates.learnedCount(), estimates.from(), estimates.sources().size() - estimates.learnedCount());
+            out.printf(
+                    Locale.ROOT,
+                    "  estimates       %d learned from the history of %s, %d from the book%n",
+                    estimates.learnedCount(),
+                    estimates.from(),
+                    estimates.sources().size() - estimates.learnedCount());
             out.flush();
         }
     }
@@ -83,12 +99,27 @@ final class ScheduleOutput {
         }
         out.println();
         boolean sources = !estimates.isEmpty();
-        out.printf(Locale.ROOT, "%6s  %-" + idWidth + "s  %10s  %10s  %-10s %5s%s%n", "#", "package", "start", "end", "worker",
-                "cores", sources ? "  estimate" : "");
+        out.printf(
+                Locale.ROOT,
+                "%6s  %-" + idWidth + "s  %10s  %10s  %-10s %5s%s%n",
+                "#",
+                "package",
+                "start",
+                "end",
+                "worker",
+                "cores",
+                sources ? "  estimate" : "");
         int n = 0;
         for (ScheduledRun run : result.schedule()) {
-            out.printf(Locale.ROOT, "%6d  %-" + idWidth + "s  %10s  %10s  %-10s %5d%s%n", ++n, run.id(),
-                    Seconds.of(run.startMicros()), Seconds.of(run.endMicros()), run.worker(), run.cores(),
+            out.printf(
+                    Locale.ROOT,
+                    "%6d  %-" + idWidth + "s  %10s  %10s  %-10s %5d%s%n",
+                    ++n,
+                    run.id(),
+                    Seconds.of(run.startMicros()),
+                    Seconds.of(run.endMicros()),
+                    run.worker(),
+                    run.cores(),
                     sources ? "  " + estimates.get(run.id()) : "");
         }
         out.flush();
@@ -107,7 +138,8 @@ final class ScheduleOutput {
         out.println();
         out.printf(Locale.ROOT, "  %-10s %9s %12s%n", "worker", "packages", "busy cores");
         double capacity = (double) result.config().coresPerWorker() * Math.max(1, result.makespanMicros());
-        perWorker.forEach((worker, use) -> out.printf(Locale.ROOT, "  %-10s %9d %11.0f%%%n", worker, use[0], use[1] / capacity * 100));
+        perWorker.forEach((worker, use) ->
+                out.printf(Locale.ROOT, "  %-10s %9d %11.0f%%%n", worker, use[0], use[1] / capacity * 100));
         out.flush();
     }
 }

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm simulate}: a discrete-event run of the real scheduler core in virtual time. */
 @Command(
@@ -43,17 +43,25 @@ public final class SimulateCommand implements Callable<Integer> {
     @Mixin
     FarmOptions farm;
 
-    @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "critical-path",
+    @Option(
+            names = "--policy",
+            paramLabel = "POLICY",
+            defaultValue = "critical-path",
             converter = PolicyConverter.class,
             description = "critical-path (longest remaining path first) or fifo (book order, like make) "
                     + "(default: ${DEFAULT-VALUE}).")
     Policy policy;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "text",
             description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
-    @Option(names = "--gantt", paramLabel = "FILE.svg",
+    @Option(
+            names = "--gantt",
+            paramLabel = "FILE.svg",
             description = "Also write an SVG Gantt chart: a row per worker, the critical path in red.")
     Path gantt;
 
@@ -61,7 +69,8 @@ public final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ResolvedGraph graph = source.resolve();
         SimulationResult result = Simulator.run(graph, farm.config(policy));
-        ScheduleOutput out = new ScheduleOutput(spec.commandLine().getOut(), spec.commandLine().getErr());
+        ScheduleOutput out = new ScheduleOutput(
+                spec.commandLine().getOut(), spec.commandLine().getErr());
         String policyName = PolicyConverter.name(policy);
         if (output == OutputFormat.JSON) {
             out.json(result, policyName, farm.sbuSeconds());
@@ -86,13 +95,15 @@ public final class SimulateCommand implements Callable<Integer> {
         for (int w = 0; w < result.config().workers(); w++) {
             workers.add(result.config().workerName(w));
         }
-        String title = source.book().name() + " — " + policyName + " on " + result.config().workers() + " × "
-                + result.config().coresPerWorker() + " cores";
+        String title = source.book().name() + " — " + policyName + " on "
+                + result.config().workers() + " × " + result.config().coresPerWorker() + " cores";
         Path parent = gantt.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.writeString(gantt, GanttChart.svg(title, result.schedule(), workers, result.criticalPath()),
+        Files.writeString(
+                gantt,
+                GanttChart.svg(title, result.schedule(), workers, result.criticalPath()),
                 StandardCharsets.UTF_8);
     }
 }

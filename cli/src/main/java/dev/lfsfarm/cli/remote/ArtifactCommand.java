@@ -9,13 +9,15 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm artifact get BUILD PKG -o FILE}: download what a package installed. */
-@Command(name = "artifact", mixinStandardHelpOptions = true,
+@Command(
+        name = "artifact",
+        mixinStandardHelpOptions = true,
         description = "Work with artifacts (the installed files of a package, a tar.gz with a manifest).",
         subcommands = ArtifactCommand.Get.class,
         footerHeading = "%nExamples:%n",
@@ -23,7 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class ArtifactCommand {
 
     /** {@code farm artifact get}. */
-    @Command(name = "get", mixinStandardHelpOptions = true,
+    @Command(
+            name = "get",
+            mixinStandardHelpOptions = true,
             description = "Download a package's artifact (tar.gz of its DESTDIR), verified against its sha256.",
             footerHeading = "%nExamples:%n",
             footer = {"  farm artifact get 20261121-101500-3f2a libstr -o libstr.tar.gz && tar -tzf libstr.tar.gz"})
@@ -40,22 +44,36 @@ public final class ArtifactCommand {
         @Parameters(index = "1", paramLabel = "PKG", description = "Package id.")
         String packageId;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Where to write the tar.gz.")
+        @Option(
+                names = {"-o", "--output"},
+                paramLabel = "FILE",
+                required = true,
+                description = "Where to write the tar.gz.")
         Path file;
 
         @Override
         public Integer call() throws Exception {
             return RemoteCall.with(coordinator, (stub, channel) -> {
-                PackageStatus status = stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild()
-                        .getPackagesList().stream().filter(p -> p.getPackageId().equals(packageId)).findFirst()
-                        .orElseThrow(() -> new UsageException("build " + buildId + " has no package '" + packageId + "'"));
+                PackageStatus status = stub
+                        .getBuild(
+                                GetBuildRequest.newBuilder().setBuildId(buildId).build())
+                        .getBuild()
+                        .getPackagesList()
+                        .stream()
+                        .filter(p -> p.getPackageId().equals(packageId))
+                        .findFirst()
+                        .orElseThrow(
+                                () -> new UsageException("build " + buildId + " has no package '" + packageId + "'"));
                 if (status.getArtifact().getSha256().isEmpty()) {
                     throw new UsageException(packageId + " has no artifact in build " + buildId + " (it is "
                             + BuildJson.state(status) + ")");
                 }
                 new ArtifactClient(channel).download(status.getArtifact(), file);
-                spec.commandLine().getErr().println("farm: wrote " + file + " (" + status.getArtifact().getSizeBytes()
-                        + " bytes, sha256 " + status.getArtifact().getSha256() + ")");
+                spec.commandLine()
+                        .getErr()
+                        .println("farm: wrote " + file + " ("
+                                + status.getArtifact().getSizeBytes() + " bytes, sha256 "
+                                + status.getArtifact().getSha256() + ")");
                 spec.commandLine().getErr().flush();
                 return ExitCodes.OK;
             });

@@ -49,8 +49,11 @@ final class BuildFollower {
         while (true) {
             String address = session.resolve(outage);
             try {
-                Iterator<BuildEvent> events = session.stub().watchBuild(WatchBuildRequest.newBuilder().setBuildId(buildId)
-                        .setResumeToken(token).build());
+                Iterator<BuildEvent> events = session.stub()
+                        .watchBuild(WatchBuildRequest.newBuilder()
+                                .setBuildId(buildId)
+                                .setResumeToken(token)
+                                .build());
                 boolean answered = false;
                 while (events.hasNext()) {
                     BuildEvent event = events.next();
@@ -78,7 +81,8 @@ final class BuildFollower {
                 session.recover(address, e, outage);
                 if (!lost && e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
                     lost = true;
-                    session.note("lost the coordinator at " + address + " (" + CoordinatorSession.reason(e) + "); reconnecting");
+                    session.note("lost the coordinator at " + address + " (" + CoordinatorSession.reason(e)
+                            + "); reconnecting");
                 }
             }
         }
@@ -87,7 +91,9 @@ final class BuildFollower {
             lineDrawn = false;
         }
         err.flush();
-        return session.call((stub, channel) -> stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild());
+        return session.call((stub, channel) -> stub.getBuild(
+                        GetBuildRequest.newBuilder().setBuildId(buildId).build())
+                .getBuild());
     }
 
     /** Ends the redrawn progress line, so a note starts on a line of its own. */
@@ -104,20 +110,30 @@ final class BuildFollower {
                 BuildProgress p = event.getSnapshot().getBuild().getProgress();
                 if (event.getSnapshot().getResync() && !terminal) {
                     // Packages that finished while no stream was open get no line of their own.
-                    err.printf(Locale.ROOT, "%s resync: %d/%d done, %d running, %d failed%n", now(), p.getDone(),
-                            p.getTotal(), p.getRunning(), p.getFailed());
+                    err.printf(
+                            Locale.ROOT,
+                            "%s resync: %d/%d done, %d running, %d failed%n",
+                            now(),
+                            p.getDone(),
+                            p.getTotal(),
+                            p.getRunning(),
+                            p.getFailed());
                 }
                 progress(p);
             }
             case PROGRESS -> progress(event.getProgress());
-            case PACKAGE_STATE_CHANGED -> packageChanged(event.getPackageStateChanged().getStatus());
+            case PACKAGE_STATE_CHANGED ->
+                packageChanged(event.getPackageStateChanged().getStatus());
             case BUILD_STATE_CHANGED -> {
                 if (!terminal) {
-                    err.println(now() + " build " + event.getBuildStateChanged().getState().name().replace("BUILD_STATE_", "")
-                            + (event.getBuildStateChanged().getMessage().isEmpty() ? "" : ": " + event.getBuildStateChanged().getMessage()));
+                    err.println(now() + " build "
+                            + event.getBuildStateChanged().getState().name().replace("BUILD_STATE_", "")
+                            + (event.getBuildStateChanged().getMessage().isEmpty()
+                                    ? ""
+                                    : ": " + event.getBuildStateChanged().getMessage()));
                 }
             }
-            default -> { }
+            default -> {}
         }
         err.flush();
     }
@@ -133,12 +149,20 @@ final class BuildFollower {
         }
         String state = BuildJson.state(s);
         switch (s.getState()) {
-            case PACKAGE_STATE_RUNNING -> err.println(now() + " " + state + "   " + s.getPackageId() + " on " + s.getWorker());
-            case PACKAGE_STATE_SUCCEEDED -> err.printf(Locale.ROOT, "%s %s %s (%.1f s on %s)%n", now(), state, s.getPackageId(),
-                    s.getWallSeconds(), s.getWorker());
+            case PACKAGE_STATE_RUNNING ->
+                err.println(now() + " " + state + "   " + s.getPackageId() + " on " + s.getWorker());
+            case PACKAGE_STATE_SUCCEEDED ->
+                err.printf(
+                        Locale.ROOT,
+                        "%s %s %s (%.1f s on %s)%n",
+                        now(),
+                        state,
+                        s.getPackageId(),
+                        s.getWallSeconds(),
+                        s.getWorker());
             case PACKAGE_STATE_CACHED, PACKAGE_STATE_SKIPPED, PACKAGE_STATE_FAILED, PACKAGE_STATE_CANCELLED ->
-                    err.println(now() + " " + state + " " + s.getPackageId() + noteOf(s));
-            default -> { }
+                err.println(now() + " " + state + " " + s.getPackageId() + noteOf(s));
+            default -> {}
         }
     }
 
@@ -154,8 +178,16 @@ final class BuildFollower {
         int width = 30;
         int filled = p.getTotal() == 0 ? width : (int) ((long) p.getDone() * width / p.getTotal());
         String bar = "#".repeat(filled) + ".".repeat(width - filled);
-        err.printf(Locale.ROOT, "\r\033[K[%s] %d/%d done · %d running · %d failed · %d cached%s", bar, p.getDone(),
-                p.getTotal(), p.getRunning(), p.getFailed(), p.getCached(), eta(p));
+        err.printf(
+                Locale.ROOT,
+                "\r\033[K[%s] %d/%d done · %d running · %d failed · %d cached%s",
+                bar,
+                p.getDone(),
+                p.getTotal(),
+                p.getRunning(),
+                p.getFailed(),
+                p.getCached(),
+                eta(p));
         lineDrawn = true;
     }
 

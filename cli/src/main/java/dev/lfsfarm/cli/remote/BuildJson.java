@@ -70,14 +70,18 @@ final class BuildJson {
         json.writeBooleanField("cache_hit", p.getCacheHit());
         json.writeNumberField("wall_seconds", p.getWallSeconds());
         if (p.hasMeasurements()) {
-            json.writeNumberField("user_cpu_seconds", p.getMeasurements().getTotal().getUserCpuSeconds());
-            json.writeNumberField("system_cpu_seconds", p.getMeasurements().getTotal().getSystemCpuSeconds());
-            json.writeNumberField("peak_rss_bytes", p.getMeasurements().getTotal().getPeakRssBytes());
+            json.writeNumberField(
+                    "user_cpu_seconds", p.getMeasurements().getTotal().getUserCpuSeconds());
+            json.writeNumberField(
+                    "system_cpu_seconds", p.getMeasurements().getTotal().getSystemCpuSeconds());
+            json.writeNumberField(
+                    "peak_rss_bytes", p.getMeasurements().getTotal().getPeakRssBytes());
             json.writeNumberField("sbu", p.getMeasurements().getSbu());
         }
         json.writeNumberField("sbu_estimate", p.getSbuEstimate());
-        json.writeStringField("estimate_source", p.getEstimateSource() == EstimateSource.ESTIMATE_SOURCE_LEARNED
-                ? "learned" : "book");
+        json.writeStringField(
+                "estimate_source",
+                p.getEstimateSource() == EstimateSource.ESTIMATE_SOURCE_LEARNED ? "learned" : "book");
         if (p.hasRegression()) {
             json.writeObjectFieldStart("regression");
             json.writeNumberField("factor", p.getRegression().getFactor());
@@ -92,7 +96,9 @@ final class BuildJson {
             json.writeStringField("failed_phase", p.getFailedPhase());
             json.writeStringField("failure", p.getFailureReason());
         }
-        json.writeStringField("artifact", p.getArtifact().getSha256().isEmpty() ? null : p.getArtifact().getSha256());
+        json.writeStringField(
+                "artifact",
+                p.getArtifact().getSha256().isEmpty() ? null : p.getArtifact().getSha256());
         json.writeStringField("action_key", p.getActionKey());
         json.writeEndObject();
     }

@@ -39,8 +39,10 @@ record CalibrationResult(String worker, Build build, WorkerSpeed previous, Worke
 
     /** Whether the coordinator stored a calibration from this build (not an older one). */
     boolean recorded() {
-        return stored != null && stored.getSource() == SpeedSource.SPEED_SOURCE_CALIBRATED
-                && (previous == null || previous.getSource() != SpeedSource.SPEED_SOURCE_CALIBRATED
+        return stored != null
+                && stored.getSource() == SpeedSource.SPEED_SOURCE_CALIBRATED
+                && (previous == null
+                        || previous.getSource() != SpeedSource.SPEED_SOURCE_CALIBRATED
                         || !stored.getCalibratedAt().equals(previous.getCalibratedAt()));
     }
 }

@@ -14,13 +14,14 @@ final class CalibrationTable {
 
     private CalibrationTable() {}
 
-    static void print(PrintWriter out, PrintWriter err, ReferenceBook reference, List<CalibrationResult> results, boolean json) {
+    static void print(
+            PrintWriter out, PrintWriter err, ReferenceBook reference, List<CalibrationResult> results, boolean json) {
         for (CalibrationResult r : results) {
             if (!r.succeeded()) {
                 failure(err, r);
             } else if (!r.recorded()) {
-                err.println("farm: warning: the coordinator lists no calibration from build " + r.build().getBuildId()
-                        + " for " + r.worker() + " (is it older than this farm command?)");
+                err.println("farm: warning: the coordinator lists no calibration from build "
+                        + r.build().getBuildId() + " for " + r.worker() + " (is it older than this farm command?)");
             }
         }
         err.flush();
@@ -28,34 +29,51 @@ final class CalibrationTable {
             json(out, reference, results);
             return;
         }
-        int width = Math.max(6, results.stream().mapToInt(r -> r.worker().length()).max().orElse(6));
+        int width = Math.max(
+                6, results.stream().mapToInt(r -> r.worker().length()).max().orElse(6));
         String row = "%-" + width + "s  %-10s  %-24s  %9s  %s%n";
         out.printf(Locale.ROOT, row, "WORKER", "S/SBU", "PREVIOUS", "WALL", "BUILD");
         for (CalibrationResult r : results) {
-            String now = !r.succeeded() ? BuildJson.state(r.build())
+            String now = !r.succeeded()
+                    ? BuildJson.state(r.build())
                     : r.recorded() ? Tables.seconds(r.stored().getSecondsPerSbu()) : "?";
             String wall = r.succeeded() ? Tables.seconds(r.recipeWallSeconds()) : "-";
-            out.printf(Locale.ROOT, row, r.worker(), now, previous(r.previous()), wall, r.build().getBuildId());
+            out.printf(
+                    Locale.ROOT,
+                    row,
+                    r.worker(),
+                    now,
+                    previous(r.previous()),
+                    wall,
+                    r.build().getBuildId());
         }
-        out.printf(Locale.ROOT, "%nReference: %s %s, %s SBU on one core%s.%n", reference.recipe().id(),
-                reference.recipe().version(), Tables.number(reference.recipe().sbu()),
+        out.printf(
+                Locale.ROOT,
+                "%nReference: %s %s, %s SBU on one core%s.%n",
+                reference.recipe().id(),
+                reference.recipe().version(),
+                Tables.number(reference.recipe().sbu()),
                 reference.shipped() ? " (the shipped reference book)" : " (" + reference.folder() + ")");
         out.flush();
     }
 
     private static String previous(WorkerSpeed speed) {
-        return speed == null ? "none" : Tables.seconds(speed.getSecondsPerSbu()) + " (" + HistoryCalls.source(speed) + ")";
+        return speed == null
+                ? "none"
+                : Tables.seconds(speed.getSecondsPerSbu()) + " (" + HistoryCalls.source(speed) + ")";
     }
 
     /** The reason and the end of the log of a failed calibration build, on stderr. */
     private static void failure(PrintWriter err, CalibrationResult r) {
         PackageStatus p = r.reference();
         String reason = StatusCommand.note(p);
-        err.println("farm: error: calibration of " + r.worker() + " failed (build " + r.build().getBuildId() + ", "
-                + BuildJson.state(r.build()) + ")" + (reason == null || reason.isEmpty() ? "" : ": " + reason));
+        err.println("farm: error: calibration of " + r.worker() + " failed (build "
+                + r.build().getBuildId() + ", " + BuildJson.state(r.build()) + ")"
+                + (reason == null || reason.isEmpty() ? "" : ": " + reason));
         String[] lines = p.getLogTail().split("\n");
         if (!p.getLogTail().isEmpty()) {
-            err.println("farm: last lines of its log (farm logs " + r.build().getBuildId() + " " + p.getPackageId() + "):");
+            err.println(
+                    "farm: last lines of its log (farm logs " + r.build().getBuildId() + " " + p.getPackageId() + "):");
             for (int i = Math.max(0, lines.length - LOG_TAIL_LINES); i < lines.length; i++) {
                 err.println("  | " + lines[i]);
             }
@@ -69,7 +87,8 @@ final class CalibrationTable {
             g.writeStringField("package", reference.recipe().id());
             g.writeStringField("version", reference.recipe().version());
             g.writeNumberField("sbu", reference.recipe().sbu());
-            g.writeStringField("book", reference.shipped() ? "shipped" : reference.folder().toString());
+            g.writeStringField(
+                    "book", reference.shipped() ? "shipped" : reference.folder().toString());
             g.writeEndObject();
             g.writeArrayFieldStart("workers");
             for (CalibrationResult r : results) {
@@ -82,7 +101,9 @@ final class CalibrationTable {
                 }
                 if (r.recorded()) {
                     g.writeNumberField("seconds_per_sbu", round(r.stored().getSecondsPerSbu()));
-                    g.writeStringField("calibrated_at", ProtoTime.instant(r.stored().getCalibratedAt()).toString());
+                    g.writeStringField(
+                            "calibrated_at",
+                            ProtoTime.instant(r.stored().getCalibratedAt()).toString());
                 } else {
                     g.writeNullField("seconds_per_sbu");
                 }

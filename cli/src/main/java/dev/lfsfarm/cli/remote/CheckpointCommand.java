@@ -1,6 +1,5 @@
 package dev.lfsfarm.cli.remote;
 
-import dev.lfsfarm.common.wire.ProtoTime;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lfsfarm.cli.ExitCodes;
@@ -9,6 +8,7 @@ import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.artifact.ArtifactExtractor;
 import dev.lfsfarm.common.artifact.ManifestDifference;
 import dev.lfsfarm.common.artifact.ManifestVerifier;
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.proto.v1.Checkpoint;
 import dev.lfsfarm.proto.v1.CheckpointEntry;
 import dev.lfsfarm.proto.v1.CheckpointServiceGrpc;
@@ -56,34 +56,52 @@ import picocli.CommandLine.Spec;
  * A checkpoint names the artifacts of a build's packages up to one of them, in the order they are
  * unpacked; {@code verify} and {@code restore} download them here through ArtifactService.
  */
-@Command(name = "checkpoint", mixinStandardHelpOptions = true,
-        description = {"Sysroot checkpoints: the system a build produced up to a package.",
+@Command(
+        name = "checkpoint",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Sysroot checkpoints: the system a build produced up to a package.",
             "A checkpoint records the artifacts of the build's packages in topological",
             "order; restore unpacks them in that order. gc removes the artifacts nothing",
-            "references any more."},
-        subcommands = {CheckpointCommand.Create.class, CheckpointCommand.ListCheckpoints.class, CheckpointCommand.Show.class,
-            CheckpointCommand.Verify.class, CheckpointCommand.Restore.class, CheckpointCommand.Delete.class,
-            CheckpointCommand.Gc.class},
+            "references any more."
+        },
+        subcommands = {
+            CheckpointCommand.Create.class,
+            CheckpointCommand.ListCheckpoints.class,
+            CheckpointCommand.Show.class,
+            CheckpointCommand.Verify.class,
+            CheckpointCommand.Restore.class,
+            CheckpointCommand.Delete.class,
+            CheckpointCommand.Gc.class
+        },
         footerHeading = "%nExamples:%n",
-        footer = {"  farm checkpoint create lfs-ch7 --build 20261121-101500-3f2a --upto util-linux",
+        footer = {
+            "  farm checkpoint create lfs-ch7 --build 20261121-101500-3f2a --upto util-linux",
             "  farm checkpoint list",
             "  farm checkpoint verify lfs-ch7",
             "  farm checkpoint restore lfs-ch7 --to /mnt/lfs",
-            "  farm checkpoint gc --keep 3 --dry-run"})
+            "  farm checkpoint gc --keep 3 --dry-run"
+        })
 public final class CheckpointCommand {
 
     private CheckpointCommand() {}
 
     /** {@code farm checkpoint create}. */
-    @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Record a checkpoint of a build up to a package.",
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Record a checkpoint of a build up to a package.",
                 "The checkpoint holds the build's packages in topological order up to and",
                 "including --upto (every package without it). Each of them must be SUCCEEDED",
                 "or CACHED; the build may still be running. Creating the same name for the",
-                "same build and --upto again is harmless."},
+                "same build and --upto again is harmless."
+            },
             footerHeading = "%nExamples:%n",
-            footer = {"  farm checkpoint create lfs-ch7 --build 20261121-101500-3f2a --upto util-linux",
-                "  farm checkpoint create demo-full --build 20261121-101500-3f2a -o json"})
+            footer = {
+                "  farm checkpoint create lfs-ch7 --build 20261121-101500-3f2a --upto util-linux",
+                "  farm checkpoint create demo-full --build 20261121-101500-3f2a -o json"
+            })
     public static final class Create implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -94,20 +112,35 @@ public final class CheckpointCommand {
         @Mixin
         Output output;
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "Name: 1 to 100 of A-Z a-z 0-9 . _ - (not '.' or '..').")
+        @Parameters(
+                index = "0",
+                paramLabel = "NAME",
+                description = "Name: 1 to 100 of A-Z a-z 0-9 . _ - (not '.' or '..').")
         String name;
 
-        @Option(names = "--build", paramLabel = "BUILD", required = true, description = "Build to take the artifacts from.")
+        @Option(
+                names = "--build",
+                paramLabel = "BUILD",
+                required = true,
+                description = "Build to take the artifacts from.")
         String buildId;
 
-        @Option(names = "--upto", paramLabel = "PKG", description = "Last package of the checkpoint (default: the whole build).")
+        @Option(
+                names = "--upto",
+                paramLabel = "PKG",
+                description = "Last package of the checkpoint (default: the whole build).")
         String upto;
 
         @Override
         public Integer call() throws Exception {
-            CreateCheckpointResponse response = RemoteCall.with(coordinator, (stub, channel) -> checkpoints(channel)
-                    .createCheckpoint(CreateCheckpointRequest.newBuilder().setName(name).setBuildId(buildId)
-                            .setUpto(upto == null ? "" : upto).build()));
+            CreateCheckpointResponse response = RemoteCall.with(
+                    coordinator,
+                    (stub, channel) -> checkpoints(channel)
+                            .createCheckpoint(CreateCheckpointRequest.newBuilder()
+                                    .setName(name)
+                                    .setBuildId(buildId)
+                                    .setUpto(upto == null ? "" : upto)
+                                    .build()));
             PrintWriter out = spec.commandLine().getOut();
             Checkpoint c = response.getCheckpoint();
             if (output.json()) {
@@ -118,9 +151,14 @@ public final class CheckpointCommand {
                     json.writeEndObject();
                 });
             } else {
-                out.printf(Locale.ROOT, "%s %s: build %s, %s, %d packages, %s of artifacts%n",
-                        response.getCreated() ? "Recorded checkpoint" : "Checkpoint already recorded:", c.getName(), c.getBuildId(),
-                        c.getUpto().isEmpty() ? "whole build" : "up to " + c.getUpto(), c.getPackageCount(),
+                out.printf(
+                        Locale.ROOT,
+                        "%s %s: build %s, %s, %d packages, %s of artifacts%n",
+                        response.getCreated() ? "Recorded checkpoint" : "Checkpoint already recorded:",
+                        c.getName(),
+                        c.getBuildId(),
+                        c.getUpto().isEmpty() ? "whole build" : "up to " + c.getUpto(),
+                        c.getPackageCount(),
                         size(c.getArtifactBytes()));
                 out.flush();
             }
@@ -129,8 +167,12 @@ public final class CheckpointCommand {
     }
 
     /** {@code farm checkpoint list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the checkpoints, newest first.",
-            footerHeading = "%nExamples:%n", footer = {"  farm checkpoint list", "  farm checkpoint list -o json | jq -r '.checkpoints[].name'"})
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List the checkpoints, newest first.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  farm checkpoint list", "  farm checkpoint list -o json | jq -r '.checkpoints[].name'"})
     public static final class ListCheckpoints implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -143,8 +185,11 @@ public final class CheckpointCommand {
 
         @Override
         public Integer call() throws Exception {
-            List<Checkpoint> all = RemoteCall.with(coordinator, (stub, channel) -> checkpoints(channel)
-                    .listCheckpoints(ListCheckpointsRequest.getDefaultInstance()).getCheckpointsList());
+            List<Checkpoint> all = RemoteCall.with(
+                    coordinator,
+                    (stub, channel) -> checkpoints(channel)
+                            .listCheckpoints(ListCheckpointsRequest.getDefaultInstance())
+                            .getCheckpointsList());
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 Output.json(out, json -> {
@@ -160,12 +205,26 @@ public final class CheckpointCommand {
                 });
                 return ExitCodes.OK;
             }
-            int width = Math.max(4, all.stream().mapToInt(c -> c.getName().length()).max().orElse(4));
-            out.printf(Locale.ROOT, "%-" + width + "s  %-22s %-16s %8s %10s  %s%n", "NAME", "BUILD", "UPTO", "PACKAGES",
-                    "SIZE", "CREATED");
+            int width = Math.max(
+                    4, all.stream().mapToInt(c -> c.getName().length()).max().orElse(4));
+            out.printf(
+                    Locale.ROOT,
+                    "%-" + width + "s  %-22s %-16s %8s %10s  %s%n",
+                    "NAME",
+                    "BUILD",
+                    "UPTO",
+                    "PACKAGES",
+                    "SIZE",
+                    "CREATED");
             for (Checkpoint c : all) {
-                out.printf(Locale.ROOT, "%-" + width + "s  %-22s %-16s %8d %10s  %s%n", c.getName(), c.getBuildId(),
-                        c.getUpto().isEmpty() ? "(all)" : c.getUpto(), c.getPackageCount(), size(c.getArtifactBytes()),
+                out.printf(
+                        Locale.ROOT,
+                        "%-" + width + "s  %-22s %-16s %8d %10s  %s%n",
+                        c.getName(),
+                        c.getBuildId(),
+                        c.getUpto().isEmpty() ? "(all)" : c.getUpto(),
+                        c.getPackageCount(),
+                        size(c.getArtifactBytes()),
                         created(c));
             }
             out.flush();
@@ -174,8 +233,12 @@ public final class CheckpointCommand {
     }
 
     /** {@code farm checkpoint show}. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a checkpoint and its packages in restore order.",
-            footerHeading = "%nExamples:%n", footer = {"  farm checkpoint show lfs-ch7", "  farm checkpoint show lfs-ch7 -o json"})
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = "Show a checkpoint and its packages in restore order.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  farm checkpoint show lfs-ch7", "  farm checkpoint show lfs-ch7 -o json"})
     public static final class Show implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -201,15 +264,40 @@ public final class CheckpointCommand {
                 });
                 return ExitCodes.OK;
             }
-            out.printf(Locale.ROOT, "Checkpoint %s: build %s (%s), %s, %d packages, %s of artifacts, created %s%n",
-                    c.getName(), c.getBuildId(), c.getBookName(), c.getUpto().isEmpty() ? "whole build" : "up to " + c.getUpto(),
-                    c.getPackageCount(), size(c.getArtifactBytes()), created(c));
-            int width = Math.max(7, c.getEntriesList().stream().mapToInt(e -> e.getPackageId().length()).max().orElse(7));
-            out.printf(Locale.ROOT, "%n  %4s  %-" + width + "s  %-12s %10s  %s%n", "#", "PACKAGE", "VERSION", "SIZE", "ARTIFACT");
+            out.printf(
+                    Locale.ROOT,
+                    "Checkpoint %s: build %s (%s), %s, %d packages, %s of artifacts, created %s%n",
+                    c.getName(),
+                    c.getBuildId(),
+                    c.getBookName(),
+                    c.getUpto().isEmpty() ? "whole build" : "up to " + c.getUpto(),
+                    c.getPackageCount(),
+                    size(c.getArtifactBytes()),
+                    created(c));
+            int width = Math.max(
+                    7,
+                    c.getEntriesList().stream()
+                            .mapToInt(e -> e.getPackageId().length())
+                            .max()
+                            .orElse(7));
+            out.printf(
+                    Locale.ROOT,
+                    "%n  %4s  %-" + width + "s  %-12s %10s  %s%n",
+                    "#",
+                    "PACKAGE",
+                    "VERSION",
+                    "SIZE",
+                    "ARTIFACT");
             int n = 0;
             for (CheckpointEntry e : c.getEntriesList()) {
-                out.printf(Locale.ROOT, "  %4d  %-" + width + "s  %-12s %10s  %s%n", ++n, e.getPackageId(), e.getVersion(),
-                        size(e.getArtifact().getSizeBytes()), e.getArtifact().getSha256());
+                out.printf(
+                        Locale.ROOT,
+                        "  %4d  %-" + width + "s  %-12s %10s  %s%n",
+                        ++n,
+                        e.getPackageId(),
+                        e.getVersion(),
+                        size(e.getArtifact().getSizeBytes()),
+                        e.getArtifact().getSha256());
             }
             out.flush();
             return ExitCodes.OK;
@@ -217,13 +305,18 @@ public final class CheckpointCommand {
     }
 
     /** {@code farm checkpoint verify}. */
-    @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Check every artifact of a checkpoint against its digest and its manifest.",
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Check every artifact of a checkpoint against its digest and its manifest.",
                 "Downloads every artifact and manifest here, checks each against its sha256,",
                 "unpacks the artifact into a temporary folder and compares every file, folder",
                 "and symlink with the manifest (type, mode, size, sha256, link target).",
-                "Reports every problem; the exit status is 1 if there is any."},
-            footerHeading = "%nExamples:%n", footer = {"  farm checkpoint verify lfs-ch7", "  farm checkpoint verify lfs-ch7 -o json"})
+                "Reports every problem; the exit status is 1 if there is any."
+            },
+            footerHeading = "%nExamples:%n",
+            footer = {"  farm checkpoint verify lfs-ch7", "  farm checkpoint verify lfs-ch7 -o json"})
     public static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -264,7 +357,8 @@ public final class CheckpointCommand {
                         json.writeStartObject();
                         json.writeStringField("id", r.entry().getPackageId());
                         json.writeStringField("version", r.entry().getVersion());
-                        json.writeStringField("artifact", r.entry().getArtifact().getSha256());
+                        json.writeStringField(
+                                "artifact", r.entry().getArtifact().getSha256());
                         json.writeBooleanField("ok", r.problems().isEmpty());
                         json.writeArrayFieldStart("problems");
                         for (String p : r.problems()) {
@@ -278,12 +372,21 @@ public final class CheckpointCommand {
                 });
             } else {
                 for (Result r : results) {
-                    out.printf(Locale.ROOT, "%-6s %s %s%n", r.problems().isEmpty() ? "ok" : "FAILED", r.entry().getPackageId(),
+                    out.printf(
+                            Locale.ROOT,
+                            "%-6s %s %s%n",
+                            r.problems().isEmpty() ? "ok" : "FAILED",
+                            r.entry().getPackageId(),
                             r.entry().getVersion());
                     r.problems().forEach(p -> out.println("         " + p));
                 }
-                out.printf(Locale.ROOT, "Checkpoint %s: %d packages, %d verified, %d failed%n", name, results.size(),
-                        results.size() - failed, failed);
+                out.printf(
+                        Locale.ROOT,
+                        "Checkpoint %s: %d packages, %d verified, %d failed%n",
+                        name,
+                        results.size(),
+                        results.size() - failed,
+                        failed);
                 out.flush();
             }
             return failed == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
@@ -333,12 +436,14 @@ public final class CheckpointCommand {
             try {
                 manifest = Manifest.parseFrom(Files.readAllBytes(file));
             } catch (InvalidProtocolBufferException x) {
-                problems.add("the manifest sha256:" + e.getManifest().getSha256() + " is not a manifest: " + x.getMessage());
+                problems.add(
+                        "the manifest sha256:" + e.getManifest().getSha256() + " is not a manifest: " + x.getMessage());
                 return null;
             }
             if (manifest.hasArtifact() && !manifest.getArtifact().equals(e.getArtifact())) {
-                problems.add("the manifest describes artifact sha256:" + manifest.getArtifact().getSha256()
-                        + ", not sha256:" + e.getArtifact().getSha256());
+                problems.add("the manifest describes artifact sha256:"
+                        + manifest.getArtifact().getSha256() + ", not sha256:"
+                        + e.getArtifact().getSha256());
                 return null;
             }
             return manifest;
@@ -346,14 +451,21 @@ public final class CheckpointCommand {
     }
 
     /** {@code farm checkpoint restore}. */
-    @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = {"Unpack a checkpoint's system into a folder.",
+    @Command(
+            name = "restore",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Unpack a checkpoint's system into a folder.",
                 "Downloads its artifacts (each checked against its sha256) and unpacks them",
                 "into DIR in the recorded order; a later package's file replaces an earlier",
                 "one's. Unpacking refuses absolute paths, '..' and links leading out of DIR.",
-                "DIR must be empty unless --force."},
+                "DIR must be empty unless --force."
+            },
             footerHeading = "%nExamples:%n",
-            footer = {"  farm checkpoint restore lfs-ch7 --to /mnt/lfs", "  farm checkpoint restore lfs-ch7 --to /tmp/sysroot --force -o json"})
+            footer = {
+                "  farm checkpoint restore lfs-ch7 --to /mnt/lfs",
+                "  farm checkpoint restore lfs-ch7 --to /tmp/sysroot --force -o json"
+            })
     public static final class Restore implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -367,7 +479,11 @@ public final class CheckpointCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "Checkpoint name.")
         String name;
 
-        @Option(names = "--to", paramLabel = "DIR", required = true, description = "Folder to restore into (created if missing).")
+        @Option(
+                names = "--to",
+                paramLabel = "DIR",
+                required = true,
+                description = "Folder to restore into (created if missing).")
         Path to;
 
         @Option(names = "--force", description = "Unpack into DIR even if it is not empty.")
@@ -388,7 +504,8 @@ public final class CheckpointCommand {
                             + "unpack over what is there");
                 }
             }
-            Summary summary = RemoteCall.with(coordinator, (stub, channel) -> restore(channel, get(channel, name), target));
+            Summary summary =
+                    RemoteCall.with(coordinator, (stub, channel) -> restore(channel, get(channel, name), target));
             PrintWriter out = spec.commandLine().getOut();
             if (output.json()) {
                 Output.json(out, json -> {
@@ -403,8 +520,15 @@ public final class CheckpointCommand {
                     json.writeEndObject();
                 });
             } else {
-                out.printf(Locale.ROOT, "Restored checkpoint %s into %s: %d packages, %d files (%s), %d folders, %d symlinks%n",
-                        name, target, summary.packages(), summary.files(), size(summary.fileBytes()), summary.directories(),
+                out.printf(
+                        Locale.ROOT,
+                        "Restored checkpoint %s into %s: %d packages, %d files (%s), %d folders, %d symlinks%n",
+                        name,
+                        target,
+                        summary.packages(),
+                        summary.files(),
+                        size(summary.fileBytes()),
+                        summary.directories(),
                         summary.symlinks());
                 out.flush();
             }
@@ -423,14 +547,18 @@ public final class CheckpointCommand {
                     try (InputStream in = Files.newInputStream(artifact)) {
                         ArtifactExtractor.extract(in, target);
                     } catch (IOException x) {
-                        throw new IOException("cannot unpack " + e.getPackageId() + " " + e.getVersion() + " into " + target
-                                + ": " + x.getMessage(), x);
+                        throw new IOException(
+                                "cannot unpack " + e.getPackageId() + " " + e.getVersion() + " into " + target + ": "
+                                        + x.getMessage(),
+                                x);
                     }
                     Files.delete(artifact);
                     if (!e.getManifest().getSha256().isEmpty()) {
                         Path manifest = scratch.resolve("manifest.pb");
                         artifacts.download(e.getManifest(), manifest);
-                        Manifest.parseFrom(Files.readAllBytes(manifest)).getEntriesList().forEach(m -> tree.put(m.getPath(), m));
+                        Manifest.parseFrom(Files.readAllBytes(manifest))
+                                .getEntriesList()
+                                .forEach(m -> tree.put(m.getPath(), m));
                         Files.delete(manifest);
                     }
                 }
@@ -462,11 +590,16 @@ public final class CheckpointCommand {
     }
 
     /** {@code farm checkpoint delete}. */
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = {"Delete a checkpoint.",
+    @Command(
+            name = "delete",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Delete a checkpoint.",
                 "Its artifacts stay in the store until 'farm checkpoint gc' finds that",
-                "nothing references them."},
-            footerHeading = "%nExamples:%n", footer = {"  farm checkpoint delete lfs-ch7-old"})
+                "nothing references them."
+            },
+            footerHeading = "%nExamples:%n",
+            footer = {"  farm checkpoint delete lfs-ch7-old"})
     public static final class Delete implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -479,25 +612,44 @@ public final class CheckpointCommand {
 
         @Override
         public Integer call() throws Exception {
-            Checkpoint c = RemoteCall.with(coordinator, (stub, channel) -> checkpoints(channel)
-                    .deleteCheckpoint(DeleteCheckpointRequest.newBuilder().setName(name).build()).getCheckpoint());
-            spec.commandLine().getOut().printf(Locale.ROOT, "Deleted checkpoint %s (build %s, %d packages)%n", c.getName(),
-                    c.getBuildId(), c.getPackageCount());
+            Checkpoint c = RemoteCall.with(
+                    coordinator,
+                    (stub, channel) -> checkpoints(channel)
+                            .deleteCheckpoint(DeleteCheckpointRequest.newBuilder()
+                                    .setName(name)
+                                    .build())
+                            .getCheckpoint());
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            Locale.ROOT,
+                            "Deleted checkpoint %s (build %s, %d packages)%n",
+                            c.getName(),
+                            c.getBuildId(),
+                            c.getPackageCount());
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
     }
 
     /** {@code farm checkpoint gc}. */
-    @Command(name = "gc", mixinStandardHelpOptions = true,
-            description = {"Remove old checkpoints and the artifacts nothing references.",
+    @Command(
+            name = "gc",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Remove old checkpoints and the artifacts nothing references.",
                 "With --keep N, keep the N newest checkpoints and delete the others. Then",
                 "remove every blob of the artifact store that no checkpoint, no build the",
                 "coordinator knows and no build request references, and the action-cache",
                 "entries of removed artifacts. Blobs younger than --min-age are never",
-                "removed: an upload in progress may not be referenced yet."},
+                "removed: an upload in progress may not be referenced yet."
+            },
             footerHeading = "%nExamples:%n",
-            footer = {"  farm checkpoint gc --keep 3 --dry-run", "  farm checkpoint gc --keep 3", "  farm checkpoint gc -o json"})
+            footer = {
+                "  farm checkpoint gc --keep 3 --dry-run",
+                "  farm checkpoint gc --keep 3",
+                "  farm checkpoint gc -o json"
+            })
     public static final class Gc implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -508,14 +660,20 @@ public final class CheckpointCommand {
         @Mixin
         Output output;
 
-        @Option(names = "--keep", paramLabel = "N",
-                description = "Keep the N newest checkpoints and delete the older ones (default: keep every checkpoint).")
+        @Option(
+                names = "--keep",
+                paramLabel = "N",
+                description =
+                        "Keep the N newest checkpoints and delete the older ones (default: keep every checkpoint).")
         Integer keep;
 
         @Option(names = "--dry-run", description = "Delete nothing; say what would be deleted.")
         boolean dryRun;
 
-        @Option(names = "--min-age", paramLabel = "AGE", converter = AgeConverter.class,
+        @Option(
+                names = "--min-age",
+                paramLabel = "AGE",
+                converter = AgeConverter.class,
                 description = "Never remove blobs younger than this: 90s, 30m, 1h, 2d (default: 1h). Lower it only "
                         + "while nothing is being built, submitted or checkpointed.")
         Duration minAge;
@@ -525,16 +683,18 @@ public final class CheckpointCommand {
             if (keep != null && keep < 0) {
                 throw new UsageException("--keep must not be negative, got " + keep);
             }
-            CollectGarbageRequest.Builder request = CollectGarbageRequest.newBuilder().setDryRun(dryRun);
+            CollectGarbageRequest.Builder request =
+                    CollectGarbageRequest.newBuilder().setDryRun(dryRun);
             if (keep != null) {
                 request.setKeepCheckpoints(keep);
             }
             if (minAge != null) {
-                request.setMinAge(com.google.protobuf.Duration.newBuilder().setSeconds(minAge.getSeconds())
+                request.setMinAge(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(minAge.getSeconds())
                         .setNanos(minAge.getNano()));
             }
-            CollectGarbageResponse r = RemoteCall.with(coordinator, (stub, channel) -> checkpoints(channel)
-                    .collectGarbage(request.build()));
+            CollectGarbageResponse r = RemoteCall.with(
+                    coordinator, (stub, channel) -> checkpoints(channel).collectGarbage(request.build()));
             PrintWriter out = spec.commandLine().getOut();
             long ageSeconds = r.getMinAge().getSeconds();
             if (output.json()) {
@@ -556,12 +716,27 @@ public final class CheckpointCommand {
                 return ExitCodes.OK;
             }
             String would = r.getDryRun() ? "would be " : "";
-            out.printf(Locale.ROOT, "%sCheckpoints: %d kept%s, %d %sdeleted%s%n", r.getDryRun() ? "Dry run. " : "",
-                    r.getKeptCheckpointsCount(), list(r.getKeptCheckpointsList()), r.getDeletedCheckpointsCount(), would,
+            out.printf(
+                    Locale.ROOT,
+                    "%sCheckpoints: %d kept%s, %d %sdeleted%s%n",
+                    r.getDryRun() ? "Dry run. " : "",
+                    r.getKeptCheckpointsCount(),
+                    list(r.getKeptCheckpointsList()),
+                    r.getDeletedCheckpointsCount(),
+                    would,
                     list(r.getDeletedCheckpointsList()));
-            out.printf(Locale.ROOT, "Blobs: %d %sremoved (%s %sfreed), %d referenced (%s), %d younger than %s kept (%s)%n",
-                    r.getBlobsRemoved(), would, size(r.getBytesFreed()), would, r.getBlobsReferenced(),
-                    size(r.getBytesReferenced()), r.getBlobsTooYoung(), age(ageSeconds), size(r.getBytesTooYoung()));
+            out.printf(
+                    Locale.ROOT,
+                    "Blobs: %d %sremoved (%s %sfreed), %d referenced (%s), %d younger than %s kept (%s)%n",
+                    r.getBlobsRemoved(),
+                    would,
+                    size(r.getBytesFreed()),
+                    would,
+                    r.getBlobsReferenced(),
+                    size(r.getBytesReferenced()),
+                    r.getBlobsTooYoung(),
+                    age(ageSeconds),
+                    size(r.getBytesTooYoung()));
             out.printf(Locale.ROOT, "Action cache: %d entries %sremoved%n", r.getActionCacheEntriesRemoved(), would);
             out.flush();
             return ExitCodes.OK;
@@ -607,14 +782,17 @@ public final class CheckpointCommand {
     }
 
     static Checkpoint get(Channel channel, String name) {
-        return checkpoints(channel).getCheckpoint(GetCheckpointRequest.newBuilder().setName(name).build()).getCheckpoint();
+        return checkpoints(channel)
+                .getCheckpoint(GetCheckpointRequest.newBuilder().setName(name).build())
+                .getCheckpoint();
     }
 
     /**
      * Downloads {@code digest} to {@code file}, verified against it. A blob that is missing or does
      * not match is a problem of the checkpoint (false); a coordinator that cannot be reached is not.
      */
-    static boolean fetch(Channel channel, Digest digest, Path file, String what, List<String> problems) throws IOException {
+    static boolean fetch(Channel channel, Digest digest, Path file, String what, List<String> problems)
+            throws IOException {
         try {
             new ArtifactClient(channel).download(digest, file);
             return true;
@@ -623,7 +801,8 @@ public final class CheckpointCommand {
             if (code != Status.Code.NOT_FOUND && code != Status.Code.DATA_LOSS && code != Status.Code.OUT_OF_RANGE) {
                 throw e;
             }
-            problems.add(what + " sha256:" + digest.getSha256() + ": " + e.getStatus().getDescription());
+            problems.add(what + " sha256:" + digest.getSha256() + ": "
+                    + e.getStatus().getDescription());
         } catch (IOException e) {
             problems.add(what + " sha256:" + digest.getSha256() + ": " + e.getMessage());
         }

@@ -32,12 +32,16 @@ public final class CoordinatorOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    @Option(names = "--coordinator", paramLabel = "HOST:PORT[,HOST:PORT...]",
+    @Option(
+            names = "--coordinator",
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Coordinators, tried in turn; a standby redirects to the leader "
                     + "(env FARM_COORDINATOR; default: " + DEFAULT_ADDRESS + ").")
     String coordinators;
 
-    @Option(names = "--zk", paramLabel = "CONNECT",
+    @Option(
+            names = "--zk",
+            paramLabel = "CONNECT",
             description = "Find the leading coordinator in ZooKeeper instead: HOST:PORT[,HOST:PORT...][/chroot] "
                     + "(env FARM_ZK).")
     String zk;
@@ -73,7 +77,8 @@ public final class CoordinatorOptions {
         } else {
             source = new Source(false, DEFAULT_ADDRESS, "the default");
         }
-        String problem = source.zooKeeper() ? ZooKeeperClients.problem(source.value())
+        String problem = source.zooKeeper()
+                ? ZooKeeperClients.problem(source.value())
                 : StaticCoordinatorList.problem(source.value());
         if (problem != null) {
             throw new UsageException(source.origin() + ": " + (problem.startsWith("is ") ? "value " : "") + problem);
@@ -91,7 +96,8 @@ public final class CoordinatorOptions {
      */
     public CoordinatorLocator locator(Duration waitForLeader) {
         Source source = source();
-        return source.zooKeeper() ? ZooKeeperLeaderDiscovery.start(source.value(), waitForLeader)
+        return source.zooKeeper()
+                ? ZooKeeperLeaderDiscovery.start(source.value(), waitForLeader)
                 : StaticCoordinatorList.parse(source.value());
     }
 

@@ -43,7 +43,7 @@ final class CoordinatorSession implements AutoCloseable {
     private final PrintWriter err;
     private final Duration retryFor;
     private String answered;
-    private Runnable beforeNote = () -> { };
+    private Runnable beforeNote = () -> {};
 
     CoordinatorSession(LeaderChannel channel, CoordinatorOptions.Source source, PrintWriter err, Duration retryFor) {
         this.channel = channel;
@@ -54,8 +54,11 @@ final class CoordinatorSession implements AutoCloseable {
 
     /** A session over one channel that is never swapped (a coordinator in this process). */
     static CoordinatorSession over(Channel fixed, PrintWriter err) {
-        return new CoordinatorSession(LeaderChannel.fixed(fixed),
-                new CoordinatorOptions.Source(false, fixed.authority(), "the local farm"), err, CoordinatorOptions.retryFor());
+        return new CoordinatorSession(
+                LeaderChannel.fixed(fixed),
+                new CoordinatorOptions.Source(false, fixed.authority(), "the local farm"),
+                err,
+                CoordinatorOptions.retryFor());
     }
 
     /** Runs before each note line (the follower clears its progress line there). */
@@ -120,7 +123,8 @@ final class CoordinatorSession implements AutoCloseable {
      */
     void recover(String address, StatusRuntimeException e, Outage outage) throws InterruptedException {
         switch (channel.failed(address, e)) {
-            case REDIRECTED -> log.debug("{} is a standby: {}", address, e.getStatus().getDescription());
+            case REDIRECTED ->
+                log.debug("{} is a standby: {}", address, e.getStatus().getDescription());
             case UNREACHABLE -> outage.failed(address, reason(e));
             default -> throw e;
         }
@@ -151,15 +155,18 @@ final class CoordinatorSession implements AutoCloseable {
     private void pause(Outage outage) throws InterruptedException {
         long left = outage.deadline - System.nanoTime();
         if (left <= 0) {
-            throw Status.UNAVAILABLE.withDescription("no answer from " + source.describe() + " within "
-                    + retryFor.toSeconds() + " s" + (outage.lastProblem == null ? "" : " (last: " + outage.lastProblem + ")"))
+            throw Status.UNAVAILABLE
+                    .withDescription("no answer from " + source.describe() + " within " + retryFor.toSeconds() + " s"
+                            + (outage.lastProblem == null ? "" : " (last: " + outage.lastProblem + ")"))
                     .asRuntimeException();
         }
         if (!outage.noted) {
             outage.noted = true;
-            note("no coordinator answers (" + outage.lastProblem + "); retrying for up to " + retryFor.toSeconds() + " s");
+            note("no coordinator answers (" + outage.lastProblem + "); retrying for up to " + retryFor.toSeconds()
+                    + " s");
         }
-        long wait = Math.min(outage.backoffMillis + ThreadLocalRandom.current().nextLong(outage.backoffMillis / 4 + 1),
+        long wait = Math.min(
+                outage.backoffMillis + ThreadLocalRandom.current().nextLong(outage.backoffMillis / 4 + 1),
                 TimeUnit.NANOSECONDS.toMillis(left) + 1);
         outage.backoffMillis = Math.min(outage.backoffMillis * 2, MAX_BACKOFF_MILLIS);
         Thread.sleep(wait);
@@ -173,7 +180,9 @@ final class CoordinatorSession implements AutoCloseable {
             // Netty's native transport says "finishConnect(..) failed with error(-111): Connection refused: /h:p".
             return NATIVE_ERROR.matcher(cause.getMessage()).replaceFirst("");
         }
-        return status.getDescription() != null ? status.getDescription() : status.getCode().toString().toLowerCase(Locale.ROOT);
+        return status.getDescription() != null
+                ? status.getDescription()
+                : status.getCode().toString().toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm explain BUILD PKG}: why is this package not running? */
-@Command(name = "explain", mixinStandardHelpOptions = true,
+@Command(
+        name = "explain",
+        mixinStandardHelpOptions = true,
         description = "Say why a package is not running: the dependencies it waits on, or what no worker offers.",
-        footerHeading = "%nExamples:%n", footer = {"  farm explain 20261121-101500-3f2a gcc"})
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm explain 20261121-101500-3f2a gcc"})
 public final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -33,8 +36,13 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<PendingExplanation> explanations = RemoteCall.with(coordinator, (stub, ch) -> stub.explainPending(
-                ExplainPendingRequest.newBuilder().setBuildId(buildId).addAllPackageIds(packages).build()).getExplanationsList());
+        List<PendingExplanation> explanations = RemoteCall.with(
+                coordinator,
+                (stub, ch) -> stub.explainPending(ExplainPendingRequest.newBuilder()
+                                .setBuildId(buildId)
+                                .addAllPackageIds(packages)
+                                .build())
+                        .getExplanationsList());
         var out = spec.commandLine().getOut();
         if (output.json()) {
             Output.json(out, json -> {
@@ -44,14 +52,16 @@ public final class ExplainCommand implements Callable<Integer> {
                     json.writeStartObject();
                     json.writeStringField("id", e.getPackageId());
                     json.writeStringField("reason", e.getReasons(0).getMessage());
-                    json.writeStringField("kind", e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", ""));
+                    json.writeStringField(
+                            "kind", e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", ""));
                     json.writeEndObject();
                 }
                 json.writeEndArray();
                 json.writeEndObject();
             });
         } else {
-            explanations.forEach(e -> out.println(e.getPackageId() + ": " + e.getReasons(0).getMessage()));
+            explanations.forEach(
+                    e -> out.println(e.getPackageId() + ": " + e.getReasons(0).getMessage()));
             out.flush();
         }
         return ExitCodes.OK;

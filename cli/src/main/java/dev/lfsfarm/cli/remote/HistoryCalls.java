@@ -26,8 +26,10 @@ final class HistoryCalls {
             return session.call((stub, channel) -> call.run(HistoryServiceGrpc.newBlockingStub(channel)));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
-                throw Status.UNIMPLEMENTED.withDescription("the coordinator does not serve build history and worker speeds "
-                        + "(farm.v1.HistoryService): it is older than this farm command; upgrade it").asRuntimeException();
+                throw Status.UNIMPLEMENTED
+                        .withDescription("the coordinator does not serve build history and worker speeds "
+                                + "(farm.v1.HistoryService): it is older than this farm command; upgrade it")
+                        .asRuntimeException();
             }
             throw e;
         }
@@ -38,11 +40,18 @@ final class HistoryCalls {
      * unknown speed gets the coordinator's default figure, which is what the scheduler uses for it.
      */
     static Map<String, WorkerSpeed> speeds(CoordinatorSession session) throws Exception {
-        ListWorkerSpeedsResponse response = call(session, s -> s.listWorkerSpeeds(ListWorkerSpeedsRequest.getDefaultInstance()));
+        ListWorkerSpeedsResponse response =
+                call(session, s -> s.listWorkerSpeeds(ListWorkerSpeedsRequest.getDefaultInstance()));
         Map<String, WorkerSpeed> byName = new LinkedHashMap<>();
         for (WorkerSpeed w : response.getWorkersList()) {
             boolean unknown = w.getSource() == SpeedSource.SPEED_SOURCE_DEFAULT && w.getSecondsPerSbu() <= 0;
-            byName.put(w.getWorker(), unknown ? w.toBuilder().setSecondsPerSbu(response.getDefaultSecondsPerSbu()).build() : w);
+            byName.put(
+                    w.getWorker(),
+                    unknown
+                            ? w.toBuilder()
+                                    .setSecondsPerSbu(response.getDefaultSecondsPerSbu())
+                                    .build()
+                            : w);
         }
         return byName;
     }

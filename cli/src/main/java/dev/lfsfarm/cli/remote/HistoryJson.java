@@ -35,7 +35,8 @@ final class HistoryJson {
     private static void attempt(JsonGenerator g, AttemptRecord a) throws IOException {
         g.writeStartObject();
         if (a.hasFinishedAt()) {
-            g.writeStringField("finished_at", ProtoTime.instant(a.getFinishedAt()).toString());
+            g.writeStringField(
+                    "finished_at", ProtoTime.instant(a.getFinishedAt()).toString());
         }
         g.writeStringField("build_id", a.getBuildId());
         g.writeStringField("attempt_id", a.getAttemptId());
@@ -48,7 +49,9 @@ final class HistoryJson {
         g.writeNumberField("peak_rss_bytes", a.getPeakRssBytes());
         g.writeNumberField("sbu", a.getSbu());
         g.writeNumberField("seconds_per_sbu", a.getSecondsPerSbu());
-        g.writeStringField("speed_source", a.getSpeedSource().name().replace("SPEED_SOURCE_", "").toLowerCase(java.util.Locale.ROOT));
+        g.writeStringField(
+                "speed_source",
+                a.getSpeedSource().name().replace("SPEED_SOURCE_", "").toLowerCase(java.util.Locale.ROOT));
         g.writeNumberField("book_sbu", a.getBookSbu());
         g.writeNumberField("disk_used_bytes", a.getDiskUsedBytes());
         g.writeNumberField("artifact_size_bytes", a.getArtifactSizeBytes());

@@ -38,10 +38,15 @@ public record LearnedEstimates(double[] sbu, Map<String, String> sources, int le
     public static LearnedEstimates fetch(CoordinatorOptions coordinator, ResolvedGraph graph) throws Exception {
         GetEstimatesRequest.Builder request = GetEstimatesRequest.newBuilder();
         for (int i = 0; i < graph.size(); i++) {
-            request.addPackages(BookEstimate.newBuilder().setPackageId(graph.id(i)).setBookSbu(graph.recipe(i).sbu()));
+            request.addPackages(BookEstimate.newBuilder()
+                    .setPackageId(graph.id(i))
+                    .setBookSbu(graph.recipe(i).sbu()));
         }
-        GetEstimatesResponse response = RemoteCall.with(coordinator, (stub, channel) -> HistoryServiceGrpc
-                .newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).getEstimates(request.build()));
+        GetEstimatesResponse response = RemoteCall.with(
+                coordinator,
+                (stub, channel) -> HistoryServiceGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .getEstimates(request.build()));
         double[] sbu = new double[graph.size()];
         Map<String, String> sources = new LinkedHashMap<>();
         int learned = 0;

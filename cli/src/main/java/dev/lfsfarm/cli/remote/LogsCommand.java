@@ -10,13 +10,15 @@ import java.util.Iterator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm logs BUILD PKG [-f]}: a package's build log, raw bytes to stdout. */
-@Command(name = "logs", mixinStandardHelpOptions = true,
+@Command(
+        name = "logs",
+        mixinStandardHelpOptions = true,
         description = "Print a package's build log (the newest attempt); with -f keep printing until it ends.",
         footerHeading = "%nExamples:%n",
         footer = {"  farm logs 20261121-101500-3f2a gcc", "  farm logs 20261121-101500-3f2a gcc -f | tail -n 20"})
@@ -33,10 +35,16 @@ public final class LogsCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "PKG", description = "Package id.")
     String packageId;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep streaming while the package builds.")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "Keep streaming while the package builds.")
     boolean follow;
 
-    @Option(names = "--offset", paramLabel = "BYTES", defaultValue = "0", description = "Start at this byte of the log.")
+    @Option(
+            names = "--offset",
+            paramLabel = "BYTES",
+            defaultValue = "0",
+            description = "Start at this byte of the log.")
     long offset;
 
     /** Where the bytes go; tests replace it. */
@@ -49,12 +57,18 @@ public final class LogsCommand implements Callable<Integer> {
         String[] attempt = {""};
         long[] next = {offset};
         return RemoteCall.with(coordinator, (stub, ch) -> {
-            Iterator<StreamLogResponse> chunks = stub.streamLog(StreamLogRequest.newBuilder().setBuildId(buildId)
-                    .setPackageId(packageId).setAttemptId(attempt[0]).setOffset(next[0]).setFollow(follow).build());
+            Iterator<StreamLogResponse> chunks = stub.streamLog(StreamLogRequest.newBuilder()
+                    .setBuildId(buildId)
+                    .setPackageId(packageId)
+                    .setAttemptId(attempt[0])
+                    .setOffset(next[0])
+                    .setFollow(follow)
+                    .build());
             while (chunks.hasNext()) {
                 StreamLogResponse chunk = chunks.next();
                 if (chunk.getElidedBytes() > 0) {
-                    sink.write(("[farm: " + chunk.getElidedBytes() + " earlier bytes of this log were dropped (log cap)]\n")
+                    sink.write(("[farm: " + chunk.getElidedBytes()
+                                    + " earlier bytes of this log were dropped (log cap)]\n")
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
                 chunk.getData().writeTo(sink);

@@ -10,9 +10,15 @@ import picocli.CommandLine.Option;
 /** {@code --output text|json} (or {@code --json}) for the read commands: one JSON document on stdout, or text for people. */
 public final class Output {
     /** Output formats. */
-    public enum Format { TEXT, JSON }
+    public enum Format {
+        TEXT,
+        JSON
+    }
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "text",
             description = "text or json (default: ${DEFAULT-VALUE}). JSON is one document on stdout.")
     Format format;
 

@@ -41,7 +41,8 @@ record ReferenceBook(Path folder, String profile, Recipe recipe, boolean shipped
     static ReferenceBook open(Path book, String profile) throws InputException {
         if (book == null) {
             if (profile != null) {
-                throw new UsageException("--profile needs --book: the shipped reference book has only its default profile");
+                throw new UsageException(
+                        "--profile needs --book: the shipped reference book has only its default profile");
             }
             Path unpacked = unpackShipped();
             try {
@@ -59,9 +60,13 @@ record ReferenceBook(Path folder, String profile, Recipe recipe, boolean shipped
         Profile profile = book.profile(profileName);
         if (profile.sbuReference() == null) {
             String field = "profiles." + profile.name() + ".sbu_reference";
-            throw new InputException(new InputError(Location.of(book.source().resolve("farm.yaml")), field,
-                    "missing: profile '" + profile.name() + "' names no SBU reference package; add 'sbu_reference: "
-                            + "<recipe id>' to it (binutils pass 1 in LFS), or leave out --book to use the shipped reference"));
+            throw new InputException(
+                    new InputError(
+                            Location.of(book.source().resolve("farm.yaml")),
+                            field,
+                            "missing: profile '" + profile.name()
+                                    + "' names no SBU reference package; add 'sbu_reference: "
+                                    + "<recipe id>' to it (binutils pass 1 in LFS), or leave out --book to use the shipped reference"));
         }
         // BookLoader checked that the id is a recipe of the book with sbu > 0.
         Recipe recipe = book.recipe(profile.sbuReference()).orElseThrow();
@@ -72,8 +77,8 @@ record ReferenceBook(Path folder, String profile, Recipe recipe, boolean shipped
     static Path unpackShipped() {
         URL marker = ReferenceBook.class.getResource(RESOURCE + "farm.yaml");
         if (marker == null) {
-            throw new IllegalStateException("the shipped SBU reference book is missing from this farm jar ("
-                    + RESOURCE + "); build the cli module again");
+            throw new IllegalStateException("the shipped SBU reference book is missing from this farm jar (" + RESOURCE
+                    + "); build the cli module again");
         }
         try {
             Path target = Files.createTempDirectory("farm-sbu-reference-");

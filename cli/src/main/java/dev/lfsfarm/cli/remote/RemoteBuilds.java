@@ -9,7 +9,10 @@ public final class RemoteBuilds {
 
     /** The build with its packages; NOT_FOUND and UNAVAILABLE reach the error handler as status exceptions. */
     public static Build get(CoordinatorOptions coordinator, String buildId) throws Exception {
-        return RemoteCall.with(coordinator, (stub, channel) ->
-                stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild());
+        return RemoteCall.with(
+                coordinator,
+                (stub, channel) -> stub.getBuild(
+                                GetBuildRequest.newBuilder().setBuildId(buildId).build())
+                        .getBuild());
     }
 }

@@ -8,21 +8,28 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm resume BUILD}: continues a build the farm stopped with (INTERRUPTED). */
-@Command(name = "resume", mixinStandardHelpOptions = true,
-        description = {"Continue an INTERRUPTED build: one that was running when the whole farm was stopped.",
+@Command(
+        name = "resume",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Continue an INTERRUPTED build: one that was running when the whole farm was stopped.",
             "Packages that succeeded or were cached keep their artifacts; the rest run again.",
             "Resuming a build that is already queued or running changes nothing (exit 0).",
             "A finished build cannot be resumed (exit 1): use 'farm retry' for its failed packages.",
-            "With --follow, show progress and exit 0 only when every package succeeded (or was cached)."},
+            "With --follow, show progress and exit 0 only when every package succeeded (or was cached)."
+        },
         footerHeading = "%nExamples:%n",
-        footer = {"  farm resume 20261121-101500-3f2a", "  farm resume 20261121-101500-3f2a --follow --zk zk1:2181,zk2:2181",
-            "  farm resume 20261121-101500-3f2a -o json"})
+        footer = {
+            "  farm resume 20261121-101500-3f2a",
+            "  farm resume 20261121-101500-3f2a --follow --zk zk1:2181,zk2:2181",
+            "  farm resume 20261121-101500-3f2a -o json"
+        })
 public final class ResumeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,15 +52,17 @@ public final class ResumeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (CoordinatorSession session = coordinator.open(err)) {
             // Idempotent on the server, so a retry after a failover is harmless.
-            ResumeBuildResponse response = session.call((stub, ch) -> stub.resumeBuild(ResumeBuildRequest.newBuilder()
-                    .setBuildId(buildId).build()));
+            ResumeBuildResponse response = session.call((stub, ch) -> stub.resumeBuild(
+                    ResumeBuildRequest.newBuilder().setBuildId(buildId).build()));
             String state = response.getState().name().replace("BUILD_STATE_", "");
-            String line = response.getResumed() ? "build " + buildId + " resumed: " + response.getRemaining() + " packages to go"
+            String line = response.getResumed()
+                    ? "build " + buildId + " resumed: " + response.getRemaining() + " packages to go"
                     : "build " + buildId + " is already " + state;
             if (follow) {
                 err.println("farm: " + line);
                 err.flush();
-                Build result = new BuildFollower(session, err, System.console() != null && !output.json()).follow(buildId);
+                Build result =
+                        new BuildFollower(session, err, System.console() != null && !output.json()).follow(buildId);
                 return Submission.report(result, out, output.json());
             }
             if (output.json()) {

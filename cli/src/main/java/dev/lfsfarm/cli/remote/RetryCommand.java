@@ -5,14 +5,17 @@ import dev.lfsfarm.proto.v1.RetryBuildRequest;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm retry BUILD}: reruns failed, skipped and cancelled packages only. */
-@Command(name = "retry", mixinStandardHelpOptions = true,
+@Command(
+        name = "retry",
+        mixinStandardHelpOptions = true,
         description = "Rerun the failed and skipped packages of a finished build; what succeeded is kept.",
-        footerHeading = "%nExamples:%n", footer = {"  farm retry 20261121-101500-3f2a"})
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm retry 20261121-101500-3f2a"})
 public final class RetryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -25,8 +28,12 @@ public final class RetryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int requeued = RemoteCall.with(coordinator, (stub, ch) -> stub.retryBuild(RetryBuildRequest.newBuilder()
-                .setBuildId(buildId).build()).getRequeued());
+        int requeued = RemoteCall.with(
+                coordinator,
+                (stub, ch) -> stub.retryBuild(RetryBuildRequest.newBuilder()
+                                .setBuildId(buildId)
+                                .build())
+                        .getRequeued());
         spec.commandLine().getOut().println(buildId + ": " + requeued + " packages requeued");
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

@@ -12,19 +12,27 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm status [BUILD] [--follow]}: every build, or one build's packages, optionally followed to its end. */
-@Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the builds on the coordinator, or one build package by package.",
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show the builds on the coordinator, or one build package by package.",
             "With --follow, follow the build (progress on stderr, across coordinator failovers) until it ends, then show it;",
-            "the exit status is then 0 only when every package succeeded (or was cached)."},
+            "the exit status is then 0 only when every package succeeded (or was cached)."
+        },
         footerHeading = "%nExamples:%n",
-        footer = {"  farm status", "  farm status 20261121-101500-3f2a", "  farm status 20261121-101500-3f2a --follow --zk zk1:2181",
-            "  farm status 20261121-101500-3f2a -o json | jq '.packages[] | select(.state==\"FAILED\")'"})
+        footer = {
+            "  farm status",
+            "  farm status 20261121-101500-3f2a",
+            "  farm status 20261121-101500-3f2a --follow --zk zk1:2181",
+            "  farm status 20261121-101500-3f2a -o json | jq '.packages[] | select(.state==\"FAILED\")'"
+        })
 public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -50,12 +58,16 @@ public final class StatusCommand implements Callable<Integer> {
             }
             PrintWriter err = spec.commandLine().getErr();
             try (CoordinatorSession session = coordinator.open(err)) {
-                Build result = new BuildFollower(session, err, System.console() != null && !output.json()).follow(buildId);
+                Build result =
+                        new BuildFollower(session, err, System.console() != null && !output.json()).follow(buildId);
                 return Submission.report(result, out, output.json());
             }
         }
         if (buildId == null) {
-            List<Build> builds = RemoteCall.with(coordinator, (stub, ch) -> stub.listBuilds(ListBuildsRequest.getDefaultInstance()).getBuildsList());
+            List<Build> builds = RemoteCall.with(
+                    coordinator,
+                    (stub, ch) -> stub.listBuilds(ListBuildsRequest.getDefaultInstance())
+                            .getBuildsList());
             if (output.json()) {
                 Output.json(out, json -> {
                     json.writeStartObject();
@@ -70,13 +82,24 @@ public final class StatusCommand implements Callable<Integer> {
                 });
             } else {
                 out.printf(Locale.ROOT, "%-22s %-10s %-14s %s%n", "BUILD", "STATE", "BOOK", "DONE");
-                builds.forEach(b -> out.printf(Locale.ROOT, "%-22s %-10s %-14s %d/%d (%d cached, %d failed)%n", b.getBuildId(),
-                        BuildJson.state(b), b.getBookName(), b.getProgress().getDone(), b.getProgress().getTotal(),
-                        b.getProgress().getCached(), b.getProgress().getFailed()));
+                builds.forEach(b -> out.printf(
+                        Locale.ROOT,
+                        "%-22s %-10s %-14s %d/%d (%d cached, %d failed)%n",
+                        b.getBuildId(),
+                        BuildJson.state(b),
+                        b.getBookName(),
+                        b.getProgress().getDone(),
+                        b.getProgress().getTotal(),
+                        b.getProgress().getCached(),
+                        b.getProgress().getFailed()));
             }
             return ExitCodes.OK;
         }
-        Build build = RemoteCall.with(coordinator, (stub, ch) -> stub.getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild());
+        Build build = RemoteCall.with(
+                coordinator,
+                (stub, ch) -> stub.getBuild(
+                                GetBuildRequest.newBuilder().setBuildId(buildId).build())
+                        .getBuild());
         if (output.json()) {
             Output.json(out, json -> {
                 json.writeStartObject();
@@ -90,23 +113,71 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     static void printBuild(PrintWriter out, Build b) {
-        out.printf(Locale.ROOT, "Build %s: %s (%s, profile %s)%s%n", b.getBuildId(), BuildJson.state(b), b.getBookName(),
-                b.getProfile(), b.getMessage().isEmpty() ? "" : " — " + b.getMessage());
+        out.printf(
+                Locale.ROOT,
+                "Build %s: %s (%s, profile %s)%s%n",
+                b.getBuildId(),
+                BuildJson.state(b),
+                b.getBookName(),
+                b.getProfile(),
+                b.getMessage().isEmpty() ? "" : " — " + b.getMessage());
         var p = b.getProgress();
-        out.printf(Locale.ROOT, "  %d/%d done: %d built, %d cached, %d failed, %d skipped, %d running%n", p.getDone(),
-                p.getTotal(), p.getSucceeded(), p.getCached(), p.getFailed(), p.getSkipped(), p.getRunning());
+        out.printf(
+                Locale.ROOT,
+                "  %d/%d done: %d built, %d cached, %d failed, %d skipped, %d running%n",
+                p.getDone(),
+                p.getTotal(),
+                p.getSucceeded(),
+                p.getCached(),
+                p.getFailed(),
+                p.getSkipped(),
+                p.getRunning());
         if (p.getRegressions() > 0) {
-            List<String> slow = b.getPackagesList().stream().filter(PackageStatus::hasRegression)
-                    .map(x -> String.format(Locale.ROOT, "%s (%.1fx)", x.getPackageId(), x.getRegression().getFactor())).toList();
-            out.printf(Locale.ROOT, "  %d regression%s, slower than %.1fx their median: %s%n", p.getRegressions(),
-                    p.getRegressions() == 1 ? "" : "s", b.getPackagesList().stream().filter(PackageStatus::hasRegression)
-                            .findFirst().map(x -> x.getRegression().getThreshold()).orElse(1.5), String.join(", ", slow));
+            List<String> slow = b.getPackagesList().stream()
+                    .filter(PackageStatus::hasRegression)
+                    .map(x -> String.format(
+                            Locale.ROOT,
+                            "%s (%.1fx)",
+                            x.getPackageId(),
+                            x.getRegression().getFactor()))
+                    .toList();
+            out.printf(
+                    Locale.ROOT,
+                    "  %d regression%s, slower than %.1fx their median: %s%n",
+                    p.getRegressions(),
+                    p.getRegressions() == 1 ? "" : "s",
+                    b.getPackagesList().stream()
+                            .filter(PackageStatus::hasRegression)
+                            .findFirst()
+                            .map(x -> x.getRegression().getThreshold())
+                            .orElse(1.5),
+                    String.join(", ", slow));
         }
-        int width = Math.max(7, b.getPackagesList().stream().mapToInt(x -> x.getPackageId().length()).max().orElse(7));
-        out.printf(Locale.ROOT, "%n  %-" + width + "s  %-9s  %-12s %8s %9s  %s%n", "PACKAGE", "STATE", "WORKER", "ATTEMPTS", "WALL", "NOTE");
+        int width = Math.max(
+                7,
+                b.getPackagesList().stream()
+                        .mapToInt(x -> x.getPackageId().length())
+                        .max()
+                        .orElse(7));
+        out.printf(
+                Locale.ROOT,
+                "%n  %-" + width + "s  %-9s  %-12s %8s %9s  %s%n",
+                "PACKAGE",
+                "STATE",
+                "WORKER",
+                "ATTEMPTS",
+                "WALL",
+                "NOTE");
         for (PackageStatus s : b.getPackagesList()) {
-            out.printf(Locale.ROOT, "  %-" + width + "s  %-9s  %-12s %8d %8.1fs  %s%n", s.getPackageId(), BuildJson.state(s),
-                    s.getWorker(), s.getAttempts(), s.getWallSeconds(), note(s));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-" + width + "s  %-9s  %-12s %8d %8.1fs  %s%n",
+                    s.getPackageId(),
+                    BuildJson.state(s),
+                    s.getWorker(),
+                    s.getAttempts(),
+                    s.getWallSeconds(),
+                    note(s));
         }
         out.flush();
     }
@@ -114,12 +185,18 @@ public final class StatusCommand implements Callable<Integer> {
     static String note(PackageStatus s) {
         return switch (s.getState()) {
             case PACKAGE_STATE_SKIPPED -> "skipped because " + s.getSkippedBecause() + " failed";
-            case PACKAGE_STATE_FAILED -> (s.getFailedPhase().isEmpty() ? "" : s.getFailedPhase() + ": ") + s.getFailureReason();
+            case PACKAGE_STATE_FAILED ->
+                (s.getFailedPhase().isEmpty() ? "" : s.getFailedPhase() + ": ") + s.getFailureReason();
             case PACKAGE_STATE_CACHED -> "cached";
             case PACKAGE_STATE_RUNNING -> s.getCurrentPhase();
-            case PACKAGE_STATE_SUCCEEDED -> s.hasRegression() ? String.format(Locale.ROOT,
-                    "REGRESSION: %.1fx its median (expected %.1f s)", s.getRegression().getFactor(),
-                    s.getRegression().getExpectedSeconds()) : s.getFailureReason();
+            case PACKAGE_STATE_SUCCEEDED ->
+                s.hasRegression()
+                        ? String.format(
+                                Locale.ROOT,
+                                "REGRESSION: %.1fx its median (expected %.1f s)",
+                                s.getRegression().getFactor(),
+                                s.getRegression().getExpectedSeconds())
+                        : s.getFailureReason();
             default -> s.getFailureReason();
         };
     }

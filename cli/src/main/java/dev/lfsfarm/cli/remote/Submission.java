@@ -49,7 +49,12 @@ public final class Submission {
         this(book, targets, profile, noCache, breakCycles, null);
     }
 
-    private Submission(Book book, List<String> targets, String profile, boolean noCache, boolean breakCycles,
+    private Submission(
+            Book book,
+            List<String> targets,
+            String profile,
+            boolean noCache,
+            boolean breakCycles,
             String calibrateWorker) {
         this.book = book;
         this.targets = targets;
@@ -70,7 +75,8 @@ public final class Submission {
     }
 
     /** Loads and resolves the book locally; throws {@link InputException} (exit 2) on bad input. */
-    public static Submission prepare(Path bookDir, List<String> targets, String profile, boolean noCache, boolean breakCycles)
+    public static Submission prepare(
+            Path bookDir, List<String> targets, String profile, boolean noCache, boolean breakCycles)
             throws InputException {
         Book loaded = BookLoader.load(bookDir);
         new DependencyResolver(loaded, loaded.profile(profile), breakCycles).resolve(targets);
@@ -78,11 +84,15 @@ public final class Submission {
     }
 
     /** Uploads the path sources and submits the build; safe to call again after a failure (same request id). */
-    public SubmitBuildResponse submit(BuildServiceGrpc.BuildServiceBlockingStub stub, Channel channel) throws IOException {
+    public SubmitBuildResponse submit(BuildServiceGrpc.BuildServiceBlockingStub stub, Channel channel)
+            throws IOException {
         Map<String, BookMessages.PathUpload> uploads = upload(channel);
         SubmitBuildRequest.Builder request = SubmitBuildRequest.newBuilder()
-                .setBook(BookMessages.toProto(book, uploads)).addAllTargets(targets).setNoCache(noCache)
-                .setBreakCycles(breakCycles).setRequestId(requestId)
+                .setBook(BookMessages.toProto(book, uploads))
+                .addAllTargets(targets)
+                .setNoCache(noCache)
+                .setBreakCycles(breakCycles)
+                .setRequestId(requestId)
                 .setSubmitter(System.getProperty("user.name", ""));
         if (profile != null) {
             request.setProfile(profile);
@@ -94,13 +104,15 @@ public final class Submission {
     }
 
     /** Follows a submitted build to its end (progress on stderr) and returns it; {@code stub}'s channel is never swapped. */
-    public static Build follow(BuildServiceGrpc.BuildServiceBlockingStub stub, SubmitBuildResponse response, PrintWriter err,
-            boolean json) throws Exception {
+    public static Build follow(
+            BuildServiceGrpc.BuildServiceBlockingStub stub, SubmitBuildResponse response, PrintWriter err, boolean json)
+            throws Exception {
         return follow(CoordinatorSession.over(stub.getChannel(), err), response, err, json);
     }
 
     /** Follows a submitted build to its end, across coordinator failovers. */
-    static Build follow(CoordinatorSession session, SubmitBuildResponse response, PrintWriter err, boolean json) throws Exception {
+    static Build follow(CoordinatorSession session, SubmitBuildResponse response, PrintWriter err, boolean json)
+            throws Exception {
         err.println("farm: build " + response.getBuildId() + " (" + response.getTotalPackages() + " packages)");
         err.flush();
         return new BuildFollower(session, err, System.console() != null && !json).follow(response.getBuildId());

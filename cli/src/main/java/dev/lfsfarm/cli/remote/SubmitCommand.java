@@ -10,19 +10,26 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm submit BOOK [targets]}: checks the book here, uploads its path sources, submits, optionally follows. */
-@Command(name = "submit", mixinStandardHelpOptions = true,
-        description = {"Submit a build of a book to the coordinator and print its id.",
+@Command(
+        name = "submit",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Submit a build of a book to the coordinator and print its id.",
             "The book is checked here first (exit 2 on bad input); path sources are uploaded once, by digest.",
-            "With --follow, show progress and exit 0 only when every package succeeded (or was cached)."},
+            "With --follow, show progress and exit 0 only when every package succeeded (or was cached)."
+        },
         footerHeading = "%nExamples:%n",
-        footer = {"  farm submit examples/demo --follow", "  farm submit examples/demo kvtool --profile quick --no-cache",
-            "  farm submit examples/demo --follow -o json > result.json"})
+        footer = {
+            "  farm submit examples/demo --follow",
+            "  farm submit examples/demo kvtool --profile quick --no-cache",
+            "  farm submit examples/demo --follow -o json > result.json"
+        })
 public final class SubmitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,7 +43,11 @@ public final class SubmitCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BOOK", description = "Book folder (farm.yaml + packages/*.yaml).")
     Path book;
 
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "TARGET", description = "Packages to build (default: all).")
+    @Parameters(
+            index = "1..*",
+            arity = "0..*",
+            paramLabel = "TARGET",
+            description = "Packages to build (default: all).")
     List<String> targets = new ArrayList<>();
 
     @Option(names = "--profile", paramLabel = "NAME", description = "Book profile (default: the book's default).")
@@ -64,7 +75,8 @@ public final class SubmitCommand implements Callable<Integer> {
                     Output.json(out, json -> {
                         json.writeStartObject();
                         json.writeStringField("build_id", response.getBuildId());
-                        json.writeStringField("state", response.getState().name().replace("BUILD_STATE_", ""));
+                        json.writeStringField(
+                                "state", response.getState().name().replace("BUILD_STATE_", ""));
                         json.writeNumberField("total_packages", response.getTotalPackages());
                         json.writeEndObject();
                     });

@@ -14,13 +14,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code farm workers}: connected workers, their capacity, what they run and their platform. */
-@Command(name = "workers", mixinStandardHelpOptions = true,
+@Command(
+        name = "workers",
+        mixinStandardHelpOptions = true,
         description = "List the workers connected to the coordinator, with their seconds per SBU (see farm calibrate).",
-        footerHeading = "%nExamples:%n", footer = {"  farm workers", "  farm workers --all -o json"})
+        footerHeading = "%nExamples:%n",
+        footer = {"  farm workers", "  farm workers --all -o json"})
 public final class WorkersCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,7 +34,9 @@ public final class WorkersCommand implements Callable<Integer> {
     @Mixin
     Output output;
 
-    @picocli.CommandLine.Option(names = {"-a", "--all"}, description = "Also list workers the coordinator declared lost.")
+    @picocli.CommandLine.Option(
+            names = {"-a", "--all"},
+            description = "Also list workers the coordinator declared lost.")
     boolean all;
 
     @Override
@@ -39,7 +44,8 @@ public final class WorkersCommand implements Callable<Integer> {
         ListWorkersResponse workers;
         Map<String, WorkerSpeed> speeds;
         try (CoordinatorSession session = coordinator.open()) {
-            workers = session.call((stub, ch) -> stub.listWorkers(ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
+            workers = session.call((stub, ch) -> stub.listWorkers(
+                    ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
             speeds = speeds(session);
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -85,17 +91,38 @@ public final class WorkersCommand implements Callable<Integer> {
             });
             return ExitCodes.OK;
         }
-        out.printf(Locale.ROOT, "%-16s %-12s %9s %6s %9s  %-22s  %-28s %s%n", "WORKER", "STATE", "BUSY", "CORES", "MEMORY",
-                "S/SBU", "PLATFORM", "RUNNING");
+        out.printf(
+                Locale.ROOT,
+                "%-16s %-12s %9s %6s %9s  %-22s  %-28s %s%n",
+                "WORKER",
+                "STATE",
+                "BUSY",
+                "CORES",
+                "MEMORY",
+                "S/SBU",
+                "PLATFORM",
+                "RUNNING");
         for (WorkerStatus w : workers.getWorkersList()) {
             PlatformFacts p = w.getPlatform();
             WorkerSpeed speed = speeds.get(w.getName());
-            out.printf(Locale.ROOT, "%-16s %-12s %4d/%-4d %6d %6d MiB  %-22s  %-28s %s%n", w.getName(),
-                    w.getState().name().replace("WORKER_STATE_", ""), w.getAttemptsCount(), w.getCapacity().getSlots(),
-                    w.getCapacity().getCores(), w.getCapacity().getMemoryMb(),
-                    speed == null ? "-" : Tables.seconds(speed.getSecondsPerSbu()) + " (" + HistoryCalls.source(speed) + ")",
+            out.printf(
+                    Locale.ROOT,
+                    "%-16s %-12s %4d/%-4d %6d %6d MiB  %-22s  %-28s %s%n",
+                    w.getName(),
+                    w.getState().name().replace("WORKER_STATE_", ""),
+                    w.getAttemptsCount(),
+                    w.getCapacity().getSlots(),
+                    w.getCapacity().getCores(),
+                    w.getCapacity().getMemoryMb(),
+                    speed == null
+                            ? "-"
+                            : Tables.seconds(speed.getSecondsPerSbu()) + " (" + HistoryCalls.source(speed) + ")",
                     p.getOsId() + " " + p.getOsVersionId() + " " + p.getArch() + " gcc " + p.getGccVersion(),
-                    String.join(", ", w.getAttemptsList().stream().map(a -> a.getPackageId()).toList()));
+                    String.join(
+                            ", ",
+                            w.getAttemptsList().stream()
+                                    .map(a -> a.getPackageId())
+                                    .toList()));
         }
         if (workers.getWorkersCount() == 0) {
             out.println("(no workers connected)");

@@ -57,7 +57,8 @@ public final class BuildReport {
     /** Packages whose artifact came from the action cache. */
     public long cacheHits() {
         return build.getPackagesList().stream()
-                .filter(p -> p.getCacheHit() || p.getState() == PackageState.PACKAGE_STATE_CACHED).count();
+                .filter(p -> p.getCacheHit() || p.getState() == PackageState.PACKAGE_STATE_CACHED)
+                .count();
     }
 
     /** Packages that needed more than one attempt. */
@@ -67,20 +68,27 @@ public final class BuildReport {
 
     /** Packages whose last attempt was flagged as a regression. */
     public List<PackageStatus> regressions() {
-        return build.getPackagesList().stream().filter(PackageStatus::hasRegression).toList();
+        return build.getPackagesList().stream()
+                .filter(PackageStatus::hasRegression)
+                .toList();
     }
 
     /** Failed packages, in build order. */
     public List<PackageStatus> failed() {
-        return build.getPackagesList().stream().filter(p -> p.getState() == PackageState.PACKAGE_STATE_FAILED).toList();
+        return build.getPackagesList().stream()
+                .filter(p -> p.getState() == PackageState.PACKAGE_STATE_FAILED)
+                .toList();
     }
 
     /** The packages that ran longest (wall time of the last attempt), at most {@code top}, longest first. */
     public List<PackageStatus> slowest() {
-        return build.getPackagesList().stream().filter(p -> p.getWallSeconds() > 0)
-                .sorted(Comparator.comparingDouble(PackageStatus::getWallSeconds).reversed()
+        return build.getPackagesList().stream()
+                .filter(p -> p.getWallSeconds() > 0)
+                .sorted(Comparator.comparingDouble(PackageStatus::getWallSeconds)
+                        .reversed()
                         .thenComparing(PackageStatus::getPackageId))
-                .limit(top).toList();
+                .limit(top)
+                .toList();
     }
 
     public int top() {

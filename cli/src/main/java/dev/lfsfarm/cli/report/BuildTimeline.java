@@ -49,7 +49,8 @@ public final class BuildTimeline {
             dependsOn.put(p.getPackageId(), p.getDependsOnList());
             if (ran(p)) {
                 double start = since(origin, ProtoTime.instant(p.getStartedAt()));
-                double end = p.hasFinishedAt() ? since(origin, ProtoTime.instant(p.getFinishedAt())) : since(origin, now);
+                double end =
+                        p.hasFinishedAt() ? since(origin, ProtoTime.instant(p.getFinishedAt())) : since(origin, now);
                 Run run = new Run(p, start, Math.max(start, end));
                 runs.add(run);
                 finish.put(run.id(), run.end());
@@ -58,18 +59,23 @@ public final class BuildTimeline {
                 finish.put(p.getPackageId(), since(origin, ProtoTime.instant(p.getFinishedAt())));
             }
         }
-        return new BuildTimeline(origin, runs, CriticalPath.walkBack(finish, dependsOn),
-                CriticalPath.longest(seconds, dependsOn));
+        return new BuildTimeline(
+                origin, runs, CriticalPath.walkBack(finish, dependsOn), CriticalPath.longest(seconds, dependsOn));
     }
 
     /** Whether the package ran (or runs) on a worker in this build: it has a bar. */
     static boolean ran(PackageStatus p) {
-        return p.getState() != PackageState.PACKAGE_STATE_CACHED && !p.getWorker().isEmpty() && p.hasStartedAt();
+        return p.getState() != PackageState.PACKAGE_STATE_CACHED
+                && !p.getWorker().isEmpty()
+                && p.hasStartedAt();
     }
 
     private static Instant firstStart(Build build, Instant now) {
-        return build.getPackagesList().stream().filter(BuildTimeline::ran).map(p -> ProtoTime.instant(p.getStartedAt()))
-                .min(Instant::compareTo).orElse(now);
+        return build.getPackagesList().stream()
+                .filter(BuildTimeline::ran)
+                .map(p -> ProtoTime.instant(p.getStartedAt()))
+                .min(Instant::compareTo)
+                .orElse(now);
     }
 
     private static double since(Instant origin, Instant t) {
@@ -129,7 +135,10 @@ public final class BuildTimeline {
     /** The slots of {@code worker} used for the makespan: its busy time / (its lanes × makespan). */
     public double utilisation(String worker) {
         List<List<Run>> workerLanes = lanes.getOrDefault(worker, List.of());
-        double workerBusy = workerLanes.stream().flatMap(List::stream).mapToDouble(Run::seconds).sum();
+        double workerBusy = workerLanes.stream()
+                .flatMap(List::stream)
+                .mapToDouble(Run::seconds)
+                .sum();
         return makespan <= 0 || workerLanes.isEmpty() ? 0 : workerBusy / (workerLanes.size() * makespan);
     }
 }

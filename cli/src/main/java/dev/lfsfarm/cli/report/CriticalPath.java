@@ -23,7 +23,8 @@ public final class CriticalPath {
     public static List<String> walkBack(Map<String, Double> finish, Map<String, List<String>> dependsOn) {
         String last = null;
         for (Map.Entry<String, Double> e : finish.entrySet()) {
-            if (last == null || e.getValue() > finish.get(last)
+            if (last == null
+                    || e.getValue() > finish.get(last)
                     || (e.getValue().equals(finish.get(last)) && e.getKey().compareTo(last) < 0)) {
                 last = e.getKey();
             }
@@ -59,8 +60,12 @@ public final class CriticalPath {
     }
 
     /** Longest chain ending with {@code id}, memoised; {@code open} guards against a cycle in bad input. */
-    private static double upTo(String id, Map<String, Double> seconds, Map<String, List<String>> dependsOn,
-            Map<String, Double> upTo, Set<String> open) {
+    private static double upTo(
+            String id,
+            Map<String, Double> seconds,
+            Map<String, List<String>> dependsOn,
+            Map<String, Double> upTo,
+            Set<String> open) {
         Double known = upTo.get(id);
         if (known != null) {
             return known;

@@ -29,12 +29,24 @@ public final class HtmlReport {
         StringBuilder html = new StringBuilder(16384);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>Build ").append(Html.escape(b.getBuildId())).append(" (").append(Html.escape(b.getBookName()))
-                .append(")</title>\n<style>\n").append(resource("report.css")).append("</style>\n<script>")
-                .append(ERROR_TRAP).append("</script>\n</head>\n<body>\n");
-        html.append("<h1>Build ").append(Html.escape(b.getBuildId())).append("</h1>\n<p class=\"subtitle\">book ")
-                .append(Html.escape(b.getBookName())).append(", profile ").append(Html.escape(b.getProfile()))
-                .append(", report made ").append(DateTimeFormatter.ISO_INSTANT.format(report.generatedAt())).append("</p>\n");
+                .append("<title>Build ")
+                .append(Html.escape(b.getBuildId()))
+                .append(" (")
+                .append(Html.escape(b.getBookName()))
+                .append(")</title>\n<style>\n")
+                .append(resource("report.css"))
+                .append("</style>\n<script>")
+                .append(ERROR_TRAP)
+                .append("</script>\n</head>\n<body>\n");
+        html.append("<h1>Build ")
+                .append(Html.escape(b.getBuildId()))
+                .append("</h1>\n<p class=\"subtitle\">book ")
+                .append(Html.escape(b.getBookName()))
+                .append(", profile ")
+                .append(Html.escape(b.getProfile()))
+                .append(", report made ")
+                .append(DateTimeFormatter.ISO_INSTANT.format(report.generatedAt()))
+                .append("</p>\n");
         html.append("<pre id=\"script-errors\"></pre>\n");
         summary(html, report);
         chart(html, report);
@@ -42,7 +54,9 @@ public final class HtmlReport {
         slowest(html, report);
         regressions(html, report.regressions());
         failed(html, report.failed());
-        html.append("<div id=\"tooltip\"></div>\n<script>\n").append(resource("report.js")).append("</script>\n</body>\n</html>\n");
+        html.append("<div id=\"tooltip\"></div>\n<script>\n")
+                .append(resource("report.js"))
+                .append("</script>\n</body>\n</html>\n");
         return html.toString();
     }
 
@@ -50,37 +64,71 @@ public final class HtmlReport {
         Build b = report.build();
         BuildTimeline t = report.timeline();
         html.append("<h2>Summary</h2>\n<dl class=\"summary\">\n");
-        row(html, "targets", b.getTargetsCount() == 0 ? "every package of the book" : String.join(", ", b.getTargetsList()));
-        html.append("<dt>result</dt><dd class=\"result-").append(report.result().toLowerCase(Locale.ROOT)).append("\">")
-                .append(report.result()).append(b.getMessage().isEmpty() ? "" : " — " + Html.escape(b.getMessage()))
+        row(
+                html,
+                "targets",
+                b.getTargetsCount() == 0 ? "every package of the book" : String.join(", ", b.getTargetsList()));
+        html.append("<dt>result</dt><dd class=\"result-")
+                .append(report.result().toLowerCase(Locale.ROOT))
+                .append("\">")
+                .append(report.result())
+                .append(b.getMessage().isEmpty() ? "" : " — " + Html.escape(b.getMessage()))
                 .append("</dd>\n");
-        row(html, "packages", b.getProgress().getTotal() + " (" + b.getProgress().getSucceeded() + " built, "
-                + b.getProgress().getCached() + " cached, " + b.getProgress().getFailed() + " failed, "
-                + b.getProgress().getSkipped() + " skipped)");
+        row(
+                html,
+                "packages",
+                b.getProgress().getTotal() + " (" + b.getProgress().getSucceeded() + " built, "
+                        + b.getProgress().getCached() + " cached, "
+                        + b.getProgress().getFailed() + " failed, "
+                        + b.getProgress().getSkipped() + " skipped)");
         row(html, "wall time", Html.seconds(report.wallSeconds()) + " (build started → finished)");
         row(html, "makespan", Html.seconds(t.makespan()) + " (start → last package finished)");
-        row(html, "lower bound", Html.seconds(t.lowerBound()) + " = max(critical path " + Html.seconds(t.longestChain())
-                + ", busy " + Html.seconds(t.busy()) + " / " + t.slots() + " slot" + (t.slots() == 1 ? "" : "s") + " = "
-                + Html.seconds(t.averageWork()) + ")" + (t.makespan() > 0 ? "; makespan is "
-                + Html.number(t.makespan() / Math.max(t.lowerBound(), 1e-9), 2) + "× the bound" : ""));
+        row(
+                html,
+                "lower bound",
+                Html.seconds(t.lowerBound()) + " = max(critical path " + Html.seconds(t.longestChain())
+                        + ", busy " + Html.seconds(t.busy()) + " / " + t.slots() + " slot" + (t.slots() == 1 ? "" : "s")
+                        + " = "
+                        + Html.seconds(t.averageWork()) + ")"
+                        + (t.makespan() > 0
+                                ? "; makespan is " + Html.number(t.makespan() / Math.max(t.lowerBound(), 1e-9), 2)
+                                        + "× the bound"
+                                : ""));
         row(html, "cache hits", Long.toString(report.cacheHits()));
-        row(html, "retries", report.retried().size() + " package" + (report.retried().size() == 1 ? "" : "s")
-                + " needed more than one attempt" + (report.retried().isEmpty() ? ""
-                        : ": " + String.join(", ", report.retried().stream().map(p -> p.getPackageId() + " ×"
-                                + p.getAttempts()).toList())));
+        row(
+                html,
+                "retries",
+                report.retried().size() + " package" + (report.retried().size() == 1 ? "" : "s")
+                        + " needed more than one attempt"
+                        + (report.retried().isEmpty()
+                                ? ""
+                                : ": "
+                                        + String.join(
+                                                ", ",
+                                                report.retried().stream()
+                                                        .map(p -> p.getPackageId() + " ×" + p.getAttempts())
+                                                        .toList())));
         row(html, "regressions", Integer.toString(report.regressions().size()));
         html.append("</dl>\n");
     }
 
     private static void row(StringBuilder html, String name, String value) {
-        html.append("<dt>").append(Html.escape(name)).append("</dt><dd>").append(Html.escape(value)).append("</dd>\n");
+        html.append("<dt>")
+                .append(Html.escape(name))
+                .append("</dt><dd>")
+                .append(Html.escape(value))
+                .append("</dd>\n");
     }
 
     private static void chart(StringBuilder html, BuildReport report) {
         BuildTimeline t = report.timeline();
         html.append("<h2>Timeline</h2>\n<p class=\"legend\">");
         for (String state : List.of("succeeded", "failed", "cancelled", "running")) {
-            html.append("<span><i class=\"state-").append(state).append("\"></i>").append(state).append("</span>");
+            html.append("<span><i class=\"state-")
+                    .append(state)
+                    .append("\"></i>")
+                    .append(state)
+                    .append("</span>");
         }
         html.append("<span><i class=\"critical\"></i>critical path</span></p>\n");
         if (t.runs().isEmpty()) {
@@ -88,20 +136,30 @@ public final class HtmlReport {
                     + " or nothing started).</p>\n");
         }
         html.append("<div class=\"chart\">\n").append(GanttSvg.render(t)).append("</div>\n");
-        html.append("<p>Critical path (").append(t.criticalPath().size()).append(" packages): ")
+        html.append("<p>Critical path (")
+                .append(t.criticalPath().size())
+                .append(" packages): ")
                 .append(Html.escape(t.criticalPath().isEmpty() ? "none" : String.join(" → ", t.criticalPath())))
                 .append("</p>\n");
     }
 
     private static void utilisation(StringBuilder html, BuildTimeline t) {
-        html.append("<h2>Workers</h2>\n<table class=\"workers\">\n<tr><th>worker</th><th class=\"num\">slots used</th>"
-                + "<th class=\"num\">packages</th><th class=\"num\">busy</th><th class=\"num\">utilisation</th></tr>\n");
+        html.append(
+                "<h2>Workers</h2>\n<table class=\"workers\">\n<tr><th>worker</th><th class=\"num\">slots used</th>"
+                        + "<th class=\"num\">packages</th><th class=\"num\">busy</th><th class=\"num\">utilisation</th></tr>\n");
         for (Map.Entry<String, List<List<Run>>> w : t.lanes().entrySet()) {
             List<Run> runs = w.getValue().stream().flatMap(List::stream).toList();
-            html.append("<tr><td>").append(Html.escape(w.getKey())).append("</td><td class=\"num\">").append(w.getValue().size())
-                    .append("</td><td class=\"num\">").append(runs.size()).append("</td><td class=\"num\">")
-                    .append(Html.seconds(runs.stream().mapToDouble(Run::seconds).sum())).append("</td><td class=\"num\">")
-                    .append(Html.percent(t.utilisation(w.getKey()))).append("</td></tr>\n");
+            html.append("<tr><td>")
+                    .append(Html.escape(w.getKey()))
+                    .append("</td><td class=\"num\">")
+                    .append(w.getValue().size())
+                    .append("</td><td class=\"num\">")
+                    .append(runs.size())
+                    .append("</td><td class=\"num\">")
+                    .append(Html.seconds(runs.stream().mapToDouble(Run::seconds).sum()))
+                    .append("</td><td class=\"num\">")
+                    .append(Html.percent(t.utilisation(w.getKey())))
+                    .append("</td></tr>\n");
         }
         html.append("</table>\n<p class=\"none\">Utilisation: busy time / (slots used × makespan).</p>\n");
     }
@@ -113,13 +171,21 @@ public final class HtmlReport {
             html.append("<p class=\"none\">None ran.</p>\n");
             return;
         }
-        html.append("<table class=\"slowest\">\n<tr><th>package</th><th>version</th><th>worker</th><th class=\"num\">wall</th>"
-                + "<th class=\"num\">SBU</th></tr>\n");
+        html.append(
+                "<table class=\"slowest\">\n<tr><th>package</th><th>version</th><th>worker</th><th class=\"num\">wall</th>"
+                        + "<th class=\"num\">SBU</th></tr>\n");
         for (PackageStatus p : slowest) {
-            html.append("<tr><td>").append(Html.escape(p.getPackageId())).append("</td><td>").append(Html.escape(p.getVersion()))
-                    .append("</td><td>").append(Html.escape(p.getWorker())).append("</td><td class=\"num\">")
-                    .append(Html.seconds(p.getWallSeconds())).append("</td><td class=\"num\">")
-                    .append(Html.escape(SbuFigure.of(p).text())).append("</td></tr>\n");
+            html.append("<tr><td>")
+                    .append(Html.escape(p.getPackageId()))
+                    .append("</td><td>")
+                    .append(Html.escape(p.getVersion()))
+                    .append("</td><td>")
+                    .append(Html.escape(p.getWorker()))
+                    .append("</td><td class=\"num\">")
+                    .append(Html.seconds(p.getWallSeconds()))
+                    .append("</td><td class=\"num\">")
+                    .append(Html.escape(SbuFigure.of(p).text()))
+                    .append("</td></tr>\n");
         }
         html.append("</table>\n");
     }
@@ -135,11 +201,20 @@ public final class HtmlReport {
                 + "<th class=\"num\">samples</th></tr>\n");
         for (PackageStatus p : regressions) {
             Regression r = p.getRegression();
-            html.append("<tr><td>").append(Html.escape(p.getPackageId())).append("</td><td>").append(Html.escape(p.getWorker()))
-                    .append("</td><td class=\"num\">").append(Html.seconds(p.getWallSeconds())).append("</td><td class=\"num\">")
-                    .append(Html.seconds(r.getExpectedSeconds())).append("</td><td class=\"num\">")
-                    .append(Html.number(r.getFactor(), 2)).append("×</td><td class=\"num\">")
-                    .append(Html.number(r.getThreshold(), 2)).append("×</td><td class=\"num\">").append(r.getSamples())
+            html.append("<tr><td>")
+                    .append(Html.escape(p.getPackageId()))
+                    .append("</td><td>")
+                    .append(Html.escape(p.getWorker()))
+                    .append("</td><td class=\"num\">")
+                    .append(Html.seconds(p.getWallSeconds()))
+                    .append("</td><td class=\"num\">")
+                    .append(Html.seconds(r.getExpectedSeconds()))
+                    .append("</td><td class=\"num\">")
+                    .append(Html.number(r.getFactor(), 2))
+                    .append("×</td><td class=\"num\">")
+                    .append(Html.number(r.getThreshold(), 2))
+                    .append("×</td><td class=\"num\">")
+                    .append(r.getSamples())
                     .append("</td></tr>\n");
         }
         html.append("</table>\n");
@@ -152,11 +227,18 @@ public final class HtmlReport {
             return;
         }
         for (PackageStatus p : failed) {
-            html.append("<h3 class=\"failed\">").append(Html.escape(p.getPackageId())).append(' ')
-                    .append(Html.escape(p.getVersion())).append("</h3>\n<p>").append(Html.escape(reason(p)))
-                    .append(p.getWorker().isEmpty() ? "" : " on " + Html.escape(p.getWorker())).append("</p>\n");
-            html.append(p.getLogTail().isEmpty() ? "<p class=\"none\">No log output.</p>\n"
-                    : "<pre class=\"log\">" + Html.escape(p.getLogTail()) + "</pre>\n");
+            html.append("<h3 class=\"failed\">")
+                    .append(Html.escape(p.getPackageId()))
+                    .append(' ')
+                    .append(Html.escape(p.getVersion()))
+                    .append("</h3>\n<p>")
+                    .append(Html.escape(reason(p)))
+                    .append(p.getWorker().isEmpty() ? "" : " on " + Html.escape(p.getWorker()))
+                    .append("</p>\n");
+            html.append(
+                    p.getLogTail().isEmpty()
+                            ? "<p class=\"none\">No log output.</p>\n"
+                            : "<pre class=\"log\">" + Html.escape(p.getLogTail()) + "</pre>\n");
         }
     }
 
@@ -165,7 +247,8 @@ public final class HtmlReport {
         if (!p.getFailureReason().isEmpty()) {
             return p.getFailureReason();
         }
-        return p.getFailedPhase().isEmpty() ? "failed (exit " + p.getExitCode() + ")"
+        return p.getFailedPhase().isEmpty()
+                ? "failed (exit " + p.getExitCode() + ")"
                 : "phase " + p.getFailedPhase() + " exited " + p.getExitCode();
     }
 

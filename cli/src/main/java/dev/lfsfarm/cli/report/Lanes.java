@@ -12,8 +12,8 @@ import java.util.TreeMap;
  * worker had, so the lanes a worker needed are the slots it used.
  */
 public final class Lanes {
-    private static final Comparator<Run> BY_START = Comparator.comparingDouble(Run::start)
-            .thenComparingDouble(Run::end).thenComparing(Run::id);
+    private static final Comparator<Run> BY_START =
+            Comparator.comparingDouble(Run::start).thenComparingDouble(Run::end).thenComparing(Run::id);
 
     private Lanes() {}
 

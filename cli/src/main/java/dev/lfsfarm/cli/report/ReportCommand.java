@@ -14,22 +14,28 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm report BUILD [--html FILE]}: how a build went, as a summary or a self-contained HTML page. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Report how a build went: wall time, makespan against the lower bound, cache hits, retries,",
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Report how a build went: wall time, makespan against the lower bound, cache hits, retries,",
             "regressions, the critical path and how busy each worker was.",
             "With --html, also write one self-contained HTML page (no external files): a Gantt chart with a row per",
             "worker slot, bars coloured by state, the critical path outlined and hover details, worker utilisation,",
-            "the slowest packages, regressions and the log tail of every failed package."},
+            "the slowest packages, regressions and the log tail of every failed package."
+        },
         footerHeading = "%nExamples:%n",
-        footer = {"  farm report 20261121-101500-3f2a",
+        footer = {
+            "  farm report 20261121-101500-3f2a",
             "  farm report 20261121-101500-3f2a --html build.html && xdg-open build.html",
-            "  farm report 20261121-101500-3f2a --html build.html --top 20 --zk zk1:2181"})
+            "  farm report 20261121-101500-3f2a --html build.html --top 20 --zk zk1:2181"
+        })
 public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -43,7 +49,10 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "Write the report as one HTML page to FILE.")
     Path html;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+    @Option(
+            names = "--top",
+            paramLabel = "N",
+            defaultValue = "10",
             description = "How many of the slowest packages to list (default: ${DEFAULT-VALUE}).")
     int top;
 

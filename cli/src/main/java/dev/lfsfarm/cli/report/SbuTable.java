@@ -14,7 +14,12 @@ import java.util.Locale;
  */
 public final class SbuTable {
     /** Row orders; numbers descending. */
-    public enum Order { BUILD, SBU, TIME, DISK }
+    public enum Order {
+        BUILD,
+        SBU,
+        TIME,
+        DISK
+    }
 
     /** One package. {@code wallSeconds} is the attempt's total wall time (fetch to upload). */
     public record Row(String id, String version, String state, SbuFigure sbu, long diskBytes, double wallSeconds) {}
@@ -31,8 +36,13 @@ public final class SbuTable {
         List<Row> rows = new ArrayList<>();
         for (PackageStatus p : BuildOrder.of(build.getPackagesList())) {
             double wall = p.hasMeasurements() ? p.getMeasurements().getTotal().getWallSeconds() : p.getWallSeconds();
-            rows.add(new Row(p.getPackageId(), p.getVersion(), p.getState().name().replace("PACKAGE_STATE_", ""),
-                    SbuFigure.of(p), p.getMeasurements().getDiskUsedBytes(), wall));
+            rows.add(new Row(
+                    p.getPackageId(),
+                    p.getVersion(),
+                    p.getState().name().replace("PACKAGE_STATE_", ""),
+                    SbuFigure.of(p),
+                    p.getMeasurements().getDiskUsedBytes(),
+                    wall));
         }
         Comparator<Row> by = switch (order) {
             case BUILD -> null; // BuildOrder's order
@@ -56,12 +66,18 @@ public final class SbuTable {
 
     /** Measured SBU, summed. */
     public double measuredSbu() {
-        return rows.stream().filter(r -> !r.sbu().estimated()).mapToDouble(r -> r.sbu().value()).sum();
+        return rows.stream()
+                .filter(r -> !r.sbu().estimated())
+                .mapToDouble(r -> r.sbu().value())
+                .sum();
     }
 
     /** Estimated SBU of the packages without a measurement, summed. */
     public double estimatedSbu() {
-        return rows.stream().filter(r -> r.sbu().estimated()).mapToDouble(r -> r.sbu().value()).sum();
+        return rows.stream()
+                .filter(r -> r.sbu().estimated())
+                .mapToDouble(r -> r.sbu().value())
+                .sum();
     }
 
     public long diskBytes() {

@@ -8,27 +8,39 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm demo}: {@code farm local examples/demo --workers 2}. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Build the demo book on a local farm of 2 workers.",
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Build the demo book on a local farm of 2 workers.",
             "examples/demo holds real C libraries and programs, built with gcc and make; the command says",
-            "where the artifacts and logs are. Run it twice: the second time every package is CACHED."},
-        footerHeading = "%nExamples:%n", footer = {"  ./farm demo", "  ./farm demo --no-cache --workers 1"})
+            "where the artifacts and logs are. Run it twice: the second time every package is CACHED."
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {"  ./farm demo", "  ./farm demo --no-cache --workers 1"})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "2", description = "Workers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-w", "--workers"},
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Workers (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--no-cache", description = "Build every package again.")
     boolean noCache;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${env:FARM_LOCAL_DIR:-farm-local}",
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            defaultValue = "${env:FARM_LOCAL_DIR:-farm-local}",
             description = "State, artifacts and work folders (default: ${DEFAULT-VALUE}).")
     Path dir;
 
@@ -38,8 +50,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path book = findDemo();
-        List<String> args = new ArrayList<>(List.of("local", book.toString(), "--workers", String.valueOf(workers),
-                "--dir", dir.toString()));
+        List<String> args = new ArrayList<>(
+                List.of("local", book.toString(), "--workers", String.valueOf(workers), "--dir", dir.toString()));
         if (noCache) {
             args.add("--no-cache");
         }
@@ -59,7 +71,11 @@ public final class DemoCommand implements Callable<Integer> {
             return here;
         }
         try {
-            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(DemoCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path beside = jar.getParent().getParent().getParent().resolve("examples/demo");
             if (Files.isRegularFile(beside.resolve("farm.yaml"))) {
                 return beside;

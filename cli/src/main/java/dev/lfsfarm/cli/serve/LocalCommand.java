@@ -28,19 +28,26 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code farm local}: a coordinator and N workers in this process, one build, then exit. */
-@Command(name = "local", mixinStandardHelpOptions = true,
-        description = {"Build a book on a farm started in this process, then exit.",
+@Command(
+        name = "local",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Build a book on a farm started in this process, then exit.",
             "A coordinator listens on loopback and N workers each get their own work folder.",
             "Prints the summary and exits 0 when every package succeeded.",
-            "State, artifacts and caches stay in --dir, so running it again reuses what was built."},
+            "State, artifacts and caches stay in --dir, so running it again reuses what was built."
+        },
         footerHeading = "%nExamples:%n",
-        footer = {"  farm local examples/demo --workers 2", "  farm local examples/demo kvtool --profile quick --no-cache"})
+        footer = {
+            "  farm local examples/demo --workers 2",
+            "  farm local examples/demo kvtool --profile quick --no-cache"
+        })
 public final class LocalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -48,13 +55,24 @@ public final class LocalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BOOK", description = "Book folder.")
     Path book;
 
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "TARGET", description = "Packages to build (default: all).")
+    @Parameters(
+            index = "1..*",
+            arity = "0..*",
+            paramLabel = "TARGET",
+            description = "Packages to build (default: all).")
     List<String> targets = new ArrayList<>();
 
-    @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "2", description = "Workers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-w", "--workers"},
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Workers (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${env:FARM_LOCAL_DIR:-farm-local}",
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            defaultValue = "${env:FARM_LOCAL_DIR:-farm-local}",
             description = "State, artifacts and work folders (FARM_LOCAL_DIR; default: ${DEFAULT-VALUE}).")
     Path dir;
 
@@ -64,7 +82,11 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Build every package even when an identical result exists.")
     boolean noCache;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text", description = "text or json.")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "text",
+            description = "text or json.")
     dev.lfsfarm.cli.remote.Output.Format output;
 
     @Mixin
@@ -82,11 +104,20 @@ public final class LocalCommand implements Callable<Integer> {
         http.address(); // a malformed --http is a usage error before anything starts
         // Closed last (resources close in reverse): the coordinator and workers share its registry.
         try (ServedMetrics metrics = ServedMetrics.open(http);
-                EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(new InetSocketAddress("127.0.0.1", 0), root.resolve("zk"));
-                CoordinatorServer coordinator = CoordinatorServer.startHa(NettyServerBuilder.forAddress(
-                        new InetSocketAddress("127.0.0.1", 0)), new HaSettings(zk.connectString(), Duration.ofSeconds(10),
-                        "local", "127.0.0.1:0", metrics.advertisedAddress()), root.resolve("state"), root.resolve("artifacts"),
-                        CoordinatorCommand.settings(10, 1, 2, 64), metrics.registry())) {
+                EmbeddedZooKeeper zk =
+                        EmbeddedZooKeeper.start(new InetSocketAddress("127.0.0.1", 0), root.resolve("zk"));
+                CoordinatorServer coordinator = CoordinatorServer.startHa(
+                        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+                        new HaSettings(
+                                zk.connectString(),
+                                Duration.ofSeconds(10),
+                                "local",
+                                "127.0.0.1:0",
+                                metrics.advertisedAddress()),
+                        root.resolve("state"),
+                        root.resolve("artifacts"),
+                        CoordinatorCommand.settings(10, 1, 2, 64),
+                        metrics.registry())) {
             metrics.attach(coordinator.metrics()::refresh, coordinator.metrics()::health);
             awaitLeadership(coordinator);
             String address = "127.0.0.1:" + coordinator.port();
@@ -97,14 +128,16 @@ public final class LocalCommand implements Callable<Integer> {
                 startWorkers(zk.connectString(), root, agents, leaders, metrics);
                 err.println("farm: local farm at " + address + " (ZooKeeper " + zk.connectString() + ") with " + workers
                         + " workers; state in " + root);
-                ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+                ManagedChannel channel =
+                        NettyChannelBuilder.forTarget(address).usePlaintext().build();
                 channels.add(channel);
                 BuildServiceGrpc.BuildServiceBlockingStub stub = BuildServiceGrpc.newBlockingStub(channel);
                 SubmitBuildResponse response = submission.submit(stub, channel);
                 boolean json = output == dev.lfsfarm.cli.remote.Output.Format.JSON;
                 Build result = Submission.follow(stub, response, err, json);
                 int code = Submission.report(result, spec.commandLine().getOut(), json);
-                err.println("farm: artifacts in " + root.resolve("artifacts") + ", logs in " + root.resolve("state/logs"));
+                err.println(
+                        "farm: artifacts in " + root.resolve("artifacts") + ", logs in " + root.resolve("state/logs"));
                 err.println("farm: per package: farm artifact get / farm logs " + response.getBuildId()
                         + " PKG (with --coordinator " + address + " while a farm runs there)");
                 err.flush();
@@ -139,17 +172,19 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private void startWorkers(String zkConnect, Path root, List<WorkerAgent> agents, List<LeaderChannel> leaders,
-            ServedMetrics metrics) throws Exception {
+    private void startWorkers(
+            String zkConnect, Path root, List<WorkerAgent> agents, List<LeaderChannel> leaders, ServedMetrics metrics)
+            throws Exception {
         int hostCores = Runtime.getRuntime().availableProcessors();
         int cores = Math.max(1, hostCores / workers);
         long memory = new PlatformProbe(root).memoryTotal();
         int memoryMb = (int) Math.max(256, memory * 0.8 / workers / (1 << 20));
         for (int i = 1; i <= workers; i++) {
             Path workDir = Files.createDirectories(root.resolve("worker-" + i));
-            WorkerSettings settings = new WorkerSettings("local-" + i, cores, cores, memoryMb, Map.of(), workDir, true, 0,
-                    Duration.ofSeconds(2));
-            LeaderChannel leader = LeaderChannel.open(ZooKeeperLeaderDiscovery.start(zkConnect, Duration.ofSeconds(30)));
+            WorkerSettings settings = new WorkerSettings(
+                    "local-" + i, cores, cores, memoryMb, Map.of(), workDir, true, 0, Duration.ofSeconds(2));
+            LeaderChannel leader =
+                    LeaderChannel.open(ZooKeeperLeaderDiscovery.start(zkConnect, Duration.ofSeconds(30)));
             leaders.add(leader);
             agents.add(WorkerCommand.start(settings, leader, new WorkerMetrics(metrics.registry(), settings.name())));
         }

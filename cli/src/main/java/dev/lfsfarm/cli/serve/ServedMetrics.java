@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 final class ServedMetrics implements AutoCloseable {
     private final PrometheusMetrics metrics = new PrometheusMetrics();
     private final MetricsEndpoint endpoint;
-    private volatile Runnable beforeScrape = () -> { };
+    private volatile Runnable beforeScrape = () -> {};
     private volatile Supplier<Health> health = () -> Health.unavailable("starting");
 
     private ServedMetrics(Optional<InetSocketAddress> bind, String flagValue) throws IOException {
@@ -66,7 +66,9 @@ final class ServedMetrics implements AutoCloseable {
     }
 
     private static String reason(BindException e) {
-        String cause = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+        String cause = e.getCause() != null && e.getCause().getMessage() != null
+                ? e.getCause().getMessage()
+                : e.getMessage();
         return cause.toLowerCase(java.util.Locale.ROOT).contains("in use") ? "the address is already in use" : cause;
     }
 

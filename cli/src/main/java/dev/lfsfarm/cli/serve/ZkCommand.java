@@ -26,8 +26,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code farm zk}: a ZooKeeper server, standalone or one member of an ensemble, until stopped. */
-@Command(name = "zk", mixinStandardHelpOptions = true,
-        description = {"Run a ZooKeeper server: standalone, or one member of an ensemble.",
+@Command(
+        name = "zk",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a ZooKeeper server: standalone, or one member of an ensemble.",
             "For demos, tests and small farms; it runs ZooKeeper's own server classes in",
             "this JVM. A production ensemble is better run from the ZooKeeper distribution",
             "or the distribution package (Debian: zookeeperd); deploy/ha/zk/zoo.cfg is the",
@@ -35,9 +38,11 @@ import picocli.CommandLine.Option;
             "A member's --id is its 1-based position in --ensemble (member 1 is the first",
             "entry), so every member gets the same --ensemble in the same order. The id",
             "is kept in DIR/myid. Each flag can also come from the environment variable",
-            "named in its description."},
+            "named in its description."
+        },
         footerHeading = "%nExamples:%n",
-        footer = {"  farm zk --port 2181 --data-dir /var/lib/farm/zk",
+        footer = {
+            "  farm zk --port 2181 --data-dir /var/lib/farm/zk",
             "  farm zk --port 2181 --data-dir /var/lib/farm/zk --id 2 \\",
             "      --ensemble zk1:2888:3888,zk2:2888:3888,zk3:2888:3888",
             "  FARM_ZK_ID=3 FARM_ZK_ENSEMBLE=zk1:2888:3888,zk2:2888:3888,zk3:2888:3888 \\",
@@ -45,51 +50,83 @@ import picocli.CommandLine.Option;
             "",
             "Clients connect to zk1:2181,zk2:2181,zk3:2181. Three members keep working when",
             "one fails. The four-letter commands srvr, ruok, mntr and stat answer on the",
-            "client port."})
+            "client port."
+        })
 public final class ZkCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ZkCommand.class);
     /** Old snapshots and transaction logs are purged daily, keeping three, as operators set ZooKeeper up. */
     private static final int SNAP_RETAIN_COUNT = 3;
+
     private static final int PURGE_INTERVAL_HOURS = 24;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:FARM_ZK_PORT:-2181}",
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "${env:FARM_ZK_PORT:-2181}",
             description = "Client port (FARM_ZK_PORT; default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:FARM_ZK_DATA_DIR:-farm-zk}",
-            description = "Snapshots, transaction logs, myid and the zoo.cfg written from these flags (FARM_ZK_DATA_DIR; default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            defaultValue = "${env:FARM_ZK_DATA_DIR:-farm-zk}",
+            description =
+                    "Snapshots, transaction logs, myid and the zoo.cfg written from these flags (FARM_ZK_DATA_DIR; default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--listen", paramLabel = "HOST", defaultValue = "${env:FARM_ZK_LISTEN:-0.0.0.0}",
-            description = {"Address the client port listens on (FARM_ZK_LISTEN; default: ${DEFAULT-VALUE}, every interface).",
-                "With every interface, an ensemble member's peer and election ports also listen on every interface."})
+    @Option(
+            names = "--listen",
+            paramLabel = "HOST",
+            defaultValue = "${env:FARM_ZK_LISTEN:-0.0.0.0}",
+            description = {
+                "Address the client port listens on (FARM_ZK_LISTEN; default: ${DEFAULT-VALUE}, every interface).",
+                "With every interface, an ensemble member's peer and election ports also listen on every interface."
+            })
     String listen;
 
-    @Option(names = "--id", paramLabel = "N", defaultValue = "${env:FARM_ZK_ID}",
+    @Option(
+            names = "--id",
+            paramLabel = "N",
+            defaultValue = "${env:FARM_ZK_ID}",
             description = "This member's position in --ensemble, 1-based (FARM_ZK_ID).")
     Integer id;
 
-    @Option(names = "--ensemble", paramLabel = "HOST:PEER:ELECTION,...", defaultValue = "${env:FARM_ZK_ENSEMBLE}",
+    @Option(
+            names = "--ensemble",
+            paramLabel = "HOST:PEER:ELECTION,...",
+            defaultValue = "${env:FARM_ZK_ENSEMBLE}",
             description = "Every member, this one included, in the same order on every member (FARM_ZK_ENSEMBLE).")
     String ensemble;
 
-    @Option(names = "--tick-ms", paramLabel = "MS", defaultValue = "${env:FARM_ZK_TICK_MS:-2000}",
-            description = "ZooKeeper's time unit; client sessions last 2 to 20 ticks (FARM_ZK_TICK_MS; default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tick-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:FARM_ZK_TICK_MS:-2000}",
+            description =
+                    "ZooKeeper's time unit; client sessions last 2 to 20 ticks (FARM_ZK_TICK_MS; default: ${DEFAULT-VALUE}).")
     int tickMs;
 
-    @Option(names = "--init-limit", paramLabel = "TICKS", defaultValue = "${env:FARM_ZK_INIT_LIMIT:-10}",
-            description = "Ticks a follower may take to connect to and sync with the leader (FARM_ZK_INIT_LIMIT; default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--init-limit",
+            paramLabel = "TICKS",
+            defaultValue = "${env:FARM_ZK_INIT_LIMIT:-10}",
+            description =
+                    "Ticks a follower may take to connect to and sync with the leader (FARM_ZK_INIT_LIMIT; default: ${DEFAULT-VALUE}).")
     int initLimit;
 
-    @Option(names = "--sync-limit", paramLabel = "TICKS", defaultValue = "${env:FARM_ZK_SYNC_LIMIT:-5}",
-            description = "Ticks a follower may lag behind the leader before it is dropped (FARM_ZK_SYNC_LIMIT; default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sync-limit",
+            paramLabel = "TICKS",
+            defaultValue = "${env:FARM_ZK_SYNC_LIMIT:-5}",
+            description =
+                    "Ticks a follower may lag behind the leader before it is dropped (FARM_ZK_SYNC_LIMIT; default: ${DEFAULT-VALUE}).")
     int syncLimit;
 
     @Override
     public Integer call() throws Exception {
         QuorumPeerConfig config = prepare();
-        DatadirCleanupManager purge = new DatadirCleanupManager(config.getDataDir(), config.getDataLogDir(),
-                config.getSnapRetainCount(), config.getPurgeInterval());
+        DatadirCleanupManager purge = new DatadirCleanupManager(
+                config.getDataDir(), config.getDataLogDir(), config.getSnapRetainCount(), config.getPurgeInterval());
         purge.start();
         try {
             return config.isDistributed() ? runMember(config) : runStandalone(config);
@@ -105,9 +142,15 @@ public final class ZkCommand implements Callable<Integer> {
         ZkEnsemble members = validate();
         InetAddress address = listenAddress();
         Path dir = dataDir.toAbsolutePath();
-        log.info("zk config: {} client={}:{} data-dir={} tick={}ms init-limit={} sync-limit={}",
+        log.info(
+                "zk config: {} client={}:{} data-dir={} tick={}ms init-limit={} sync-limit={}",
                 members == null ? "standalone" : "member " + id + " of " + members.size() + " ensemble=" + members,
-                listen, port, dir, tickMs, initLimit, syncLimit);
+                listen,
+                port,
+                dir,
+                tickMs,
+                initLimit,
+                syncLimit);
         if (members != null) {
             Files.createDirectories(dir);
             checkMyId(dir.resolve("myid"));
@@ -134,8 +177,8 @@ public final class ZkCommand implements Callable<Integer> {
         }
         ZkEnsemble members = ZkEnsemble.parse(ensemble);
         if (id == null) {
-            throw new UsageException("--ensemble needs --id N, this member's 1-based position in it (1.."
-                    + members.size() + ")");
+            throw new UsageException(
+                    "--ensemble needs --id N, this member's 1-based position in it (1.." + members.size() + ")");
         }
         ZkEnsemble.Member me = members.member(id);
         if (me.peerPort() == port || me.electionPort() == port) {
@@ -153,8 +196,8 @@ public final class ZkCommand implements Callable<Integer> {
             }
             return InetAddress.getByName(host);
         } catch (UnknownHostException e) {
-            throw new UsageException("--listen '" + listen + "' is not a host name or address of this host"
-                    + " (the port is --port)");
+            throw new UsageException(
+                    "--listen '" + listen + "' is not a host name or address of this host" + " (the port is --port)");
         }
     }
 
@@ -206,7 +249,8 @@ public final class ZkCommand implements Callable<Integer> {
      * and an ensemble member has the config file ZooKeeper expects (it warns without one).
      */
     private static QuorumPeerConfig config(Path dir, Properties properties) throws IOException {
-        StringBuilder text = new StringBuilder("# Written by farm zk at every start from its flags; edits here are lost.\n");
+        StringBuilder text =
+                new StringBuilder("# Written by farm zk at every start from its flags; edits here are lost.\n");
         for (String key : new TreeSet<>(properties.stringPropertyNames())) {
             text.append(key).append('=').append(properties.getProperty(key)).append('\n');
         }
@@ -236,8 +280,12 @@ public final class ZkCommand implements Callable<Integer> {
 
     private int runMember(QuorumPeerConfig config) throws Exception {
         QuorumPeerMain main = new QuorumPeerMain();
-        log.info("ZooKeeper member {} starting; it serves clients on {}:{} once a majority of the {} members elect a leader",
-                id, listen, port, config.getServers().size());
+        log.info(
+                "ZooKeeper member {} starting; it serves clients on {}:{} once a majority of the {} members elect a leader",
+                id,
+                listen,
+                port,
+                config.getServers().size());
         return runUntilStopped(main::close, () -> main.runFromConfig(config));
     }
 
@@ -254,16 +302,18 @@ public final class ZkCommand implements Callable<Integer> {
     private static int runUntilStopped(Runnable shutdown, Serving serving) throws Exception {
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            stopping.set(true);
-            log.info("stopping ZooKeeper");
-            shutdown.run();
-            try {
-                finished.await(15, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "zk-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    stopping.set(true);
+                    log.info("stopping ZooKeeper");
+                    shutdown.run();
+                    try {
+                        finished.await(15, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "zk-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             serving.run();

@@ -97,8 +97,8 @@ record ZkEnsemble(List<Member> members) {
             for (int port : new int[] {m.peerPort(), m.electionPort()}) {
                 Integer earlier = seen.putIfAbsent(m.host() + ":" + port, i + 1);
                 if (earlier != null && earlier != i + 1) {
-                    throw new UsageException("--ensemble entries " + earlier + " and " + (i + 1) + " both use "
-                            + m.host() + ":" + port);
+                    throw new UsageException(
+                            "--ensemble entries " + earlier + " and " + (i + 1) + " both use " + m.host() + ":" + port);
                 }
             }
         }

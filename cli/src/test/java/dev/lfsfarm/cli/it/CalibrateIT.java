@@ -35,27 +35,36 @@ class CalibrateIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1", "w2");
         // parallel_jobs 2, yet a calibration build must get exactly one core: the phase checks it.
         book = new BookFixture(dir.resolve("book"))
                 .book("name: calibration\nprofiles:\n  default:\n    sbu_reference: mini-ref\n"
                         + "  broken:\n    sbu_reference: broken-ref\n")
-                .recipe("mini-ref", "version: '1.0'\nsbu: " + REFERENCE_SBU + "\nparallel_jobs: 2\nphases:\n"
-                        + "  build: |\n"
-                        + "    test \"$FARM_JOBS\" = 1 || { echo \"FARM_JOBS=$FARM_JOBS, a calibration needs 1\" >&2; exit 9; }\n"
-                        + "    for i in 1 2 3 4; do\n"
-                        + "      printf 'int f%d(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * %d; return s; }\\n' $i $i > u$i.c\n"
-                        + "      cc -O2 -c u$i.c\n"
-                        + "    done\n"
-                        + "    printf 'int f1(int);\\nint main(void) { return f1(3) == 3 ? 0 : 1; }\\n' > main.c\n"
-                        + "    cc -O2 -o mini main.c u1.o && ./mini\n"
-                        + "  install: install -D mini \"$DESTDIR/usr/bin/mini\"\n")
-                .recipe("broken-ref", "version: '1.0'\nsbu: 1\nphases:\n"
-                        + "  build: |\n    echo 'compiling the reference'\n    echo 'broken-ref: no compiler today' >&2\n    exit 4\n")
-                .recipe("hello", "version: '2.0'\nsbu: 0.1\nphases:\n"
-                        + "  build: printf 'int main(void) { return 0; }\\n' > hello.c && cc -o hello hello.c\n"
-                        + "  install: install -D hello \"$DESTDIR/usr/bin/hello\"\n")
+                .recipe(
+                        "mini-ref",
+                        "version: '1.0'\nsbu: " + REFERENCE_SBU + "\nparallel_jobs: 2\nphases:\n"
+                                + "  build: |\n"
+                                + "    test \"$FARM_JOBS\" = 1 || { echo \"FARM_JOBS=$FARM_JOBS, a calibration needs 1\" >&2; exit 9; }\n"
+                                + "    for i in 1 2 3 4; do\n"
+                                + "      printf 'int f%d(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * %d; return s; }\\n' $i $i > u$i.c\n"
+                                + "      cc -O2 -c u$i.c\n"
+                                + "    done\n"
+                                + "    printf 'int f1(int);\\nint main(void) { return f1(3) == 3 ? 0 : 1; }\\n' > main.c\n"
+                                + "    cc -O2 -o mini main.c u1.o && ./mini\n"
+                                + "  install: install -D mini \"$DESTDIR/usr/bin/mini\"\n")
+                .recipe(
+                        "broken-ref",
+                        "version: '1.0'\nsbu: 1\nphases:\n"
+                                + "  build: |\n    echo 'compiling the reference'\n    echo 'broken-ref: no compiler today' >&2\n    exit 4\n")
+                .recipe(
+                        "hello",
+                        "version: '2.0'\nsbu: 0.1\nphases:\n"
+                                + "  build: printf 'int main(void) { return 0; }\\n' > hello.c && cc -o hello hello.c\n"
+                                + "  install: install -D hello \"$DESTDIR/usr/bin/hello\"\n")
                 .root();
     }
 
@@ -89,31 +98,40 @@ class CalibrateIT {
             double wall = attempt.path("wall_seconds").asDouble();
             assertThat(wall).as("%s", attempt).isPositive();
             assertThat(attempt.path("worker").asText()).isEqualTo(worker);
-            assertThat(attempt.path("cores").asInt()).as("a calibration runs on one core").isEqualTo(1);
+            assertThat(attempt.path("cores").asInt())
+                    .as("a calibration runs on one core")
+                    .isEqualTo(1);
 
             double stored = speedOf(speeds, worker);
-            assertThat(stored).as("seconds per SBU of %s = wall %s s / sbu %s", worker, wall, REFERENCE_SBU)
+            assertThat(stored)
+                    .as("seconds per SBU of %s = wall %s s / sbu %s", worker, wall, REFERENCE_SBU)
                     .isCloseTo(wall / REFERENCE_SBU, within(1e-6 * wall / REFERENCE_SBU));
             assertThat(result.path("seconds_per_sbu").asDouble()).isCloseTo(stored, within(0.001));
-            assertThat(result.path("wall_seconds").asDouble()).as("the CLI's wall is the coordinator's").isCloseTo(wall, within(0.002));
+            assertThat(result.path("wall_seconds").asDouble())
+                    .as("the CLI's wall is the coordinator's")
+                    .isCloseTo(wall, within(0.002));
         }
         assertThat(speeds.path("workers").findValuesAsText("speed_source")).containsOnly("calibrated");
 
         // A second calibration reports the first as the previous value.
         CliResult again = farm.cli(CALIBRATE_TIMEOUT, "calibrate", "--book", book.toString(), "--worker", "w2");
         assertThat(again.exitCode()).as("%s", again).isZero();
-        assertThat(again.out()).containsPattern("(?m)^w2 +[0-9.]+ s +[0-9.]+ s \\(calibrated\\) +[0-9.]+ s +\\S+$")
+        assertThat(again.out())
+                .containsPattern("(?m)^w2 +[0-9.]+ s +[0-9.]+ s \\(calibrated\\) +[0-9.]+ s +\\S+$")
                 .contains("Reference: mini-ref 1.0, 0.05 SBU on one core");
     }
 
     @Test
     void aFailedReferenceBuildIsReportedWithItsLogAndExits1() {
-        CliResult run = farm.cli(CALIBRATE_TIMEOUT, "calibrate", "--book", book.toString(), "--profile", "broken",
-                "--worker", "w1");
+        CliResult run = farm.cli(
+                CALIBRATE_TIMEOUT, "calibrate", "--book", book.toString(), "--profile", "broken", "--worker", "w1");
         assertThat(run.exitCode()).as("%s", run).isEqualTo(1);
-        assertThat(run.err()).contains("farm: error: calibration of w1 failed (build ")
-                .contains("build: ").contains("  | broken-ref: no compiler today");
-        assertThat(run.out()).as("an uncalibrated worker runs at the coordinator's default")
+        assertThat(run.err())
+                .contains("farm: error: calibration of w1 failed (build ")
+                .contains("build: ")
+                .contains("  | broken-ref: no compiler today");
+        assertThat(run.out())
+                .as("an uncalibrated worker runs at the coordinator's default")
                 .containsPattern("(?m)^w1 +FAILED +60\\.0 s \\(default\\) +- +\\S+$");
         JsonNode speeds = farm.poll("workers", "-o", "json").json();
         assertThat(speeds.path("workers").findValuesAsText("speed_source")).doesNotContain("calibrated");
@@ -126,14 +144,18 @@ class CalibrateIT {
 
         CliResult text = farm.cli("history", "hello");
         assertThat(text.exitCode()).as("%s", text).isZero();
-        assertThat(text.out()).startsWith("History of hello: 2 attempts\n")
+        assertThat(text.out())
+                .startsWith("History of hello: 2 attempts\n")
                 .containsPattern("(?m)^\\S+ \\S+  " + first + " +w[12] +1  SUCCEEDED ")
                 .containsPattern("(?m)^\\S+ \\S+  " + second + " +w[12] +1  SUCCEEDED ")
-                .contains("Learned estimate: ").contains("(median of 2 successful attempts)");
+                .contains("Learned estimate: ")
+                .contains("(median of 2 successful attempts)");
 
         JsonNode json = farm.cli("history", "hello", "--limit", "1", "--json").json();
         assertThat(json.path("attempts")).hasSize(1);
-        assertThat(json.path("attempts").get(0).path("build_id").asText()).as("the most recent").isEqualTo(second);
+        assertThat(json.path("attempts").get(0).path("build_id").asText())
+                .as("the most recent")
+                .isEqualTo(second);
         assertThat(json.path("attempts").get(0).path("version").asText()).isEqualTo("2.0");
 
         CliResult unknown = farm.cli("history", "nosuch");

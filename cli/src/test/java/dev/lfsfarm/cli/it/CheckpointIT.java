@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointIT {
     /** The demo without demo-suite: these targets pull in libkv, libstr and libhash. */
     static final List<String> TARGETS = List.of("kvtool", "demo-data", "hello");
+
     static final Set<String> SIX = Set.of("demo-data", "hello", "kvtool", "libhash", "libkv", "libstr");
 
     @TempDir
@@ -48,7 +49,10 @@ class CheckpointIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1", "w2");
     }
 
@@ -60,14 +64,17 @@ class CheckpointIT {
     @Test
     void aCheckpointOfSixPackagesVerifiesRestoresByteForByteAndSurvivesGarbageCollection() throws Exception {
         // 1. Six packages of the demo book, built for real.
-        List<String> submit = new ArrayList<>(List.of("submit", FarmProcess.examples().resolve("demo").toString()));
+        List<String> submit = new ArrayList<>(
+                List.of("submit", FarmProcess.examples().resolve("demo").toString()));
         submit.addAll(TARGETS);
         submit.addAll(List.of("--follow", "-o", "json"));
         CliResult built = farm.cli(submit.toArray(String[]::new));
         assertThat(built.exitCode()).as("%s", built).isZero();
         BuildView build = new BuildView(built.json());
-        assertThat(build.states()).as("%s", build).containsOnlyKeys(SIX).allSatisfy((id, state) ->
-                assertThat(state).as(id).isEqualTo("SUCCEEDED"));
+        assertThat(build.states())
+                .as("%s", build)
+                .containsOnlyKeys(SIX)
+                .allSatisfy((id, state) -> assertThat(state).as(id).isEqualTo("SUCCEEDED"));
 
         // 2. A checkpoint of the whole build: every package, dependencies first, with the build's artifacts.
         CliResult created = farm.cli("checkpoint", "create", "demo-six", "--build", build.id(), "-o", "json");
@@ -80,11 +87,14 @@ class CheckpointIT {
         assertThat(order.indexOf("libkv")).isLessThan(order.indexOf("kvtool"));
         assertThat(order.indexOf("libhash")).isLessThan(order.indexOf("kvtool"));
         for (JsonNode e : full.path("entries")) {
-            assertThat(e.path("artifact").asText()).as(e.path("id").asText())
+            assertThat(e.path("artifact").asText())
+                    .as(e.path("id").asText())
                     .isEqualTo(build.pkg(e.path("id").asText()).path("artifact").asText());
         }
         CliResult again = farm.cli("checkpoint", "create", "demo-six", "--build", build.id(), "-o", "json");
-        assertThat(again.exitCode()).as("creating it again is harmless\n%s", again).isZero();
+        assertThat(again.exitCode())
+                .as("creating it again is harmless\n%s", again)
+                .isZero();
         assertThat(again.json().path("created").asBoolean()).isFalse();
 
         // 3. verify: every artifact downloaded, re-hashed, unpacked and checked against its manifest.
@@ -100,13 +110,17 @@ class CheckpointIT {
         CliResult restored = farm.cli("checkpoint", "restore", "demo-six", "--to", sysroot.toString(), "-o", "json");
         assertThat(restored.exitCode()).as("%s", restored).isZero();
         Map<String, String> union = unionOfManifests(full);
-        assertThat(union).as("the demo installs libraries, headers and programs")
-                .containsKeys("usr/lib/libstr.so.1.2.0", "usr/include/libstr/libstr.h", "usr/bin/kvtool", "usr/bin/hello");
+        assertThat(union)
+                .as("the demo installs libraries, headers and programs")
+                .containsKeys(
+                        "usr/lib/libstr.so.1.2.0", "usr/include/libstr/libstr.h", "usr/bin/kvtool", "usr/bin/hello");
         assertThat(union.values()).as("and symlinks (lib*.so -> lib*.so.N)").anyMatch(v -> v.startsWith("symlink"));
         assertThat(tree(sysroot)).isEqualTo(union);
         assertThat(restored.json().path("packages").asInt()).isEqualTo(6);
         assertThat(restored.json().path("files").asLong())
-                .isEqualTo(union.values().stream().filter(v -> v.startsWith("file")).count());
+                .isEqualTo(union.values().stream()
+                        .filter(v -> v.startsWith("file"))
+                        .count());
 
         CliResult refused = farm.cli("checkpoint", "restore", "demo-six", "--to", sysroot.toString());
         assertThat(refused.exitCode()).as("a non-empty folder\n%s", refused).isEqualTo(2);
@@ -117,7 +131,8 @@ class CheckpointIT {
 
         // 5. --upto a middle package: exactly the prefix of the whole build's order.
         String middle = order.get(2);
-        CliResult prefix = farm.cli("checkpoint", "create", "demo-prefix", "--build", build.id(), "--upto", middle, "-o", "json");
+        CliResult prefix =
+                farm.cli("checkpoint", "create", "demo-prefix", "--build", build.id(), "--upto", middle, "-o", "json");
         assertThat(prefix.exitCode()).as("%s", prefix).isZero();
         assertThat(ids(prefix.json())).isEqualTo(order.subList(0, 3));
         assertThat(prefix.json().path("upto").asText()).isEqualTo(middle);
@@ -137,22 +152,27 @@ class CheckpointIT {
         assertThat(dry.exitCode()).as("%s", dry).isZero();
         assertThat(dry.json().path("dry_run").asBoolean()).isTrue();
         assertThat(texts(dry.json().path("deleted_checkpoints"))).containsExactly("demo-six");
-        assertThat(dry.json().path("blobs_removed").asLong()).as("%s", dry.json()).isEqualTo(2);
+        assertThat(dry.json().path("blobs_removed").asLong())
+                .as("%s", dry.json())
+                .isEqualTo(2);
         assertThat(blobs()).isEqualTo(storedBefore);
-        assertThat(names(farm.cli("checkpoint", "list", "-o", "json").json())).containsExactly("demo-prefix", "demo-six");
+        assertThat(names(farm.cli("checkpoint", "list", "-o", "json").json()))
+                .containsExactly("demo-prefix", "demo-six");
 
         CliResult gc = farm.cli("checkpoint", "gc", "--keep", "1", "--min-age", "0s", "-o", "json");
         assertThat(gc.exitCode()).as("%s", gc).isZero();
         assertThat(texts(gc.json().path("deleted_checkpoints"))).containsExactly("demo-six");
         assertThat(texts(gc.json().path("kept_checkpoints"))).containsExactly("demo-prefix");
-        assertThat(gc.json().path("blobs_removed").asLong()).as("the junk and the older entry list\n%s", gc.json())
+        assertThat(gc.json().path("blobs_removed").asLong())
+                .as("the junk and the older entry list\n%s", gc.json())
                 .isEqualTo(2);
         assertThat(gc.json().path("bytes_freed").asLong()).isPositive();
         Set<String> storedAfter = blobs();
         assertThat(storedAfter).doesNotContain(junk.getSha256(), olderList).contains(newerList);
         for (String id : SIX) {
-            assertThat(storedAfter).as("artifact and manifest of %s", id).contains(
-                    build.pkg(id).path("artifact").asText(), manifestOf(full, id));
+            assertThat(storedAfter)
+                    .as("artifact and manifest of %s", id)
+                    .contains(build.pkg(id).path("artifact").asText(), manifestOf(full, id));
         }
         CliResult gone = farm.cli("checkpoint", "show", "demo-six");
         assertThat(gone.exitCode()).as("%s", gone).isEqualTo(2);
@@ -170,7 +190,9 @@ class CheckpointIT {
         Files.write(blob, bytes);
         CliResult damaged = farm.cli("checkpoint", "verify", "demo-prefix");
         assertThat(damaged.exitCode()).as("%s", damaged).isEqualTo(1);
-        assertThat(damaged.out()).containsPattern("(?m)^FAILED +" + victim + " ").contains("1 failed");
+        assertThat(damaged.out())
+                .containsPattern("(?m)^FAILED +" + victim + " ")
+                .contains("1 failed");
         assertThat(damaged.err()).doesNotContain("Exception");
     }
 
@@ -209,15 +231,21 @@ class CheckpointIT {
      */
     private Map<String, String> unionOfManifests(JsonNode checkpoint) throws Exception {
         Map<String, String> union = new TreeMap<>();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(farm.address()).usePlaintext().build();
+        ManagedChannel channel =
+                NettyChannelBuilder.forTarget(farm.address()).usePlaintext().build();
         try {
             ArtifactClient client = new ArtifactClient(channel);
             for (JsonNode e : checkpoint.path("entries")) {
                 Path file = dir.resolve("manifests").resolve(e.path("id").asText() + ".pb");
-                client.download(Digest.newBuilder().setSha256(e.path("manifest").asText())
-                        .setSizeBytes(e.path("manifest_bytes").asLong()).build(), file);
+                client.download(
+                        Digest.newBuilder()
+                                .setSha256(e.path("manifest").asText())
+                                .setSizeBytes(e.path("manifest_bytes").asLong())
+                                .build(),
+                        file);
                 Manifest manifest = Manifest.parseFrom(Files.readAllBytes(file));
-                assertThat(manifest.getArtifact().getSha256()).as("the manifest of %s describes its artifact", e.path("id"))
+                assertThat(manifest.getArtifact().getSha256())
+                        .as("the manifest of %s describes its artifact", e.path("id"))
                         .isEqualTo(e.path("artifact").asText());
                 for (ManifestEntry m : manifest.getEntriesList()) {
                     union.put(m.getPath(), describe(m));
@@ -236,7 +264,8 @@ class CheckpointIT {
 
     private static String describe(ManifestEntry m) {
         return switch (m.getType()) {
-            case ENTRY_TYPE_FILE -> String.format("file %04o %d %s", m.getMode() & 07777, m.getSizeBytes(), m.getSha256());
+            case ENTRY_TYPE_FILE ->
+                String.format("file %04o %d %s", m.getMode() & 07777, m.getSizeBytes(), m.getSha256());
             case ENTRY_TYPE_DIRECTORY -> String.format("dir %04o", m.getMode() & 07777);
             case ENTRY_TYPE_SYMLINK -> "symlink -> " + m.getLinkTarget();
             default -> "unknown " + m.getType();
@@ -260,7 +289,8 @@ class CheckpointIT {
                 if (attrs.isSymbolicLink()) {
                     entries.put(relative(root, f), "symlink -> " + Files.readSymbolicLink(f));
                 } else if (attrs.isRegularFile()) {
-                    entries.put(relative(root, f), String.format("file %04o %d %s", mode(f), attrs.size(), Sha256.of(f)));
+                    entries.put(
+                            relative(root, f), String.format("file %04o %d %s", mode(f), attrs.size(), Sha256.of(f)));
                 } else {
                     entries.put(relative(root, f), "special");
                 }
@@ -282,7 +312,8 @@ class CheckpointIT {
     private Digest uploadJunk() throws Exception {
         Path file = dir.resolve("junk.bin");
         Files.writeString(file, "an upload whose result never came " + System.nanoTime());
-        ManagedChannel channel = NettyChannelBuilder.forTarget(farm.address()).usePlaintext().build();
+        ManagedChannel channel =
+                NettyChannelBuilder.forTarget(farm.address()).usePlaintext().build();
         try {
             return new ArtifactClient(channel).upload(file, ArtifactKind.ARTIFACT_KIND_LOG);
         } finally {
@@ -295,7 +326,8 @@ class CheckpointIT {
     private Set<String> blobs() throws IOException {
         Set<String> all = new java.util.HashSet<>();
         try (var files = Files.walk(farm.artifactDir().resolve("cas"))) {
-            files.filter(Files::isRegularFile).forEach(f -> all.add(f.getFileName().toString()));
+            files.filter(Files::isRegularFile)
+                    .forEach(f -> all.add(f.getFileName().toString()));
         }
         return all;
     }

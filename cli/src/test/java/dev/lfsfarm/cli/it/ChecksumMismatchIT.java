@@ -28,7 +28,10 @@ class ChecksumMismatchIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1");
         marks = Marks.in(dir);
     }
@@ -43,9 +46,18 @@ class ChecksumMismatchIT {
         Path srcDir = Files.createDirectories(dir.resolve("upstream/tool-1.0"));
         Files.writeString(srcDir.resolve("Makefile"), "all:\n\techo compiled > tool.out\n");
         Path tarball = dir.resolve("upstream/tool-1.0.tar.gz");
-        Process tar = new ProcessBuilder("tar", "-czf", tarball.toString(), "-C", srcDir.getParent().toString(), "tool-1.0")
-                .redirectErrorStream(true).start();
-        assertThat(tar.waitFor()).as(new String(tar.getInputStream().readAllBytes())).isZero();
+        Process tar = new ProcessBuilder(
+                        "tar",
+                        "-czf",
+                        tarball.toString(),
+                        "-C",
+                        srcDir.getParent().toString(),
+                        "tool-1.0")
+                .redirectErrorStream(true)
+                .start();
+        assertThat(tar.waitFor())
+                .as(new String(tar.getInputStream().readAllBytes()))
+                .isZero();
         String actual = Sha256.of(tarball);
         String wrong = Sha256.of(new byte[] {42});
         assertThat(wrong).isNotEqualTo(actual);
@@ -61,10 +73,14 @@ class ChecksumMismatchIT {
                 """;
         Path book = new BookFixture(dir.resolve("book"))
                 .book("name: checksums\n" + marks.defaultsEnv())
-                .recipe("tampered", "version: \"1.0\"\nenv: {PKG: tampered}\nsources:\n  - url: " + url
-                        + "\n    sha256: " + wrong + "\n" + phases)
-                .recipe("genuine", "version: \"1.0\"\nenv: {PKG: genuine}\nsources:\n  - url: " + url
-                        + "\n    sha256: " + actual + "\n" + phases)
+                .recipe(
+                        "tampered",
+                        "version: \"1.0\"\nenv: {PKG: tampered}\nsources:\n  - url: " + url + "\n    sha256: " + wrong
+                                + "\n" + phases)
+                .recipe(
+                        "genuine",
+                        "version: \"1.0\"\nenv: {PKG: genuine}\nsources:\n  - url: " + url + "\n    sha256: " + actual
+                                + "\n" + phases)
                 .root();
 
         CliResult run = farm.cli("submit", book.toString(), "--follow", "-o", "json");
@@ -72,13 +88,18 @@ class ChecksumMismatchIT {
         BuildView build = new BuildView(run.json());
         assertThat(build.states()).as("%s", build).isEqualTo(Map.of("tampered", "FAILED", "genuine", "SUCCEEDED"));
         JsonNode tampered = build.pkg("tampered");
-        assertThat(tampered.path("failure").asText()).as("the failure names both digests\n%s", tampered)
-                .contains(wrong).contains(actual).containsIgnoringCase("sha256");
+        assertThat(tampered.path("failure").asText())
+                .as("the failure names both digests\n%s", tampered)
+                .contains(wrong)
+                .contains(actual)
+                .containsIgnoringCase("sha256");
         assertThat(tampered.path("failed_phase").asText()).as("no phase ran").isEmpty();
         assertThat(marks.lines()).as("only genuine's phases ran\n%s", marks).containsExactly("genuine built");
 
         // Nothing with the wrong content was cached under the expected digest.
-        assertThat(farm.workDir("w1").resolve("cache/sources/sha256").resolve(wrong)).doesNotExist();
-        assertThat(farm.workDir("w1").resolve("cache/sources/sha256").resolve(actual)).isRegularFile();
+        assertThat(farm.workDir("w1").resolve("cache/sources/sha256").resolve(wrong))
+                .doesNotExist();
+        assertThat(farm.workDir("w1").resolve("cache/sources/sha256").resolve(actual))
+                .isRegularFile();
     }
 }

@@ -19,10 +19,13 @@ record CliResult(String command, int exitCode, String out, String err) {
 
     @Override
     public String toString() {
-        return "$ farm " + command + "\n[exit " + exitCode + "]\n--- stdout ---\n" + tail(out) + "\n--- stderr ---\n" + tail(err);
+        return "$ farm " + command + "\n[exit " + exitCode + "]\n--- stdout ---\n" + tail(out) + "\n--- stderr ---\n"
+                + tail(err);
     }
 
     private static String tail(String s) {
-        return s.length() <= 20_000 ? s : "(… " + (s.length() - 20_000) + " chars)\n" + s.substring(s.length() - 20_000);
+        return s.length() <= 20_000
+                ? s
+                : "(… " + (s.length() - 20_000) + " chars)\n" + s.substring(s.length() - 20_000);
     }
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * what depends on it. Also the build log and the artifact of a package, through the CLI.
  */
 class DemoBuildIT {
-    static final List<String> DEMO = List.of("demo-data", "demo-suite", "hello", "kvtool", "libhash", "libkv", "libstr");
+    static final List<String> DEMO =
+            List.of("demo-data", "demo-suite", "hello", "kvtool", "libhash", "libkv", "libstr");
     /** libkv and everything that depends on it, transitively. */
     static final Set<String> LIBKV_AND_DEPENDENTS = Set.of("libkv", "kvtool", "demo-suite");
 
@@ -38,7 +39,10 @@ class DemoBuildIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1", "w2");
     }
 
@@ -53,33 +57,49 @@ class DemoBuildIT {
 
         // 1. From scratch: every package built once, on both workers.
         CliResult first = farm.cli("submit", demo.toString(), "--follow", "-o", "json");
-        assertThat(first.exitCode()).as("farm submit --follow exit code\n%s", first).isZero();
+        assertThat(first.exitCode())
+                .as("farm submit --follow exit code\n%s", first)
+                .isZero();
         BuildView built = new BuildView(first.json());
         assertThat(built.state()).as("%s", first).isEqualTo("SUCCEEDED");
-        assertThat(built.states()).as("%s", built).containsOnlyKeys(DEMO).allSatisfy((id, state) ->
-                assertThat(state).as(id).isEqualTo("SUCCEEDED"));
-        assertThat(built.field("attempts")).as("%s", built).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo("1"));
-        assertThat(built.field("cache_hit")).allSatisfy((id, hit) -> assertThat(hit).as(id).isEqualTo("false"));
+        assertThat(built.states())
+                .as("%s", built)
+                .containsOnlyKeys(DEMO)
+                .allSatisfy((id, state) -> assertThat(state).as(id).isEqualTo("SUCCEEDED"));
+        assertThat(built.field("attempts"))
+                .as("%s", built)
+                .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo("1"));
+        assertThat(built.field("cache_hit"))
+                .allSatisfy((id, hit) -> assertThat(hit).as(id).isEqualTo("false"));
         assertThat(new HashSet<>(built.field("worker").values()))
                 .as("workers that built something (2 workers × 1 slot, 4 independent roots)\n%s", built)
                 .containsExactlyInAnyOrder("w1", "w2");
-        assertThat(built.field("artifact")).allSatisfy((id, sha) -> assertThat(sha).as(id).matches("[0-9a-f]{64}"));
-        assertThat(built.packages().get("libstr").path("wall_seconds").asDouble()).isPositive();
-        assertThat(built.packages().get("libstr").path("sbu").isNumber()).as("libstr has measurements").isTrue();
+        assertThat(built.field("artifact"))
+                .allSatisfy((id, sha) -> assertThat(sha).as(id).matches("[0-9a-f]{64}"));
+        assertThat(built.packages().get("libstr").path("wall_seconds").asDouble())
+                .isPositive();
+        assertThat(built.packages().get("libstr").path("sbu").isNumber())
+                .as("libstr has measurements")
+                .isTrue();
 
         // 2. The build log of a package, as stored by the coordinator.
         CliResult log = farm.cli("logs", built.id(), "libstr");
         assertThat(log.exitCode()).as("%s", log).isZero();
-        assertThat(log.out()).as("libstr's log").contains("==> farm: build", "==> farm: check", "==> farm: install")
+        assertThat(log.out())
+                .as("libstr's log")
+                .contains("==> farm: build", "==> farm: check", "==> farm: install")
                 .contains("passed");
 
         // 3. The artifact of a package: a tar.gz of its DESTDIR, with the shared library in it.
         Path tar = dir.resolve("libstr.tar.gz");
         CliResult get = farm.cli("artifact", "get", built.id(), "libstr", "-o", tar.toString());
         assertThat(get.exitCode()).as("%s", get).isZero();
-        assertThat(Sha256.of(tar)).as("sha256 of the downloaded artifact")
+        assertThat(Sha256.of(tar))
+                .as("sha256 of the downloaded artifact")
                 .isEqualTo(built.pkg("libstr").path("artifact").asText());
-        assertThat(tarList(tar)).as("tar -tzf libstr.tar.gz").contains("usr/lib/libstr.so.1.2.0", "usr/include/libstr/libstr.h");
+        assertThat(tarList(tar))
+                .as("tar -tzf libstr.tar.gz")
+                .contains("usr/lib/libstr.so.1.2.0", "usr/include/libstr/libstr.h");
 
         // 4. The same book again: everything comes from the cache, nothing is built.
         CliResult second = farm.cli("submit", demo.toString(), "--follow", "-o", "json");
@@ -87,12 +107,19 @@ class DemoBuildIT {
         BuildView cached = new BuildView(second.json());
         assertThat(cached.id()).isNotEqualTo(built.id());
         assertThat(cached.state()).isEqualTo("SUCCEEDED");
-        assertThat(cached.states()).as("%s", cached).containsOnlyKeys(DEMO).allSatisfy((id, state) ->
-                assertThat(state).as(id).isEqualTo("CACHED"));
-        assertThat(cached.field("attempts")).as("nothing built\n%s", cached).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo("0"));
-        assertThat(cached.field("cache_hit")).allSatisfy((id, hit) -> assertThat(hit).as(id).isEqualTo("true"));
+        assertThat(cached.states())
+                .as("%s", cached)
+                .containsOnlyKeys(DEMO)
+                .allSatisfy((id, state) -> assertThat(state).as(id).isEqualTo("CACHED"));
+        assertThat(cached.field("attempts"))
+                .as("nothing built\n%s", cached)
+                .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo("0"));
+        assertThat(cached.field("cache_hit"))
+                .allSatisfy((id, hit) -> assertThat(hit).as(id).isEqualTo("true"));
         assertThat(cached.field("action_key")).isEqualTo(built.field("action_key"));
-        assertThat(cached.field("artifact")).as("the cached artifacts are the ones built").isEqualTo(built.field("artifact"));
+        assertThat(cached.field("artifact"))
+                .as("the cached artifacts are the ones built")
+                .isEqualTo(built.field("artifact"));
         assertThat(cached.json().path("progress").path("cached").asInt()).isEqualTo(7);
 
         // 5. A copy of the book with one recipe changed: libkv and its dependents are rebuilt, the rest is cached.
@@ -112,19 +139,25 @@ class DemoBuildIT {
             boolean rebuiltHere = LIBKV_AND_DEPENDENTS.contains(id);
             assertThat(p.path("attempts").asInt()).as(id).isEqualTo(rebuiltHere ? 1 : 0);
             if (rebuiltHere) {
-                assertThat(p.path("action_key").asText()).as(id + " has a new action key")
+                assertThat(p.path("action_key").asText())
+                        .as(id + " has a new action key")
                         .isNotEqualTo(built.pkg(id).path("action_key").asText());
             } else {
-                assertThat(p.path("action_key").asText()).as(id + " keeps its action key")
+                assertThat(p.path("action_key").asText())
+                        .as(id + " keeps its action key")
                         .isEqualTo(built.pkg(id).path("action_key").asText());
-                assertThat(p.path("artifact").asText()).as(id).isEqualTo(built.pkg(id).path("artifact").asText());
+                assertThat(p.path("artifact").asText())
+                        .as(id)
+                        .isEqualTo(built.pkg(id).path("artifact").asText());
             }
         }
     }
 
     /** {@code tar -tzf FILE}: the entry names, without a leading "./". */
     static List<String> tarList(Path tar) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("tar", "-tzf", tar.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("tar", "-tzf", tar.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as("tar -tzf %s: %s", tar, out).isZero();
         return out.lines().map(l -> l.startsWith("./") ? l.substring(2) : l).toList();

@@ -1,7 +1,7 @@
 package dev.lfsfarm.cli.it;
 
-import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.common.testing.BookFixture;
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.common.zk.ActiveLeader;
 import dev.lfsfarm.common.zk.ZkPaths;
 import dev.lfsfarm.proto.v1.Build;
@@ -63,7 +63,10 @@ public final class FailoverBenchmark {
             int round = r;
             Path book = chains(dir.resolve("book-" + round), marks, round);
             ActiveLeader leader = farm.awaitLeader("a leader", l -> true);
-            String id = farm.cli(leader.name(), "submit", book.toString(), "-o", "json").json().path("build_id").asText();
+            String id = farm.cli(leader.name(), "submit", book.toString(), "-o", "json")
+                    .json()
+                    .path("build_id")
+                    .asText();
             farm.await("the middle of build " + id, () -> {
                 Build b = farm.build(id);
                 return b != null && count(b, PackageState.PACKAGE_STATE_SUCCEEDED) >= 10 ? b : null;
@@ -73,32 +76,54 @@ public final class FailoverBenchmark {
             ActiveLeader next = farm.awaitLeader("the standby leads", l -> l.epoch() > leader.epoch());
             Build first = farm.await("a dispatch under epoch " + next.epoch(), () -> {
                 Build b = farm.build(id);
-                return b != null && b.getPackagesList().stream().anyMatch(p -> p.getAttemptId().startsWith(next.epoch() + "-")) ? b : null;
+                return b != null
+                                && b.getPackagesList().stream()
+                                        .anyMatch(p -> p.getAttemptId().startsWith(next.epoch() + "-"))
+                        ? b
+                        : null;
             });
-            Instant dispatched = first.getPackagesList().stream().filter(p -> p.getAttemptId().startsWith(next.epoch() + "-"))
+            Instant dispatched = first.getPackagesList().stream()
+                    .filter(p -> p.getAttemptId().startsWith(next.epoch() + "-"))
                     .map(p -> ProtoTime.instant(p.getStartedAt()))
-                    .min(Instant::compareTo).orElseThrow();
+                    .min(Instant::compareTo)
+                    .orElseThrow();
             Build done = farm.await("build " + id + " to finish", () -> {
                 Build b = farm.build(id);
                 return b != null && b.getState() == BuildState.BUILD_STATE_SUCCEEDED ? b : null;
             });
             double s = Duration.between(killed, dispatched).toMillis() / 1000.0;
             seconds.add(s);
-            Map<String, Long> lines = marks.lines().stream().filter(l -> l.startsWith("start r" + round + "-"))
+            Map<String, Long> lines = marks.lines().stream()
+                    .filter(l -> l.startsWith("start r" + round + "-"))
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
             long again = lines.values().stream().filter(n -> n > 1).count();
             repeated += again;
-            System.out.printf(Locale.ROOT, "round %d: killed %s (epoch %d), %s leads (epoch %d), first dispatch after %.2f s, "
-                    + "%d packages, %d executed more than once%n", round, leader.name(), leader.epoch(), next.name(),
-                    next.epoch(), s, done.getPackagesCount(), again);
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d: killed %s (epoch %d), %s leads (epoch %d), first dispatch after %.2f s, "
+                            + "%d packages, %d executed more than once%n",
+                    round,
+                    leader.name(),
+                    leader.epoch(),
+                    next.name(),
+                    next.epoch(),
+                    s,
+                    done.getPackagesCount(),
+                    again);
             farm.startCoordinator(leader.name()); // back as the standby of the next round
         }
         List<Double> sorted = new ArrayList<>(seconds);
         Collections.sort(sorted);
-        System.out.printf(Locale.ROOT, "failover (kill -9 -> first dispatch by the new leader), session timeout %d s, "
-                + "lease 4 s: median %.2f s, min %.2f s, max %.2f s over %d rounds; packages re-executed: %d%n",
-                HaFarm.SESSION_TIMEOUT.toSeconds(), sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
-                sorted.size(), repeated);
+        System.out.printf(
+                Locale.ROOT,
+                "failover (kill -9 -> first dispatch by the new leader), session timeout %d s, "
+                        + "lease 4 s: median %.2f s, min %.2f s, max %.2f s over %d rounds; packages re-executed: %d%n",
+                HaFarm.SESSION_TIMEOUT.toSeconds(),
+                sorted.get(sorted.size() / 2),
+                sorted.get(0),
+                sorted.get(sorted.size() - 1),
+                sorted.size(),
+                repeated);
     }
 
     private static void registry(HaFarm farm, Path dir, int packages) throws Exception {
@@ -110,8 +135,10 @@ public final class FailoverBenchmark {
         long before = zxid(zk);
         ActiveLeader leader = farm.awaitLeader("a leader", l -> true);
         long start = System.nanoTime();
-        String id = farm.cli(leader.name(), "submit", fixture.root().toString(), "--no-cache", "-o", "json").json()
-                .path("build_id").asText();
+        String id = farm.cli(leader.name(), "submit", fixture.root().toString(), "--no-cache", "-o", "json")
+                .json()
+                .path("build_id")
+                .asText();
         Build done = farm.await("the wide build to finish", Duration.ofMinutes(10), () -> {
             Build b = farm.build(id);
             return b != null && b.getState() == BuildState.BUILD_STATE_SUCCEEDED ? b : null;
@@ -127,10 +154,21 @@ public final class FailoverBenchmark {
             bytes += stat.getDataLength();
             largest = Math.max(largest, stat.getDataLength());
         }
-        System.out.printf(Locale.ROOT, "registry, %d-package no-op build (%d SUCCEEDED, %.1f s): %d ZooKeeper transactions "
-                + "(%.2f per package), %d task znodes + meta, %d bytes (%.0f per package, largest znode %d bytes)%n",
-                packages, done.getPackagesList().stream().filter(p -> p.getState() == PackageState.PACKAGE_STATE_SUCCEEDED).count(),
-                wall, transactions, transactions / (double) packages, nodes, bytes, bytes / (double) packages, largest);
+        System.out.printf(
+                Locale.ROOT,
+                "registry, %d-package no-op build (%d SUCCEEDED, %.1f s): %d ZooKeeper transactions "
+                        + "(%.2f per package), %d task znodes + meta, %d bytes (%.0f per package, largest znode %d bytes)%n",
+                packages,
+                done.getPackagesList().stream()
+                        .filter(p -> p.getState() == PackageState.PACKAGE_STATE_SUCCEEDED)
+                        .count(),
+                wall,
+                transactions,
+                transactions / (double) packages,
+                nodes,
+                bytes,
+                bytes / (double) packages,
+                largest);
     }
 
     /** The ensemble's newest zxid: the zxid of a fresh write. */

@@ -28,7 +28,10 @@ class FailureIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1");
         marks = Marks.in(dir);
     }
@@ -50,10 +53,15 @@ class FailureIT {
 
     static BookFixture book(Path root, Marks marks, String badBuild) {
         BookFixture book = new BookFixture(root).book("name: failing\n" + marks.defaultsEnv());
-        Map.of("bad", recipe("", badBuild),
-                "needs-bad", recipe("bad", "echo \"needs-bad built\" >> \"$MARKS\""),
-                "needs-needs-bad", recipe("needs-bad", "echo \"needs-needs-bad built\" >> \"$MARKS\""),
-                "independent", recipe("", "echo \"independent built\" >> \"$MARKS\""))
+        Map.of(
+                        "bad",
+                        recipe("", badBuild),
+                        "needs-bad",
+                        recipe("bad", "echo \"needs-bad built\" >> \"$MARKS\""),
+                        "needs-needs-bad",
+                        recipe("needs-bad", "echo \"needs-needs-bad built\" >> \"$MARKS\""),
+                        "independent",
+                        recipe("", "echo \"independent built\" >> \"$MARKS\""))
                 .forEach((id, yaml) -> book.recipe(id, yaml.replace("PLACEHOLDER", id)));
         return book;
     }
@@ -72,15 +80,27 @@ class FailureIT {
         assertThat(run.exitCode()).as("a failed build exits 1\n%s", run).isEqualTo(1);
         BuildView failed = new BuildView(run.json());
         assertThat(failed.state()).isEqualTo("FAILED");
-        assertThat(failed.states()).as("%s", failed).isEqualTo(Map.of("bad", "FAILED", "needs-bad", "SKIPPED",
-                "needs-needs-bad", "SKIPPED", "independent", "SUCCEEDED"));
+        assertThat(failed.states())
+                .as("%s", failed)
+                .isEqualTo(Map.of(
+                        "bad",
+                        "FAILED",
+                        "needs-bad",
+                        "SKIPPED",
+                        "needs-needs-bad",
+                        "SKIPPED",
+                        "independent",
+                        "SUCCEEDED"));
         JsonNode bad = failed.pkg("bad");
         assertThat(bad.path("exit_code").asInt()).as("%s", bad).isEqualTo(3);
         assertThat(bad.path("failed_phase").asText()).as("%s", bad).isEqualTo("build");
         assertThat(bad.path("failure").asText()).as("%s", bad).contains("build").contains("3");
-        assertThat(bad.path("artifact").isNull()).as("a failed package has no artifact").isTrue();
+        assertThat(bad.path("artifact").isNull())
+                .as("a failed package has no artifact")
+                .isTrue();
         assertThat(failed.pkg("needs-bad").path("skipped_because").asText()).isEqualTo("bad");
-        assertThat(failed.pkg("needs-needs-bad").path("skipped_because").asText()).isEqualTo("bad");
+        assertThat(failed.pkg("needs-needs-bad").path("skipped_because").asText())
+                .isEqualTo("bad");
         assertThat(failed.pkg("needs-bad").path("attempts").asInt()).isZero();
         assertThat(failed.pkg("independent").path("attempts").asInt()).isEqualTo(1);
         assertThat(failed.json().path("progress").path("failed").asInt()).isEqualTo(1);
@@ -92,7 +112,8 @@ class FailureIT {
         assertThat(log.exitCode()).as("%s", log).isZero();
         assertThat(log.out()).contains("==> farm: build", "bad: about to fail").doesNotContain("==> farm: install");
 
-        assertThat(marks.lines()).as("%s", marks)
+        assertThat(marks.lines())
+                .as("%s", marks)
                 .containsExactlyInAnyOrder("bad built", "independent built", "independent installed");
 
         // farm retry: the recipes did not change, so bad fails again; independent is not rerun.
@@ -102,9 +123,13 @@ class FailureIT {
         BuildView retried = new BuildView(farm.awaitFinished(failed.id(), Duration.ofSeconds(60)));
         assertThat(retried.state()).isEqualTo("FAILED");
         assertThat(retried.states()).as("%s", retried).isEqualTo(failed.states());
-        assertThat(retried.pkg("bad").path("attempts").asInt()).as("bad ran again").isEqualTo(2);
+        assertThat(retried.pkg("bad").path("attempts").asInt())
+                .as("bad ran again")
+                .isEqualTo(2);
         assertThat(retried.pkg("bad").path("exit_code").asInt()).isEqualTo(3);
-        assertThat(retried.pkg("independent").path("attempts").asInt()).as("independent kept").isEqualTo(1);
+        assertThat(retried.pkg("independent").path("attempts").asInt())
+                .as("independent kept")
+                .isEqualTo(1);
         assertThat(retried.pkg("independent").path("artifact").asText())
                 .isEqualTo(failed.pkg("independent").path("artifact").asText());
         assertThat(retried.pkg("needs-bad").path("skipped_because").asText()).isEqualTo("bad");
@@ -117,8 +142,17 @@ class FailureIT {
         CliResult fixed = farm.cli("submit", book.toString(), "--follow", "-o", "json");
         assertThat(fixed.exitCode()).as("%s", fixed).isZero();
         BuildView ok = new BuildView(fixed.json());
-        assertThat(ok.states()).as("%s", ok).isEqualTo(Map.of("bad", "SUCCEEDED", "needs-bad", "SUCCEEDED",
-                "needs-needs-bad", "SUCCEEDED", "independent", "CACHED"));
+        assertThat(ok.states())
+                .as("%s", ok)
+                .isEqualTo(Map.of(
+                        "bad",
+                        "SUCCEEDED",
+                        "needs-bad",
+                        "SUCCEEDED",
+                        "needs-needs-bad",
+                        "SUCCEEDED",
+                        "independent",
+                        "CACHED"));
         assertThat(marks.count("independent built")).as("%s", marks).isEqualTo(1);
         assertThat(marks.count("needs-needs-bad installed")).as("%s", marks).isEqualTo(1);
     }

@@ -100,8 +100,18 @@ final class Farm implements AutoCloseable {
      * this farm's port.
      */
     Farm startCoordinatorListening(String listen, String... extra) {
-        List<String> args = new ArrayList<>(List.of("coordinator", "--listen", listen, "--state-dir", stateDir().toString(),
-                "--artifact-dir", artifactDir().toString(), "--lease-timeout", "3", "--heartbeat", "0.5"));
+        List<String> args = new ArrayList<>(List.of(
+                "coordinator",
+                "--listen",
+                listen,
+                "--state-dir",
+                stateDir().toString(),
+                "--artifact-dir",
+                artifactDir().toString(),
+                "--lease-timeout",
+                "3",
+                "--heartbeat",
+                "0.5"));
         args.addAll(List.of(extra));
         coordinator = start("coordinator", args);
         await("the coordinator answers on " + address, Duration.ofSeconds(30), () -> {
@@ -122,8 +132,20 @@ final class Farm implements AutoCloseable {
     }
 
     FarmProcess startWorker(String name, String... extra) {
-        List<String> args = new ArrayList<>(List.of("worker", "--coordinator", address, "--name", name, "--slots", "1",
-                "--cores", "1", "--memory-mb", "2048", "--work-dir", workDir(name).toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "worker",
+                "--coordinator",
+                address,
+                "--name",
+                name,
+                "--slots",
+                "1",
+                "--cores",
+                "1",
+                "--memory-mb",
+                "2048",
+                "--work-dir",
+                workDir(name).toString()));
         args.addAll(List.of(extra));
         FarmProcess worker = start(name, args);
         workers.put(name, worker);
@@ -137,8 +159,20 @@ final class Farm implements AutoCloseable {
      * {@code ip netns exec} does), so killing the process kills the worker.
      */
     FarmProcess startWorker(String name, List<String> prefix, String coordinatorAddress, String... extra) {
-        List<String> args = new ArrayList<>(List.of("worker", "--coordinator", coordinatorAddress, "--name", name, "--slots",
-                "1", "--cores", "1", "--memory-mb", "2048", "--work-dir", workDir(name).toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "worker",
+                "--coordinator",
+                coordinatorAddress,
+                "--name",
+                name,
+                "--slots",
+                "1",
+                "--cores",
+                "1",
+                "--memory-mb",
+                "2048",
+                "--work-dir",
+                workDir(name).toString()));
         args.addAll(List.of(extra));
         FarmProcess worker = start(name, prefix, args);
         workers.put(name, worker);
@@ -164,7 +198,8 @@ final class Farm implements AutoCloseable {
                 return null;
             }
             for (JsonNode worker : r.json().path("workers")) {
-                if (worker.path("name").asText().equals(name) && worker.path("state").asText().equals(state)) {
+                if (worker.path("name").asText().equals(name)
+                        && worker.path("state").asText().equals(state)) {
                     return worker;
                 }
             }
@@ -212,8 +247,10 @@ final class Farm implements AutoCloseable {
         try {
             Files.createDirectories(logs);
             Files.writeString(logs.resolve("cli-" + n + ".cmd"), shown + "\n");
-            ProcessBuilder builder = new ProcessBuilder(FarmProcess.command(args)).redirectOutput(out.toFile())
-                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()));
+            ProcessBuilder builder = new ProcessBuilder(FarmProcess.command(args))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()));
             FarmProcess.cleanEnvironment(builder.environment());
             Process p = builder.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -291,8 +328,10 @@ final class Farm implements AutoCloseable {
         try {
             Files.createDirectories(logs);
             Files.writeString(logs.resolve("cli-" + n + ".cmd"), shown + "\n");
-            ProcessBuilder builder = new ProcessBuilder(FarmProcess.command(full)).redirectOutput(out.toFile())
-                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()));
+            ProcessBuilder builder = new ProcessBuilder(FarmProcess.command(full))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()));
             FarmProcess.cleanEnvironment(builder.environment());
             Process p = builder.start();
             background.add(p);
@@ -331,8 +370,12 @@ final class Farm implements AutoCloseable {
 
     /** Waits until the build is SUCCEEDED, FAILED or CANCELLED. */
     JsonNode awaitFinished(String buildId, Duration timeout) {
-        return awaitStatus(buildId, "the build ends", timeout, s -> List.of("SUCCEEDED", "FAILED", "CANCELLED")
-                .contains(s.path("state").asText()));
+        return awaitStatus(
+                buildId,
+                "the build ends",
+                timeout,
+                s -> List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                        .contains(s.path("state").asText()));
     }
 
     /** A probe: returns null while the condition does not hold; may throw to give up at once. */
@@ -362,8 +405,10 @@ final class Farm implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 String lastSeen = last == null ? "" : "\nlast error: " + last;
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what + lastSeen
-                        + "\n" + diagnostics(), last);
+                throw new AssertionError(
+                        "timed out after " + timeout.toSeconds() + " s waiting until " + what + lastSeen + "\n"
+                                + diagnostics(),
+                        last);
             }
             try {
                 Thread.sleep(POLL_INTERVAL.toMillis()); // the poll interval of this await loop, not synchronisation
@@ -385,8 +430,13 @@ final class Farm implements AutoCloseable {
     String diagnostics() {
         StringBuilder text = new StringBuilder();
         for (FarmProcess p : processes) {
-            text.append("--- ").append(p).append(", last lines of ").append(p.outputFile()).append(" ---\n")
-                    .append(tail(p.output(), 4000)).append('\n');
+            text.append("--- ")
+                    .append(p)
+                    .append(", last lines of ")
+                    .append(p.outputFile())
+                    .append(" ---\n")
+                    .append(tail(p.output(), 4000))
+                    .append('\n');
         }
         return text.toString();
     }
@@ -412,7 +462,8 @@ final class Farm implements AutoCloseable {
         if (!Files.isDirectory(logs)) {
             return;
         }
-        Path keep = Path.of(System.getProperty("farm.it.logs", "target/it-logs")).resolve(testName);
+        Path keep =
+                Path.of(System.getProperty("farm.it.logs", "target/it-logs")).resolve(testName);
         try (var files = Files.list(logs)) {
             if (Files.isDirectory(keep)) {
                 try (var old = Files.list(keep)) {

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FarmProcess {
     /** JVM options for the farm processes: small heaps and quick start-up, on a 2-core CI machine. */
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xss512k");
+    private static final List<String> JVM_OPTIONS =
+            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
     private final String name;
     private final Process process;
@@ -35,14 +35,17 @@ final class FarmProcess {
     static Path jar() {
         Path jar = Path.of(System.getProperty("farm.jar", "target/farm.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " does not exist: run 'mvn -pl cli package' (failsafe runs after package)");
+            throw new IllegalStateException(
+                    jar + " does not exist: run 'mvn -pl cli package' (failsafe runs after package)");
         }
         return jar;
     }
 
     /** The examples folder of the checkout: the failsafe property {@code farm.examples}, else ../examples. */
     static Path examples() {
-        return Path.of(System.getProperty("farm.examples", "../examples")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("farm.examples", "../examples"))
+                .toAbsolutePath()
+                .normalize();
     }
 
     static List<String> command(List<String> args) {
@@ -67,8 +70,10 @@ final class FarmProcess {
     static FarmProcess start(String name, Path output, List<String> prefix, List<String> args) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(command(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(devNull()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(devNull()));
         cleanEnvironment(builder.environment());
         try {
             return new FarmProcess(name, builder.start(), output);

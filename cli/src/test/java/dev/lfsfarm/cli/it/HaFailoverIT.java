@@ -18,7 +18,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +42,17 @@ class HaFailoverIT {
 
     @TempDir
     Path dir;
+
     HaFarm farm;
     Marks marks;
     Path book;
 
     @BeforeEach
     void start(TestInfo test) {
-        farm = new HaFarm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new HaFarm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         marks = Marks.in(dir);
         book = book();
         farm.startEnsemble();
@@ -98,8 +101,11 @@ class HaFailoverIT {
     private Build awaitMiddle(String id) {
         return farm.await("the build is in its middle", () -> {
             Build b = farm.build(id);
-            return b != null && count(b, PackageState.PACKAGE_STATE_SUCCEEDED) >= PACKAGES / 3
-                    && count(b, PackageState.PACKAGE_STATE_RUNNING) > 0 ? b : null;
+            return b != null
+                            && count(b, PackageState.PACKAGE_STATE_SUCCEEDED) >= PACKAGES / 3
+                            && count(b, PackageState.PACKAGE_STATE_RUNNING) > 0
+                    ? b
+                    : null;
         });
     }
 
@@ -112,11 +118,16 @@ class HaFailoverIT {
 
     /** Every package's build phase started exactly once and finished exactly once, on the workers. */
     private void assertEachPackageRanOnce() {
-        Map<String, Long> lines = marks.lines().stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<String, Long> lines =
+                marks.lines().stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         for (int i = 0; i < PACKAGES; i++) {
             String id = String.format("p%02d", i);
-            assertThat(lines.getOrDefault("start " + id, 0L)).as("executions of " + id + "\n" + marks).isEqualTo(1L);
-            assertThat(lines.getOrDefault("done " + id, 0L)).as("successes of " + id).isEqualTo(1L);
+            assertThat(lines.getOrDefault("start " + id, 0L))
+                    .as("executions of " + id + "\n" + marks)
+                    .isEqualTo(1L);
+            assertThat(lines.getOrDefault("done " + id, 0L))
+                    .as("successes of " + id)
+                    .isEqualTo(1L);
         }
     }
 
@@ -125,7 +136,9 @@ class HaFailoverIT {
         String id = submit();
         Build middle = awaitMiddle(id);
         List<String> doneBefore = middle.getPackagesList().stream()
-                .filter(p -> p.getState() == PackageState.PACKAGE_STATE_SUCCEEDED).map(PackageStatus::getPackageId).toList();
+                .filter(p -> p.getState() == PackageState.PACKAGE_STATE_SUCCEEDED)
+                .map(PackageStatus::getPackageId)
+                .toList();
         long oldEpoch = farm.leader().orElseThrow().epoch();
 
         farm.coordinator("coord-a").kill();
@@ -137,7 +150,8 @@ class HaFailoverIT {
         for (PackageStatus p : done.getPackagesList()) {
             assertThat(p.getState()).isEqualTo(PackageState.PACKAGE_STATE_SUCCEEDED);
             if (doneBefore.contains(p.getPackageId())) {
-                assertThat(p.getAttemptId()).as(p.getPackageId() + " finished before the kill keeps its attempt")
+                assertThat(p.getAttemptId())
+                        .as(p.getPackageId() + " finished before the kill keeps its attempt")
                         .startsWith(oldEpoch + "-");
             }
         }
@@ -152,11 +166,16 @@ class HaFailoverIT {
         FarmProcess old = farm.coordinator("coord-a");
 
         HaFarm.signal(old, "STOP");
-        ActiveLeader next = farm.awaitLeader("coord-b takes over while coord-a is frozen", l -> l.name().equals("coord-b"));
+        ActiveLeader next = farm.awaitLeader(
+                "coord-b takes over while coord-a is frozen", l -> l.name().equals("coord-b"));
         // Frozen well past its session timeout, and past the point where the standby dispatched.
         farm.await("coord-b dispatches under epoch " + next.epoch(), () -> {
             Build b = farm.build(id);
-            return b != null && b.getPackagesList().stream().anyMatch(p -> p.getAttemptId().startsWith(next.epoch() + "-")) ? b : null;
+            return b != null
+                            && b.getPackagesList().stream()
+                                    .anyMatch(p -> p.getAttemptId().startsWith(next.epoch() + "-"))
+                    ? b
+                    : null;
         });
         HaFarm.signal(old, "CONT");
 
@@ -171,11 +190,14 @@ class HaFailoverIT {
         assertNoDispatchUnderTheOldEpochAfterTheTakeover(oldEpoch, next.epoch());
 
         // It rejoined as a standby: it answers with the new leader's address.
-        ManagedChannel channel = NettyChannelBuilder.forTarget(farm.address("coord-a")).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(farm.address("coord-a"))
+                .usePlaintext()
+                .build();
         try {
             StatusRuntimeException refused = farm.await("coord-a answers as a standby", () -> {
                 try {
-                    BuildServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    BuildServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
                             .listBuilds(ListBuildsRequest.getDefaultInstance());
                     return null;
                 } catch (StatusRuntimeException e) {
@@ -187,7 +209,9 @@ class HaFailoverIT {
             channel.shutdownNow();
         }
         BuildRecord meta = BuildRecord.parseFrom(farm.zooKeeper().getData().forPath(ZkPaths.buildMeta(id)));
-        assertThat(meta.getWrittenEpoch()).as("the last registry write of the build").isGreaterThanOrEqualTo(next.epoch());
+        assertThat(meta.getWrittenEpoch())
+                .as("the last registry write of the build")
+                .isGreaterThanOrEqualTo(next.epoch());
     }
 
     /** In each worker's log, once it has seen the new epoch, no attempt of the old epoch starts. */
@@ -198,10 +222,14 @@ class HaFailoverIT {
             if (seenNew < 0) {
                 seenNew = log.indexOf("attempt " + newEpoch + "-");
             }
-            assertThat(seenNew).as(worker + " reached the new leader\n" + Farm.tail(log, 3000)).isGreaterThanOrEqualTo(0);
+            assertThat(seenNew)
+                    .as(worker + " reached the new leader\n" + Farm.tail(log, 3000))
+                    .isGreaterThanOrEqualTo(0);
             String after = log.substring(seenNew);
-            assertThat(after).as(worker + ": an attempt of the deposed leader after the takeover")
-                    .doesNotContain("(attempt " + oldEpoch + "-").doesNotContain("from a deposed coordinator");
+            assertThat(after)
+                    .as(worker + ": an attempt of the deposed leader after the takeover")
+                    .doesNotContain("(attempt " + oldEpoch + "-")
+                    .doesNotContain("from a deposed coordinator");
         }
     }
 }

@@ -66,11 +66,26 @@ final class HaFarm implements AutoCloseable {
             members.add("127.0.0.1:" + ports[3 + 2 * i] + ":" + ports[4 + 2 * i]);
         }
         for (int id = 1; id <= 3; id++) {
-            zk.add(start("zk" + id, List.of("zk", "--listen", "127.0.0.1", "--port", Integer.toString(ports[id - 1]),
-                    "--data-dir", dir.resolve("zk" + id).toString(), "--id", Integer.toString(id),
-                    "--ensemble", String.join(",", members), "--tick-ms", "500")));
+            zk.add(start(
+                    "zk" + id,
+                    List.of(
+                            "zk",
+                            "--listen",
+                            "127.0.0.1",
+                            "--port",
+                            Integer.toString(ports[id - 1]),
+                            "--data-dir",
+                            dir.resolve("zk" + id).toString(),
+                            "--id",
+                            Integer.toString(id),
+                            "--ensemble",
+                            String.join(",", members),
+                            "--tick-ms",
+                            "500")));
         }
-        connect = java.util.Arrays.stream(ports, 0, 3).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        connect = java.util.Arrays.stream(ports, 0, 3)
+                .mapToObj(p -> "127.0.0.1:" + p)
+                .collect(Collectors.joining(","));
         client = ZooKeeperClients.start(connect, Duration.ofSeconds(10));
         await("the ensemble takes writes", () -> {
             try {
@@ -91,9 +106,28 @@ final class HaFarm implements AutoCloseable {
     FarmProcess startCoordinator(String name) {
         String address = "127.0.0.1:" + LoopbackPorts.free(1)[0];
         addresses.put(name, address);
-        FarmProcess p = start(name, List.of("coordinator", "--zk", connect, "--listen", address, "--advertise", address,
-                "--name", name, "--state-dir", dir.resolve(name).toString(), "--artifact-dir", artifactDir().toString(),
-                "--lease-timeout", "4", "--heartbeat", "0.5", "--session-timeout", Long.toString(SESSION_TIMEOUT.toSeconds())));
+        FarmProcess p = start(
+                name,
+                List.of(
+                        "coordinator",
+                        "--zk",
+                        connect,
+                        "--listen",
+                        address,
+                        "--advertise",
+                        address,
+                        "--name",
+                        name,
+                        "--state-dir",
+                        dir.resolve(name).toString(),
+                        "--artifact-dir",
+                        artifactDir().toString(),
+                        "--lease-timeout",
+                        "4",
+                        "--heartbeat",
+                        "0.5",
+                        "--session-timeout",
+                        Long.toString(SESSION_TIMEOUT.toSeconds())));
         coordinators.put(name, p);
         return p;
     }
@@ -108,8 +142,22 @@ final class HaFarm implements AutoCloseable {
 
     /** Starts a worker (2 slots, 1 core each) that finds the leader through ZooKeeper. */
     FarmProcess startWorker(String name) {
-        FarmProcess p = start(name, List.of("worker", "--zk", connect, "--name", name, "--slots", "2", "--cores", "2",
-                "--memory-mb", "2048", "--work-dir", dir.resolve("work-" + name).toString()));
+        FarmProcess p = start(
+                name,
+                List.of(
+                        "worker",
+                        "--zk",
+                        connect,
+                        "--name",
+                        name,
+                        "--slots",
+                        "2",
+                        "--cores",
+                        "2",
+                        "--memory-mb",
+                        "2048",
+                        "--work-dir",
+                        dir.resolve("work-" + name).toString()));
         workers.put(name, p);
         return p;
     }
@@ -141,11 +189,17 @@ final class HaFarm implements AutoCloseable {
         if (leader.isEmpty()) {
             return null;
         }
-        ManagedChannel channel = channels.computeIfAbsent(leader.get().grpcAddress(),
-                a -> NettyChannelBuilder.forTarget(a).usePlaintext().maxInboundMessageSize(64 << 20).build());
+        ManagedChannel channel = channels.computeIfAbsent(
+                leader.get().grpcAddress(),
+                a -> NettyChannelBuilder.forTarget(a)
+                        .usePlaintext()
+                        .maxInboundMessageSize(64 << 20)
+                        .build());
         try {
-            return BuildServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild();
+            return BuildServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build())
+                    .getBuild();
         } catch (StatusRuntimeException e) {
             return null; // a standby, a deposed leader, or one still starting: ask again
         }
@@ -159,8 +213,11 @@ final class HaFarm implements AutoCloseable {
         Path out = dir.resolve("logs").resolve("cli-" + System.nanoTime() + ".out");
         Path err = out.resolveSibling(out.getFileName() + ".err");
         try {
-            Process p = new ProcessBuilder(FarmProcess.command(full)).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull())).start();
+            Process p = new ProcessBuilder(FarmProcess.command(full))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()))
+                    .start();
             if (!p.waitFor(Farm.CLI_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("farm " + full + " did not finish");
@@ -202,7 +259,8 @@ final class HaFarm implements AutoCloseable {
                 return value;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what + "\n" + diagnostics());
+                throw new AssertionError(
+                        "timed out after " + timeout.toSeconds() + " s waiting for " + what + "\n" + diagnostics());
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(100); // polling interval of a deadline-bounded wait
@@ -216,8 +274,12 @@ final class HaFarm implements AutoCloseable {
     String diagnostics() {
         StringBuilder s = new StringBuilder();
         for (FarmProcess p : all()) {
-            s.append("---- ").append(p.name()).append(p.isAlive() ? "" : " (exited)").append(" ----\n")
-                    .append(Farm.tail(p.output(), 2500)).append('\n');
+            s.append("---- ")
+                    .append(p.name())
+                    .append(p.isAlive() ? "" : " (exited)")
+                    .append(" ----\n")
+                    .append(Farm.tail(p.output(), 2500))
+                    .append('\n');
         }
         return s.toString();
     }

@@ -29,7 +29,10 @@ class LogStreamIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1");
         marks = Marks.in(dir);
     }
@@ -63,20 +66,26 @@ class LogStreamIT {
         CliResult submitted = farm.cli("submit", book.toString(), "-o", "json");
         assertThat(submitted.exitCode()).as("%s", submitted).isZero();
         String buildId = submitted.json().path("build_id").asText();
-        farm.await("chatty's build phase waits at the gate", Duration.ofSeconds(60),
+        farm.await(
+                "chatty's build phase waits at the gate",
+                Duration.ofSeconds(60),
                 () -> marks.count("chatty waiting") == 1 ? true : null);
 
         Farm.Background follow = farm.cliInBackground("logs", buildId, "chatty", "-f");
         // Attached: the follower has printed the log's first line (the phase header) already.
         farm.await("farm logs -f prints the start of the log", Duration.ofSeconds(30), () -> {
-            assertThat(follow.isAlive()).as("farm logs -f ended before the package").isTrue();
+            assertThat(follow.isAlive())
+                    .as("farm logs -f ended before the package")
+                    .isTrue();
             return follow.stdoutBytes() > 0 ? true : null;
         });
         Files.writeString(gate, "");
         Files.setPosixFilePermissions(gate, PosixFilePermissions.fromString("rw-rw-rw-"));
 
         CliResult followed = follow.await(Duration.ofSeconds(90));
-        assertThat(followed.exitCode()).as("farm logs -f exit code; stderr:\n%s", followed.err()).isZero();
+        assertThat(followed.exitCode())
+                .as("farm logs -f exit code; stderr:\n%s", followed.err())
+                .isZero();
         BuildView end = new BuildView(farm.awaitFinished(buildId, Duration.ofSeconds(60)));
         assertThat(end.pkg("chatty").path("state").asText()).as("%s", end).isEqualTo("SUCCEEDED");
 
@@ -89,14 +98,18 @@ class LogStreamIT {
         assertThat(seqEnd).as("followed %s bytes in all", log.length()).isLessThanOrEqualTo(log.length());
         // Compare as a whole: every byte, in order (no assertion dump of 5 MB on failure).
         assertThat(log.substring(at, seqEnd).equals(expected))
-                .as("the followed log holds seq 1 %d byte for byte (%d bytes expected from offset %d, log is %d bytes)",
-                        LINES, expected.length(), at, log.length()).isTrue();
+                .as(
+                        "the followed log holds seq 1 %d byte for byte (%d bytes expected from offset %d, log is %d bytes)",
+                        LINES, expected.length(), at, log.length())
+                .isTrue();
 
         // The same bytes as a plain read of the finished log.
         CliResult whole = farm.cli("logs", buildId, "chatty");
         assertThat(whole.exitCode()).as("%s", whole.err()).isZero();
         assertThat(whole.out().length()).isEqualTo(log.length());
-        assertThat(whole.out().equals(log)).as("followed log equals the stored log").isTrue();
+        assertThat(whole.out().equals(log))
+                .as("followed log equals the stored log")
+                .isTrue();
         assertThat(log.length()).isGreaterThan(5_000_000);
     }
 

@@ -50,7 +50,10 @@ class TarSlipIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1");
         marks = Marks.in(dir);
     }
@@ -66,13 +69,19 @@ class TarSlipIT {
         BookFixture fixture = new BookFixture(dir.resolve("book")).book("name: tarslip\n" + marks.defaultsEnv());
         List<String> evil = List.of("evil-dotdot", "evil-absolute", "evil-symlink");
         for (String id : evil) {
-            fixture.recipe(id, "version: \"1.0\"\nphases:\n  install: |\n    echo \"" + id + " built\" >> \"$MARKS\"\n"
-                    + "    mkdir -p \"$DESTDIR/usr\" && echo fine > \"$DESTDIR/usr/" + id + "\"\n");
-            fixture.recipe("uses-" + id, "version: \"1.0\"\ndepends: {required: [" + id + "]}\nphases:\n  build: |\n"
-                    + "    echo \"uses-" + id + " built\" >> \"$MARKS\"\n  install: mkdir -p \"$DESTDIR/usr\"\n");
+            fixture.recipe(
+                    id,
+                    "version: \"1.0\"\nphases:\n  install: |\n    echo \"" + id + " built\" >> \"$MARKS\"\n"
+                            + "    mkdir -p \"$DESTDIR/usr\" && echo fine > \"$DESTDIR/usr/" + id + "\"\n");
+            fixture.recipe(
+                    "uses-" + id,
+                    "version: \"1.0\"\ndepends: {required: [" + id + "]}\nphases:\n  build: |\n" + "    echo \"uses-"
+                            + id + " built\" >> \"$MARKS\"\n  install: mkdir -p \"$DESTDIR/usr\"\n");
         }
-        fixture.recipe("bystander", "version: \"1.0\"\nphases:\n  install: |\n    echo \"bystander built\" >> \"$MARKS\"\n"
-                + "    mkdir -p \"$DESTDIR/usr\" && echo fine > \"$DESTDIR/usr/bystander\"\n");
+        fixture.recipe(
+                "bystander",
+                "version: \"1.0\"\nphases:\n  install: |\n    echo \"bystander built\" >> \"$MARKS\"\n"
+                        + "    mkdir -p \"$DESTDIR/usr\" && echo fine > \"$DESTDIR/usr/bystander\"\n");
         Path book = fixture.root();
 
         Book loaded = BookLoader.load(book);
@@ -84,13 +93,22 @@ class TarSlipIT {
         Path escapes = Files.createDirectories(dir.resolve("escapes"));
         Path absoluteTarget = escapes.resolve("escaped-absolute");
         Map<String, byte[]> tars = new LinkedHashMap<>();
-        tars.put("evil-dotdot", tarGz(List.of(file("usr/evil-dotdot", "fine"), file("../../../../escaped-dotdot", "pwned"))));
-        tars.put("evil-absolute", tarGz(List.of(file("usr/evil-absolute", "fine"), file(absoluteTarget.toString(), "pwned"))));
-        tars.put("evil-symlink", tarGz(List.of(file("usr/evil-symlink", "fine"),
-                symlink("usr/up", "../../../../../../escapes"), file("usr/up/escaped-symlink", "pwned"))));
+        tars.put(
+                "evil-dotdot",
+                tarGz(List.of(file("usr/evil-dotdot", "fine"), file("../../../../escaped-dotdot", "pwned"))));
+        tars.put(
+                "evil-absolute",
+                tarGz(List.of(file("usr/evil-absolute", "fine"), file(absoluteTarget.toString(), "pwned"))));
+        tars.put(
+                "evil-symlink",
+                tarGz(List.of(
+                        file("usr/evil-symlink", "fine"),
+                        symlink("usr/up", "../../../../../../escapes"),
+                        file("usr/up/escaped-symlink", "pwned"))));
 
         Map<String, String> expectedKeys = new LinkedHashMap<>();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(farm.address()).usePlaintext().build();
+        ManagedChannel channel =
+                NettyChannelBuilder.forTarget(farm.address()).usePlaintext().build();
         try {
             ArtifactClient client = new ArtifactClient(channel);
             Digest manifest = client.upload(benignManifest(), ArtifactKind.ARTIFACT_KIND_MANIFEST);
@@ -100,8 +118,15 @@ class TarSlipIT {
                 Digest artifact = client.upload(blob, ArtifactKind.ARTIFACT_KIND_PACKAGE);
                 String key = keys[graph.indexOf(e.getKey())];
                 expectedKeys.put(e.getKey(), key);
-                boolean created = client.putAction(key, ActionResult.newBuilder().setArtifact(artifact).setManifest(manifest)
-                        .setPackageId(e.getKey()).setVersion("1.0").setWorker("attacker").build());
+                boolean created = client.putAction(
+                        key,
+                        ActionResult.newBuilder()
+                                .setArtifact(artifact)
+                                .setManifest(manifest)
+                                .setPackageId(e.getKey())
+                                .setVersion("1.0")
+                                .setWorker("attacker")
+                                .build());
                 assertThat(created).as("action cache entry for " + e.getKey()).isTrue();
             }
         } finally {
@@ -113,11 +138,16 @@ class TarSlipIT {
         BuildView build = new BuildView(run.json());
         for (String id : evil) {
             JsonNode poisoned = build.pkg(id);
-            assertThat(poisoned.path("action_key").asText()).as("the key computed here is the coordinator's").isEqualTo(expectedKeys.get(id));
-            assertThat(poisoned.path("state").asText()).as("%s comes from the poisoned cache\n%s", id, build).isEqualTo("CACHED");
+            assertThat(poisoned.path("action_key").asText())
+                    .as("the key computed here is the coordinator's")
+                    .isEqualTo(expectedKeys.get(id));
+            assertThat(poisoned.path("state").asText())
+                    .as("%s comes from the poisoned cache\n%s", id, build)
+                    .isEqualTo("CACHED");
             JsonNode victim = build.pkg("uses-" + id);
             assertThat(victim.path("state").asText()).as("%s", build).isEqualTo("FAILED");
-            assertThat(victim.path("failure").asText()).as("uses-%s\n%s", id, victim)
+            assertThat(victim.path("failure").asText())
+                    .as("uses-%s\n%s", id, victim)
                     .contains("staging dependencies", id, "unsafe artifact entry");
             assertThat(victim.path("failed_phase").asText()).as("no phase ran").isEmpty();
         }
@@ -129,8 +159,10 @@ class TarSlipIT {
         // Nothing of the dependents ran, and nothing landed outside a sysroot.
         assertThat(marks.lines()).as("%s", marks).containsExactly("bystander built");
         try (Stream<Path> all = Files.walk(dir)) {
-            assertThat(all.filter(p -> p.getFileName().toString().startsWith("escaped-")).toList())
-                    .as("files written by the malicious artifacts").isEmpty();
+            assertThat(all.filter(p -> p.getFileName().toString().startsWith("escaped-"))
+                            .toList())
+                    .as("files written by the malicious artifacts")
+                    .isEmpty();
         }
     }
 

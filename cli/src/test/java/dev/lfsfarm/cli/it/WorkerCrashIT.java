@@ -27,7 +27,10 @@ class WorkerCrashIT {
 
     @BeforeEach
     void startFarm(TestInfo test) {
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         farm.startCoordinator().startWorkers("w1", "w2");
         marks = Marks.in(dir);
     }
@@ -78,7 +81,9 @@ class WorkerCrashIT {
 
         // Wait until slow's build phase really runs, and find the worker it runs on.
         farm.await("slow's build phase has started", Duration.ofSeconds(60), () -> {
-            assertThat(submit.isAlive()).as("farm submit --follow is still following").isTrue();
+            assertThat(submit.isAlive())
+                    .as("farm submit --follow is still following")
+                    .isTrue();
             return marks.count("slow build started") == 1 ? true : null;
         });
         String buildId = farm.await("the build is listed", Duration.ofSeconds(10), () -> {
@@ -100,32 +105,44 @@ class WorkerCrashIT {
         farm.await(victim + " is no longer listed by farm workers", Duration.ofSeconds(20), () -> {
             JsonNode workers = farm.poll("workers", "-o", "json").json().path("workers");
             List<String> names = new java.util.ArrayList<>();
-            workers.forEach(w -> names.add(w.path("name").asText() + "=" + w.path("state").asText()));
+            workers.forEach(w ->
+                    names.add(w.path("name").asText() + "=" + w.path("state").asText()));
             return names.equals(List.of(survivor + "=ACTIVE")) ? names : null;
         });
         JsonNode requeued = farm.awaitStatus(buildId, "slow runs again, on " + survivor, Duration.ofSeconds(20), s -> {
             JsonNode slow = new BuildView(s).pkg("slow");
-            return slow.path("attempts").asInt() == 2 && slow.path("worker").asText().equals(survivor);
+            return slow.path("attempts").asInt() == 2
+                    && slow.path("worker").asText().equals(survivor);
         });
         assertThat(new BuildView(requeued).pkg("slow").path("state").asText()).isIn("RUNNING", "SUCCEEDED");
 
         CliResult result = submit.await(Duration.ofSeconds(90));
-        assertThat(result.exitCode()).as("farm submit --follow across the crash\n%s", result).isZero();
+        assertThat(result.exitCode())
+                .as("farm submit --follow across the crash\n%s", result)
+                .isZero();
         BuildView end = new BuildView(result.json());
         assertThat(end.state()).isEqualTo("SUCCEEDED");
-        assertThat(end.states()).as("%s", end).containsOnlyKeys("slow", "quick", "after-slow")
+        assertThat(end.states())
+                .as("%s", end)
+                .containsOnlyKeys("slow", "quick", "after-slow")
                 .allSatisfy((id, state) -> assertThat(state).as(id).isEqualTo("SUCCEEDED"));
-        assertThat(end.pkg("slow").path("attempts").asInt()).as("slow: the killed attempt and the one that succeeded").isEqualTo(2);
+        assertThat(end.pkg("slow").path("attempts").asInt())
+                .as("slow: the killed attempt and the one that succeeded")
+                .isEqualTo(2);
         assertThat(end.pkg("slow").path("worker").asText()).isEqualTo(survivor);
         assertThat(end.pkg("quick").path("attempts").asInt()).isEqualTo(1);
         assertThat(end.pkg("after-slow").path("attempts").asInt()).isEqualTo(1);
-        assertThat(end.pkg("after-slow").path("worker").asText()).as("only the survivor is left").isEqualTo(survivor);
+        assertThat(end.pkg("after-slow").path("worker").asText())
+                .as("only the survivor is left")
+                .isEqualTo(survivor);
 
         // What really ran: slow's build started twice (the first was killed before install);
         // every package was installed exactly once.
         assertThat(marks.count("slow build started")).as("%s", marks).isEqualTo(2);
         for (String id : List.of("slow", "quick", "after-slow")) {
-            assertThat(marks.count(id + " installed")).as("%s installed once\n%s", id, marks).isEqualTo(1);
+            assertThat(marks.count(id + " installed"))
+                    .as("%s installed once\n%s", id, marks)
+                    .isEqualTo(1);
         }
         assertThat(marks.lines()).as("%s", marks).hasSize(5);
     }

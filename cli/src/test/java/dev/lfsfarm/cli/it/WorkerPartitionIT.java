@@ -61,7 +61,10 @@ class WorkerPartitionIT {
     @BeforeEach
     void setUp(TestInfo test) {
         partition = Partition.create();
-        farm = new Farm(dir.resolve("farm"), getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+        farm = new Farm(
+                dir.resolve("farm"),
+                getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         // On every address: the CLI comes over loopback, cut over the veth pair.
         farm.startCoordinatorListening("0.0.0.0:" + farm.port());
         marks = Marks.in(dir);
@@ -105,12 +108,15 @@ class WorkerPartitionIT {
         // cut alone first, so slow lands on it; it reaches the coordinator through the veth pair.
         farm.startWorker("cut", partition.exec(), partition.hostIp() + ":" + farm.port());
         JsonNode cut = farm.awaitWorker("cut", "ACTIVE", Duration.ofSeconds(30));
-        assertThat(cut.path("address").asText()).as("cut connects from inside the namespace\n%s", cut)
+        assertThat(cut.path("address").asText())
+                .as("cut connects from inside the namespace\n%s", cut)
                 .contains(partition.nsIp());
 
         Farm.Background submit = farm.cliInBackground("submit", book.toString(), "--follow", "-o", "json");
         Execution first = farm.await("slow's build phase runs on cut", Duration.ofSeconds(60), () -> {
-            assertThat(submit.isAlive()).as("farm submit --follow is still following").isTrue();
+            assertThat(submit.isAlive())
+                    .as("farm submit --follow is still following")
+                    .isTrue();
             List<Execution> started = executions("start");
             return started.isEmpty() ? null : started.get(0);
         });
@@ -121,7 +127,8 @@ class WorkerPartitionIT {
         });
         farm.awaitStatus(buildId, "slow is RUNNING on cut", Duration.ofSeconds(10), s -> {
             JsonNode slow = new BuildView(s).pkg("slow");
-            return slow.path("state").asText().equals("RUNNING") && slow.path("worker").asText().equals("cut")
+            return slow.path("state").asText().equals("RUNNING")
+                    && slow.path("worker").asText().equals("cut")
                     && slow.path("attempts").asInt() == 1;
         });
 
@@ -134,13 +141,17 @@ class WorkerPartitionIT {
         // The coordinator notices through the lease alone and starts slow again on ok.
         farm.awaitStatus(buildId, "slow runs again, on ok", Duration.ofSeconds(20), s -> {
             JsonNode slow = new BuildView(s).pkg("slow");
-            return slow.path("worker").asText().equals("ok") && slow.path("attempts").asInt() == 2;
+            return slow.path("worker").asText().equals("ok")
+                    && slow.path("attempts").asInt() == 2;
         });
         String lost = farm.await("the coordinator logs that cut was lost", Duration.ofSeconds(10), () -> {
-            Matcher m = Pattern.compile("package slow attempt (\\S+): worker cut lost").matcher(farm.coordinator().output());
+            Matcher m = Pattern.compile("package slow attempt (\\S+): worker cut lost")
+                    .matcher(farm.coordinator().output());
             return m.find() ? m.group(1) : null;
         });
-        assertThat(lost).as("the attempt the coordinator gave up is the one cut runs").isEqualTo(first.attempt());
+        assertThat(lost)
+                .as("the attempt the coordinator gave up is the one cut runs")
+                .isEqualTo(first.attempt());
         assertThat(farm.coordinator().output()).contains("worker cut lost");
         Execution second = farm.await("slow's build phase runs on ok", Duration.ofSeconds(20), () -> {
             List<Execution> started = executions("start");
@@ -148,17 +159,23 @@ class WorkerPartitionIT {
         });
         assertThat(second.worker()).isEqualTo("ok");
         assertThat(second.attempt()).isNotEqualTo(first.attempt());
-        log("requeued as %s on ok after %d ms", second.attempt(), Duration.between(cutAt, Instant.now()).toMillis());
+        log(
+                "requeued as %s on ok after %d ms",
+                second.attempt(), Duration.between(cutAt, Instant.now()).toMillis());
 
         // cut, unaware, finishes its build phase behind the dead link.
         Files.createFile(gate);
-        farm.await("cut's attempt finishes its build phase", Duration.ofSeconds(20), () ->
-                executions("end").stream().anyMatch(e -> e.attempt().equals(first.attempt())) ? true : null);
+        farm.await(
+                "cut's attempt finishes its build phase",
+                Duration.ofSeconds(20),
+                () -> executions("end").stream().anyMatch(e -> e.attempt().equals(first.attempt())) ? true : null);
         Farm.assertAlive(farm.worker("cut"));
 
         String cutLog = farm.worker("cut").output();
-        log("before link up: cut noticed nothing (%s), its attempt is still open (%s)",
-                !cutLog.contains("coordinator unavailable"), !cutLog.contains("attempt " + first.attempt() + " (slow)"));
+        log(
+                "before link up: cut noticed nothing (%s), its attempt is still open (%s)",
+                !cutLog.contains("coordinator unavailable"),
+                !cutLog.contains("attempt " + first.attempt() + " (slow)"));
 
         Instant upAt = Instant.now();
         partition.restore();
@@ -171,21 +188,33 @@ class WorkerPartitionIT {
             Farm.assertAlive(farm.worker("cut"));
             return farm.worker("cut").output().contains(ended) ? true : null;
         });
-        log("cut ended its attempt %d ms after link up", Duration.between(upAt, Instant.now()).toMillis());
-        farm.await("cut says hello again", Duration.ofSeconds(30), () ->
-                count(farm.coordinator().output(), "worker cut connected") >= 2
-                        && count(farm.worker("cut").output(), "connected to the coordinator") >= 2 ? true : null);
+        log(
+                "cut ended its attempt %d ms after link up",
+                Duration.between(upAt, Instant.now()).toMillis());
+        farm.await(
+                "cut says hello again",
+                Duration.ofSeconds(30),
+                () -> count(farm.coordinator().output(), "worker cut connected") >= 2
+                                && count(farm.worker("cut").output(), "connected to the coordinator") >= 2
+                        ? true
+                        : null);
         farm.awaitWorker("cut", "ACTIVE", Duration.ofSeconds(10));
-        log("cut reconnected %d ms after link up", Duration.between(upAt, Instant.now()).toMillis());
+        log(
+                "cut reconnected %d ms after link up",
+                Duration.between(upAt, Instant.now()).toMillis());
 
         CliResult result = submit.await(Duration.ofSeconds(60));
-        assertThat(result.exitCode()).as("farm submit --follow across the partition\n%s", result).isZero();
+        assertThat(result.exitCode())
+                .as("farm submit --follow across the partition\n%s", result)
+                .isZero();
         BuildView end = new BuildView(result.json());
         assertThat(end.state()).isEqualTo("SUCCEEDED");
         JsonNode slow = end.pkg("slow");
         assertThat(slow.path("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(slow.path("worker").asText()).as("%s", end).isEqualTo("ok");
-        assertThat(slow.path("attempts").asInt()).as("cut's lost attempt and ok's").isEqualTo(2);
+        assertThat(slow.path("attempts").asInt())
+                .as("cut's lost attempt and ok's")
+                .isEqualTo(2);
         String artifact = slow.path("artifact").asText();
 
         // The artifact is the one ok built in the second attempt.
@@ -207,15 +236,20 @@ class WorkerPartitionIT {
         // coordinator rejects it as superseded.
         String coordinatorLog = farm.coordinator().output();
         cutLog = farm.worker("cut").output();
-        if (coordinatorLog.contains("rejected a result for unknown or superseded attempt " + first.attempt() + " from cut")) {
+        if (coordinatorLog.contains(
+                "rejected a result for unknown or superseded attempt " + first.attempt() + " from cut")) {
             log("late result: sent after the reconnect, rejected by the coordinator as superseded");
-            assertThat(cutLog).contains("the coordinator rejected the result of attempt " + first.attempt()
-                    + ": RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT");
+            assertThat(cutLog)
+                    .contains("the coordinator rejected the result of attempt " + first.attempt()
+                            + ": RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT");
         } else {
             log("late result: unacknowledged at the reconnect, not adopted by the Welcome, dropped by cut");
-            assertThat(cutLog.indexOf(ended)).as("cut finished its attempt before the Welcome that did not adopt it\n%s", cutLog)
-                    .isNotNegative().isLessThan(cutLog.lastIndexOf("connected to the coordinator"));
-            assertThat(lastLine(coordinatorLog, "worker cut connected")).as("the coordinator adopted nothing")
+            assertThat(cutLog.indexOf(ended))
+                    .as("cut finished its attempt before the Welcome that did not adopt it\n%s", cutLog)
+                    .isNotNegative()
+                    .isLessThan(cutLog.lastIndexOf("connected to the coordinator"));
+            assertThat(lastLine(coordinatorLog, "worker cut connected"))
+                    .as("the coordinator adopted nothing")
                     .doesNotContain("still running");
         }
 
@@ -266,8 +300,10 @@ class WorkerPartitionIT {
     record Partition(String ns, String hostIf, String nsIf, String hostIp, String nsIp) implements AutoCloseable {
         static Partition create() {
             CommandResult id = run("id", "-u");
-            Assumptions.assumeTrue(id.ok() && id.output().strip().equals("0"),
-                    "WorkerPartitionIT needs root for 'ip netns' and veth pairs (id -u: " + id.output().strip() + ")");
+            Assumptions.assumeTrue(
+                    id.ok() && id.output().strip().equals("0"),
+                    "WorkerPartitionIT needs root for 'ip netns' and veth pairs (id -u: "
+                            + id.output().strip() + ")");
             String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000000, 0x7fffffff));
             String prefix = freePrefix();
             Partition p = new Partition("farmit-" + suffix, "fh" + suffix, "fn" + suffix, prefix + ".1", prefix + ".2");
@@ -292,7 +328,8 @@ class WorkerPartitionIT {
         private static String freePrefix() {
             String addresses = run("ip", "-4", "-o", "addr", "show").output();
             for (int i = 0; i < 50; i++) {
-                String prefix = "10." + ThreadLocalRandom.current().nextInt(200, 251) + "." + ThreadLocalRandom.current().nextInt(256);
+                String prefix = "10." + ThreadLocalRandom.current().nextInt(200, 251) + "."
+                        + ThreadLocalRandom.current().nextInt(256);
                 if (!addresses.contains(" " + prefix + ".")) {
                     return prefix;
                 }
@@ -330,8 +367,10 @@ class WorkerPartitionIT {
         private static CommandResult run(String... command) {
             String shown = String.join(" ", command);
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull())).start();
+                Process p = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()))
+                        .start();
                 byte[] out = p.getInputStream().readAllBytes();
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     p.destroyForcibly();

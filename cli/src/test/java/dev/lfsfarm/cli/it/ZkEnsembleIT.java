@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -40,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ZkEnsembleIT {
     /** Short ticks so that a lost quorum is noticed in seconds (sync limit 5 ticks = 2.5 s). */
     private static final String TICK_MS = "500";
+
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
@@ -54,7 +54,8 @@ class ZkEnsembleIT {
     @BeforeEach
     void logFolder(TestInfo test) throws IOException {
         logs = Path.of(System.getProperty("farm.it.logs", "target/it-logs"))
-                .resolve(getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName());
+                .resolve(getClass().getSimpleName() + "."
+                        + test.getTestMethod().orElseThrow().getName());
         Files.createDirectories(logs);
     }
 
@@ -75,10 +76,23 @@ class ZkEnsembleIT {
                 + ",127.0.0.1:" + ports[7] + ":" + ports[8];
         for (int id = 1; id <= 3; id++) {
             clientPorts.add(ports[id - 1]);
-            members.add(FarmProcess.start("zk" + id, logs.resolve("zk" + id + ".log"), List.of("zk",
-                    "--listen", "127.0.0.1", "--port", Integer.toString(ports[id - 1]),
-                    "--data-dir", dir.resolve("zk" + id).toString(), "--id", Integer.toString(id),
-                    "--ensemble", ensemble, "--tick-ms", TICK_MS)));
+            members.add(FarmProcess.start(
+                    "zk" + id,
+                    logs.resolve("zk" + id + ".log"),
+                    List.of(
+                            "zk",
+                            "--listen",
+                            "127.0.0.1",
+                            "--port",
+                            Integer.toString(ports[id - 1]),
+                            "--data-dir",
+                            dir.resolve("zk" + id).toString(),
+                            "--id",
+                            Integer.toString(id),
+                            "--ensemble",
+                            ensemble,
+                            "--tick-ms",
+                            TICK_MS)));
         }
         client = connect(clientPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
 
@@ -86,15 +100,22 @@ class ZkEnsembleIT {
         FarmProcess leader = await("one member reports Mode: leader", START_TIMEOUT, this::leader);
 
         leader.kill();
-        String second = await("a write succeeds with 2 of 3 members, after " + leader.name() + " (the leader) was killed",
-                START_TIMEOUT, this::write);
-        assertThat(client.getData().forPath(first)).as("a write from before the failure").isEqualTo(first.getBytes(StandardCharsets.UTF_8));
+        String second = await(
+                "a write succeeds with 2 of 3 members, after " + leader.name() + " (the leader) was killed",
+                START_TIMEOUT,
+                this::write);
+        assertThat(client.getData().forPath(first))
+                .as("a write from before the failure")
+                .isEqualTo(first.getBytes(StandardCharsets.UTF_8));
         FarmProcess newLeader = await("a new leader is elected", START_TIMEOUT, this::leader);
         assertThat(newLeader).isNotSameAs(leader);
         assertThat(client.getData().forPath(second)).isEqualTo(second.getBytes(StandardCharsets.UTF_8));
 
         // Kill the follower, so that the one left is the leader: a leader alone must not accept writes either.
-        FarmProcess follower = members.stream().filter(m -> m != leader && m != newLeader).findFirst().orElseThrow();
+        FarmProcess follower = members.stream()
+                .filter(m -> m != leader && m != newLeader)
+                .findFirst()
+                .orElseThrow();
         follower.kill();
         CompletableFuture<String> lonely = CompletableFuture.supplyAsync(() -> {
             try {
@@ -109,17 +130,26 @@ class ZkEnsembleIT {
         } catch (ExecutionException e) {
             assertThat(e.getCause()).as("the write fails for want of a quorum").isInstanceOf(KeeperException.class);
         } catch (TimeoutException e) {
-            throw new AssertionError("a write with 1 of 3 members neither failed nor succeeded within 30 s\n" + diagnostics());
+            throw new AssertionError(
+                    "a write with 1 of 3 members neither failed nor succeeded within 30 s\n" + diagnostics());
         }
-        assertThat(newLeader.isAlive()).as("the last member keeps running, waiting for its peers").isTrue();
+        assertThat(newLeader.isAlive())
+                .as("the last member keeps running, waiting for its peers")
+                .isTrue();
     }
 
     @Test
     void aStandaloneServerStopsCleanlyOnSigtermAndKeepsItsData() throws Exception {
         int port = LoopbackPorts.free(1)[0];
         clientPorts.add(port);
-        List<String> args = List.of("zk", "--listen", "127.0.0.1", "--port", Integer.toString(port),
-                "--data-dir", dir.resolve("zk").toString());
+        List<String> args = List.of(
+                "zk",
+                "--listen",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                dir.resolve("zk").toString());
         FarmProcess zk = FarmProcess.start("zk", logs.resolve("zk.log"), args);
         members.add(zk);
         client = connect("127.0.0.1:" + port);
@@ -127,20 +157,25 @@ class ZkEnsembleIT {
         assertThat(ask(port, "srvr")).contains("Mode: standalone");
 
         zk.stop(Duration.ofSeconds(20));
-        assertThat(zk.toString()).as("the JVM ended through its SIGTERM handling (143), not a SIGKILL after 20 s (137)")
+        assertThat(zk.toString())
+                .as("the JVM ended through its SIGTERM handling (143), not a SIGKILL after 20 s (137)")
                 .contains("exited 143");
         assertThat(zk.output()).contains("stopping ZooKeeper").doesNotContain("ZooKeeper stopped; see");
 
         FarmProcess again = FarmProcess.start("zk-again", logs.resolve("zk-again.log"), args);
         members.add(again);
-        byte[] data = await("the restarted server serves the earlier write", START_TIMEOUT,
+        byte[] data = await(
+                "the restarted server serves the earlier write",
+                START_TIMEOUT,
                 () -> client.getData().forPath(written));
         assertThat(data).isEqualTo(written.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Creates a new sequential znode holding its own path; returns the path. */
     private String write() throws Exception {
-        String path = client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+        String path = client.create()
+                .creatingParentsIfNeeded()
+                .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath("/it/write-");
         client.setData().forPath(path, path.getBytes(StandardCharsets.UTF_8));
         return path;
@@ -173,8 +208,12 @@ class ZkEnsembleIT {
     }
 
     private static CuratorFramework connect(String connectString) {
-        CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connectString)
-                .retryPolicy(new RetryOneTime(100)).sessionTimeoutMs(10_000).connectionTimeoutMs(3_000).build();
+        CuratorFramework c = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .retryPolicy(new RetryOneTime(100))
+                .sessionTimeoutMs(10_000)
+                .connectionTimeoutMs(3_000)
+                .build();
         c.start();
         return c;
     }
@@ -196,8 +235,10 @@ class ZkEnsembleIT {
                 last = e;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what
-                        + (last == null ? "" : "\nlast error: " + last) + "\n" + diagnostics(), last);
+                throw new AssertionError(
+                        "timed out after " + timeout.toSeconds() + " s waiting until " + what
+                                + (last == null ? "" : "\nlast error: " + last) + "\n" + diagnostics(),
+                        last);
             }
             Thread.sleep(POLL_INTERVAL.toMillis()); // the poll interval of this await loop, not synchronisation
         }
@@ -206,8 +247,13 @@ class ZkEnsembleIT {
     private String diagnostics() {
         StringBuilder text = new StringBuilder();
         for (FarmProcess m : members) {
-            text.append("--- ").append(m).append(", last lines of ").append(m.outputFile()).append(" ---\n")
-                    .append(Farm.tail(m.output(), 3000)).append('\n');
+            text.append("--- ")
+                    .append(m)
+                    .append(", last lines of ")
+                    .append(m.outputFile())
+                    .append(" ---\n")
+                    .append(Farm.tail(m.output(), 3000))
+                    .append('\n');
         }
         return text.toString();
     }

@@ -36,7 +36,8 @@ class PlanCommandsTest {
     @Test
     void simulateLfsPrintsOneValidJsonSchedule() throws Exception {
         JsonNode result = json(CliRun.of("simulate", "--graph", LFS, "--workers", "3", "--output", "json"));
-        assertThat(result.get("makespan_seconds").decimalValue()).isGreaterThanOrEqualTo(result.get("lower_bound_seconds").decimalValue());
+        assertThat(result.get("makespan_seconds").decimalValue())
+                .isGreaterThanOrEqualTo(result.get("lower_bound_seconds").decimalValue());
         assertThat(result.get("lower_bound_seconds").asText()).isEqualTo("74.7");
         assertThat(result.get("critical_path").get(0).asText()).isEqualTo("glibc");
         assertThat(result.get("dropped_edges").isArray()).isTrue();
@@ -45,7 +46,8 @@ class PlanCommandsTest {
         Set<String> workers = new HashSet<>();
         for (JsonNode run : schedule) {
             assertThat(run.fieldNames()).toIterable().containsExactly("id", "worker", "cores", "start", "end");
-            assertThat(run.get("end").decimalValue()).isGreaterThanOrEqualTo(run.get("start").decimalValue());
+            assertThat(run.get("end").decimalValue())
+                    .isGreaterThanOrEqualTo(run.get("start").decimalValue());
             workers.add(run.get("worker").asText());
         }
         assertThat(workers).containsExactlyInAnyOrder("worker-1", "worker-2", "worker-3");
@@ -55,30 +57,48 @@ class PlanCommandsTest {
     void withOneCoreEveryDurationIsSbuTimesSbuSeconds() throws Exception {
         JsonNode graph = JSON.readTree(Path.of(LFS).toFile());
         Map<String, Double> sbu = new HashMap<>();
-        graph.get("packages").forEach(p -> sbu.put(p.get("id").asText(), p.get("sbu").asDouble()));
-        JsonNode result = json(CliRun.of("plan", "--graph", LFS, "-w", "2", "--cores-per-worker", "1", "--sbu-seconds", "90",
-                "--output", "json"));
+        graph.get("packages")
+                .forEach(p -> sbu.put(p.get("id").asText(), p.get("sbu").asDouble()));
+        JsonNode result = json(CliRun.of(
+                "plan",
+                "--graph",
+                LFS,
+                "-w",
+                "2",
+                "--cores-per-worker",
+                "1",
+                "--sbu-seconds",
+                "90",
+                "--output",
+                "json"));
         for (JsonNode run : result.get("schedule")) {
             double duration = run.get("end").asDouble() - run.get("start").asDouble();
-            assertThat(duration).as(run.get("id").asText()).isCloseTo(sbu.get(run.get("id").asText()) * 90,
-                    org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(duration)
+                    .as(run.get("id").asText())
+                    .isCloseTo(sbu.get(run.get("id").asText()) * 90, org.assertj.core.data.Offset.offset(1e-6));
         }
     }
 
     @Test
     void criticalPathIsShorterThanFifoOnTheLfsGraphWithFourCoreWorkers() throws Exception {
         JsonNode cp = json(CliRun.of("simulate", "--graph", LFS, "-w", "2", "-c", "4", "-o", "json"));
-        JsonNode fifo = json(CliRun.of("simulate", "--graph", LFS, "-w", "2", "-c", "4", "-o", "json", "--policy", "fifo"));
+        JsonNode fifo =
+                json(CliRun.of("simulate", "--graph", LFS, "-w", "2", "-c", "4", "-o", "json", "--policy", "fifo"));
         assertThat(fifo.get("policy").asText()).isEqualTo("fifo");
-        assertThat(cp.get("makespan_seconds").decimalValue()).isLessThanOrEqualTo(fifo.get("makespan_seconds").decimalValue());
+        assertThat(cp.get("makespan_seconds").decimalValue())
+                .isLessThanOrEqualTo(fifo.get("makespan_seconds").decimalValue());
     }
 
     @Test
     void planTextShowsMakespanCriticalPathAndBuildOrder() {
         CliRun run = CliRun.of("plan", "../examples/demo", "kvtool", "-w", "2", "-c", "2");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("Plan of demo: 4 packages").contains("makespan").contains("lower bound")
-                .contains("path            libstr → libkv → kvtool").contains("libhash");
+        assertThat(run.out())
+                .contains("Plan of demo: 4 packages")
+                .contains("makespan")
+                .contains("lower bound")
+                .contains("path            libstr → libkv → kvtool")
+                .contains("libhash");
         assertThat(run.out()).doesNotContain("demo-suite");
     }
 
@@ -96,7 +116,8 @@ class PlanCommandsTest {
             Element g = (Element) groups.item(i);
             if (g.getAttribute("class").startsWith("package")) {
                 bars++;
-                assertThat(g.getElementsByTagName("title").item(0).getTextContent()).contains(" → ");
+                assertThat(g.getElementsByTagName("title").item(0).getTextContent())
+                        .contains(" → ");
                 critical += g.getAttribute("class").contains("critical") ? 1 : 0;
             }
         }
@@ -121,7 +142,8 @@ class PlanCommandsTest {
         Path book = new BookFixture(dir.resolve("book"))
                 .book("name: b\nprofiles: {docs: {optional: [doxygen]}}\n")
                 .simple("glib", "2.80", "optional: [doxygen]")
-                .simple("doxygen", "1.10", "").root();
+                .simple("doxygen", "1.10", "")
+                .root();
         CliRun graph = CliRun.of("graph", book.toString(), "glib", "--profile", "docs", "-f", "json");
         assertThat(graph.exitCode()).as(graph.err()).isZero();
         assertThat(graph.out()).endsWith("}\n");
@@ -135,10 +157,14 @@ class PlanCommandsTest {
 
     @Test
     void recipesWithLabelsNeedVirtualWorkersWithThoseLabels() {
-        Path book = new BookFixture(dir).recipe("zlib", "version: '1.3'\nlabels: {arch: x86_64}\n").root();
+        Path book = new BookFixture(dir)
+                .recipe("zlib", "version: '1.3'\nlabels: {arch: x86_64}\n")
+                .root();
         CliRun refused = CliRun.of("plan", book.toString());
         assertThat(refused.exitCode()).isEqualTo(2);
-        assertThat(refused.err()).contains("labels: zlib needs workers labelled {arch=x86_64}").contains("--worker-labels");
+        assertThat(refused.err())
+                .contains("labels: zlib needs workers labelled {arch=x86_64}")
+                .contains("--worker-labels");
         CliRun placed = CliRun.of("plan", book.toString(), "--worker-labels", "arch=x86_64,os=lfs");
         assertThat(placed.exitCode()).as(placed.err()).isZero();
     }
@@ -147,7 +173,8 @@ class PlanCommandsTest {
     void graphDotShowsEdgeClasses() {
         CliRun run = CliRun.of("graph", "../examples/demo", "--format", "dot");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).startsWith("digraph \"demo\" {")
+        assertThat(run.out())
+                .startsWith("digraph \"demo\" {")
                 .contains("\"kvtool\" -> \"libhash\" [style=dashed, label=\"recommended\"]")
                 .contains("\"demo-suite\" -> \"hello\" [style=dotted, color=gray, label=\"runtime\"]");
     }
@@ -156,24 +183,31 @@ class PlanCommandsTest {
     void badBookExitsTwoWithOneLinePerErrorAndNoStackTrace() {
         Path book = new BookFixture(dir)
                 .recipe("a", "version: '1'\nphazes: {build: make}\n")
-                .recipe("b", "version: '1'\ndepends: {required: [zlib]}\n").root();
+                .recipe("b", "version: '1'\ndepends: {required: [zlib]}\n")
+                .root();
         CliRun run = CliRun.of("plan", book.toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).contains("farm: error: " + book.resolve("packages/a.yaml") + ":2:1: phazes: unknown field (did you mean 'phases'?)")
-                .contains("farm: error: " + book.resolve("packages/b.yaml") + ":2:22: depends.required[0]: unknown dependency 'zlib'")
+        assertThat(run.err())
+                .contains("farm: error: " + book.resolve("packages/a.yaml")
+                        + ":2:1: phazes: unknown field (did you mean 'phases'?)")
+                .contains("farm: error: " + book.resolve("packages/b.yaml")
+                        + ":2:22: depends.required[0]: unknown dependency 'zlib'")
                 .contains("farm: 2 errors")
-                .doesNotContain("Exception").doesNotContain("\tat ");
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void cycleExitsTwoUnlessBroken() {
         Path book = new BookFixture(dir)
                 .simple("freetype2", "2.13", "recommended: [harfbuzz]")
-                .simple("harfbuzz", "8.0", "required: [freetype2]").root();
+                .simple("harfbuzz", "8.0", "required: [freetype2]")
+                .root();
         CliRun refused = CliRun.of("plan", book.toString());
         assertThat(refused.exitCode()).isEqualTo(2);
-        assertThat(refused.err()).contains("dependency cycle: freetype2 -(recommended)-> harfbuzz -(required)-> freetype2");
+        assertThat(refused.err())
+                .contains("dependency cycle: freetype2 -(recommended)-> harfbuzz -(required)-> freetype2");
         CliRun broken = CliRun.of("plan", book.toString(), "--break-cycles");
         assertThat(broken.exitCode()).as(broken.err()).isZero();
         assertThat(broken.out()).contains("Note: dropped freetype2 -(recommended)-> harfbuzz to break");
@@ -213,7 +247,10 @@ class PlanCommandsTest {
             }
             CliRun help = CliRun.of(sub.getKey(), "--help");
             assertThat(help.exitCode()).isZero();
-            assertThat(help.out()).as(sub.getKey()).contains("Usage: farm " + sub.getKey()).contains("Examples:")
+            assertThat(help.out())
+                    .as(sub.getKey())
+                    .contains("Usage: farm " + sub.getKey())
+                    .contains("Examples:")
                     .contains("farm " + sub.getKey() + " ");
         }
         assertThat(CliRun.of("--help").out()).contains("Examples:").contains("Exit codes");

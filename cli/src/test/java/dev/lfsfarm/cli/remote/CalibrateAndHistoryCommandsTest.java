@@ -50,7 +50,8 @@ class CalibrateAndHistoryCommandsTest {
         coordinator = new HistoryFakeCoordinator();
         book = new BookFixture(dir.resolve("book"))
                 .book("name: ref\nprofiles:\n  default:\n    sbu_reference: ref\n  plain:\n    skip_check: true\n")
-                .recipe("ref", "version: '1.0'\nsbu: 0.5\nparallel_jobs: 4\nphases: {build: 'true'}\n").root();
+                .recipe("ref", "version: '1.0'\nsbu: 0.5\nparallel_jobs: 4\nphases: {build: 'true'}\n")
+                .root();
     }
 
     @AfterEach
@@ -60,8 +61,9 @@ class CalibrateAndHistoryCommandsTest {
     }
 
     private CliRun farm(String... args) {
-        String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-                java.util.stream.Stream.of("--coordinator", coordinator.address)).toArray(String[]::new);
+        String[] full = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(args), java.util.stream.Stream.of("--coordinator", coordinator.address))
+                .toArray(String[]::new);
         return CliRun.of(full);
     }
 
@@ -70,7 +72,10 @@ class CalibrateAndHistoryCommandsTest {
     }
 
     private static WorkerSpeed speed(String worker, double secondsPerSbu, SpeedSource source, long calibratedAt) {
-        WorkerSpeed.Builder b = WorkerSpeed.newBuilder().setWorker(worker).setSecondsPerSbu(secondsPerSbu).setSource(source);
+        WorkerSpeed.Builder b = WorkerSpeed.newBuilder()
+                .setWorker(worker)
+                .setSecondsPerSbu(secondsPerSbu)
+                .setSource(source);
         if (calibratedAt > 0) {
             b.setCalibratedAt(at(calibratedAt));
         }
@@ -79,29 +84,48 @@ class CalibrateAndHistoryCommandsTest {
 
     /** A finished calibration build of {@code worker} whose build phase took {@code wall} seconds. */
     private void succeeds(String worker, double wall) {
-        PhaseMeasurement fetch = PhaseMeasurement.newBuilder().setPhase("fetch")
-                .setUsage(ResourceUsage.newBuilder().setWallSeconds(0.4)).build();
-        PhaseMeasurement build = PhaseMeasurement.newBuilder().setPhase("build")
-                .setUsage(ResourceUsage.newBuilder().setWallSeconds(wall)).build();
-        PhaseMeasurement check = PhaseMeasurement.newBuilder().setPhase("check").setSkipped(true).build();
-        coordinator.finished.put("cal-" + worker, Build.newBuilder().setBuildId("cal-" + worker)
-                .setState(BuildState.BUILD_STATE_SUCCEEDED).addPackages(PackageStatus.newBuilder().setPackageId("ref")
-                        .setState(PackageState.PACKAGE_STATE_SUCCEEDED).setWorker(worker).setWallSeconds(wall + 1)
-                        .setMeasurements(Measurements.newBuilder().addPhases(fetch).addPhases(build).addPhases(check)))
-                .build());
+        PhaseMeasurement fetch = PhaseMeasurement.newBuilder()
+                .setPhase("fetch")
+                .setUsage(ResourceUsage.newBuilder().setWallSeconds(0.4))
+                .build();
+        PhaseMeasurement build = PhaseMeasurement.newBuilder()
+                .setPhase("build")
+                .setUsage(ResourceUsage.newBuilder().setWallSeconds(wall))
+                .build();
+        PhaseMeasurement check =
+                PhaseMeasurement.newBuilder().setPhase("check").setSkipped(true).build();
+        coordinator.finished.put(
+                "cal-" + worker,
+                Build.newBuilder()
+                        .setBuildId("cal-" + worker)
+                        .setState(BuildState.BUILD_STATE_SUCCEEDED)
+                        .addPackages(PackageStatus.newBuilder()
+                                .setPackageId("ref")
+                                .setState(PackageState.PACKAGE_STATE_SUCCEEDED)
+                                .setWorker(worker)
+                                .setWallSeconds(wall + 1)
+                                .setMeasurements(Measurements.newBuilder()
+                                        .addPhases(fetch)
+                                        .addPhases(build)
+                                        .addPhases(check)))
+                        .build());
     }
 
     private void twoWorkersCalibrated() {
-        coordinator.workers = List.of(HistoryFakeCoordinator.worker("pve1-ct101", WorkerState.WORKER_STATE_ACTIVE),
+        coordinator.workers = List.of(
+                HistoryFakeCoordinator.worker("pve1-ct101", WorkerState.WORKER_STATE_ACTIVE),
                 HistoryFakeCoordinator.worker("pve2-ct102", WorkerState.WORKER_STATE_ACTIVE));
         succeeds("pve1-ct101", 12.0);
         succeeds("pve2-ct102", 15.5);
         coordinator.speeds = List.of(
-                ListWorkerSpeedsResponse.newBuilder().addWorkers(speed("pve1-ct101", 30, SpeedSource.SPEED_SOURCE_CALIBRATED, 1000))
-                        .setDefaultSecondsPerSbu(60).build(),
+                ListWorkerSpeedsResponse.newBuilder()
+                        .addWorkers(speed("pve1-ct101", 30, SpeedSource.SPEED_SOURCE_CALIBRATED, 1000))
+                        .setDefaultSecondsPerSbu(60)
+                        .build(),
                 ListWorkerSpeedsResponse.newBuilder()
                         .addWorkers(speed("pve1-ct101", 24, SpeedSource.SPEED_SOURCE_CALIBRATED, 2000))
-                        .addWorkers(speed("pve2-ct102", 31, SpeedSource.SPEED_SOURCE_CALIBRATED, 2001)).build());
+                        .addWorkers(speed("pve2-ct102", 31, SpeedSource.SPEED_SOURCE_CALIBRATED, 2001))
+                        .build());
     }
 
     @Test
@@ -115,15 +139,23 @@ class CalibrateAndHistoryCommandsTest {
             assertThat(request.getNoCache()).isTrue();
             assertThat(request.getBook().getProfiles(0).getSbuReference()).isEqualTo("ref");
         }
-        assertThat(coordinator.submits).extracting(r -> r.getCalibrateWorker()).containsExactly("pve1-ct101", "pve2-ct102");
-        assertThat(coordinator.submits.get(0).getRequestId()).isNotEqualTo(coordinator.submits.get(1).getRequestId());
+        assertThat(coordinator.submits)
+                .extracting(r -> r.getCalibrateWorker())
+                .containsExactly("pve1-ct101", "pve2-ct102");
+        assertThat(coordinator.submits.get(0).getRequestId())
+                .isNotEqualTo(coordinator.submits.get(1).getRequestId());
         // One after another: the second worker's build is submitted only once the first one ended.
-        assertThat(coordinator.calls).containsSubsequence("SubmitBuild pve1-ct101", "GetBuild cal-pve1-ct101",
-                "SubmitBuild pve2-ct102", "GetBuild cal-pve2-ct102", "ListWorkerSpeeds");
-        assertThat(run.out()).contains(
-                "WORKER      S/SBU       PREVIOUS                       WALL  BUILD\n"
-                + "pve1-ct101  24.0 s      30.0 s (calibrated)          12.0 s  cal-pve1-ct101\n"
-                + "pve2-ct102  31.0 s      none                         15.5 s  cal-pve2-ct102\n");
+        assertThat(coordinator.calls)
+                .containsSubsequence(
+                        "SubmitBuild pve1-ct101",
+                        "GetBuild cal-pve1-ct101",
+                        "SubmitBuild pve2-ct102",
+                        "GetBuild cal-pve2-ct102",
+                        "ListWorkerSpeeds");
+        assertThat(run.out())
+                .contains("WORKER      S/SBU       PREVIOUS                       WALL  BUILD\n"
+                        + "pve1-ct101  24.0 s      30.0 s (calibrated)          12.0 s  cal-pve1-ct101\n"
+                        + "pve2-ct102  31.0 s      none                         15.5 s  cal-pve2-ct102\n");
         assertThat(run.out()).contains("Reference: ref 1.0, 0.5 SBU on one core (" + book.toRealPath() + ").");
         assertThat(run.err()).contains("farm: pve1-ct101: calibration build cal-pve1-ct101");
     }
@@ -133,8 +165,12 @@ class CalibrateAndHistoryCommandsTest {
         twoWorkersCalibrated();
         CliRun run = farm("calibrate", "--book", book.toString(), "--parallel");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(coordinator.calls).containsSubsequence("SubmitBuild pve1-ct101", "SubmitBuild pve2-ct102",
-                "GetBuild cal-pve1-ct101", "GetBuild cal-pve2-ct102");
+        assertThat(coordinator.calls)
+                .containsSubsequence(
+                        "SubmitBuild pve1-ct101",
+                        "SubmitBuild pve2-ct102",
+                        "GetBuild cal-pve1-ct101",
+                        "GetBuild cal-pve2-ct102");
     }
 
     @Test
@@ -150,25 +186,38 @@ class CalibrateAndHistoryCommandsTest {
         assertThat(w.path("worker").asText()).isEqualTo("pve2-ct102");
         assertThat(w.path("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(w.path("seconds_per_sbu").asDouble()).isEqualTo(31.0);
-        assertThat(w.path("wall_seconds").asDouble()).as("recipe phases only, not fetch").isEqualTo(15.5);
+        assertThat(w.path("wall_seconds").asDouble())
+                .as("recipe phases only, not fetch")
+                .isEqualTo(15.5);
         assertThat(w.path("previous").isNull()).isTrue();
     }
 
     @Test
     void aFailedCalibrationShowsItsReasonAndLogTailAndExits1() {
         coordinator.workers = List.of(HistoryFakeCoordinator.worker("w-one", WorkerState.WORKER_STATE_ACTIVE));
-        coordinator.finished.put("cal-w-one", Build.newBuilder().setBuildId("cal-w-one").setState(BuildState.BUILD_STATE_FAILED)
-                .addPackages(PackageStatus.newBuilder().setPackageId("ref").setState(PackageState.PACKAGE_STATE_FAILED)
-                        .setFailedPhase("build").setFailureReason("phase build exited 2")
-                        .setLogTail("cc -c u0001.c\nu0001.c:3: error: expected ';'\nmake: *** [u0001.o] Error 1\n"))
-                .build());
+        coordinator.finished.put(
+                "cal-w-one",
+                Build.newBuilder()
+                        .setBuildId("cal-w-one")
+                        .setState(BuildState.BUILD_STATE_FAILED)
+                        .addPackages(PackageStatus.newBuilder()
+                                .setPackageId("ref")
+                                .setState(PackageState.PACKAGE_STATE_FAILED)
+                                .setFailedPhase("build")
+                                .setFailureReason("phase build exited 2")
+                                .setLogTail(
+                                        "cc -c u0001.c\nu0001.c:3: error: expected ';'\nmake: *** [u0001.o] Error 1\n"))
+                        .build());
         // A worker of unknown speed is listed at 0 s: it runs at the coordinator's default.
-        coordinator.speeds = List.of(ListWorkerSpeedsResponse.newBuilder().setDefaultSecondsPerSbu(60)
-                .addWorkers(speed("w-one", 0, SpeedSource.SPEED_SOURCE_DEFAULT, 0)).build());
+        coordinator.speeds = List.of(ListWorkerSpeedsResponse.newBuilder()
+                .setDefaultSecondsPerSbu(60)
+                .addWorkers(speed("w-one", 0, SpeedSource.SPEED_SOURCE_DEFAULT, 0))
+                .build());
         CliRun run = farm("calibrate", "--book", book.toString());
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("farm: error: calibration of w-one failed (build cal-w-one, FAILED): "
-                + "build: phase build exited 2\n")
+        assertThat(run.err())
+                .contains("farm: error: calibration of w-one failed (build cal-w-one, FAILED): "
+                        + "build: phase build exited 2\n")
                 .contains("farm: last lines of its log (farm logs cal-w-one ref):\n  | cc -c u0001.c\n"
                         + "  | u0001.c:3: error: expected ';'\n  | make: *** [u0001.o] Error 1\n");
         assertThat(run.out()).contains("w-one   FAILED      60.0 s (default)" + " ".repeat(18) + "-  cal-w-one");
@@ -179,13 +228,15 @@ class CalibrateAndHistoryCommandsTest {
         twoWorkersCalibrated();
         coordinator.speeds = List.of(ListWorkerSpeedsResponse.newBuilder()
                 .addWorkers(speed("pve1-ct101", 24, SpeedSource.SPEED_SOURCE_CALIBRATED, 2000))
-                .addWorkers(speed("pve2-ct102", 41.5, SpeedSource.SPEED_SOURCE_ESTIMATED, 0)).build());
+                .addWorkers(speed("pve2-ct102", 41.5, SpeedSource.SPEED_SOURCE_ESTIMATED, 0))
+                .build());
         CliRun run = farm("workers");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out().split("\n")[0]).contains("MEMORY  S/SBU                   PLATFORM");
         assertThat(run.out()).contains("  24.0 s (calibrated)     ").contains("  41.5 s (estimated)      ");
         JsonNode json = JSON.readTree(farm("workers", "-o", "json").out());
-        assertThat(json.path("workers").get(1).path("seconds_per_sbu").asDouble()).isEqualTo(41.5);
+        assertThat(json.path("workers").get(1).path("seconds_per_sbu").asDouble())
+                .isEqualTo(41.5);
         assertThat(json.path("workers").get(1).path("speed_source").asText()).isEqualTo("estimated");
     }
 
@@ -194,8 +245,9 @@ class CalibrateAndHistoryCommandsTest {
         twoWorkersCalibrated();
         CliRun run = farm("calibrate", "--book", book.toString(), "--worker", "pve1-ct110");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("farm: error: --worker: unknown worker 'pve1-ct110' (did you mean 'pve1-ct101'?)"
-                + " (connected: pve1-ct101, pve2-ct102)\n");
+        assertThat(run.err())
+                .isEqualTo("farm: error: --worker: unknown worker 'pve1-ct110' (did you mean 'pve1-ct101'?)"
+                        + " (connected: pve1-ct101, pve2-ct102)\n");
         assertThat(coordinator.submits).isEmpty();
     }
 
@@ -212,8 +264,9 @@ class CalibrateAndHistoryCommandsTest {
         coordinator.workers = List.of(HistoryFakeCoordinator.worker("gone", WorkerState.WORKER_STATE_DISCONNECTED));
         CliRun run = farm("calibrate", "--book", book.toString());
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("farm: error: no workers are connected to coordinator " + coordinator.address
-                + ": start one with 'farm worker', then calibrate\n");
+        assertThat(run.err())
+                .isEqualTo("farm: error: no workers are connected to coordinator " + coordinator.address
+                        + ": start one with 'farm worker', then calibrate\n");
         assertThat(coordinator.submits).isEmpty();
     }
 
@@ -221,9 +274,12 @@ class CalibrateAndHistoryCommandsTest {
     void aProfileWithoutReferenceNamesFarmYamlAndTheField() throws Exception {
         CliRun run = farm("calibrate", "--book", book.toString(), "--profile", "plain");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("farm: error: " + book.toRealPath().resolve("farm.yaml")
-                + ": profiles.plain.sbu_reference: missing: profile 'plain' names no SBU reference package");
-        assertThat(coordinator.calls).as("bad input never reaches the coordinator").isEmpty();
+        assertThat(run.err())
+                .startsWith("farm: error: " + book.toRealPath().resolve("farm.yaml")
+                        + ": profiles.plain.sbu_reference: missing: profile 'plain' names no SBU reference package");
+        assertThat(coordinator.calls)
+                .as("bad input never reaches the coordinator")
+                .isEmpty();
     }
 
     @Test
@@ -250,23 +306,45 @@ class CalibrateAndHistoryCommandsTest {
     }
 
     private static AttemptRecord.Builder attempt(String build, String worker, AttemptOutcome outcome, double wall) {
-        return AttemptRecord.newBuilder().setPackageId("gcc").setVersion("14.2.0").setBuildId(build).setAttemptId("1-" + build)
-                .setWorker(worker).setFinishedAt(at(1_790_000_000)).setOutcome(outcome).setWallSeconds(wall)
-                .setCpuSeconds(wall * 3.5).setPeakRssBytes(812L << 20).setCores(4).setSbu(wall / 10)
-                .setSecondsPerSbu(10).setSpeedSource(SpeedSource.SPEED_SOURCE_CALIBRATED).setBookSbu(46)
+        return AttemptRecord.newBuilder()
+                .setPackageId("gcc")
+                .setVersion("14.2.0")
+                .setBuildId(build)
+                .setAttemptId("1-" + build)
+                .setWorker(worker)
+                .setFinishedAt(at(1_790_000_000))
+                .setOutcome(outcome)
+                .setWallSeconds(wall)
+                .setCpuSeconds(wall * 3.5)
+                .setPeakRssBytes(812L << 20)
+                .setCores(4)
+                .setSbu(wall / 10)
+                .setSecondsPerSbu(10)
+                .setSpeedSource(SpeedSource.SPEED_SOURCE_CALIBRATED)
+                .setBookSbu(46)
                 .setDiskUsedBytes(6_400L << 20);
     }
 
     private void gccHistory() {
-        coordinator.histories.put("gcc", GetHistoryResponse.newBuilder().setLearnedSbu(1.25).setSamples(2)
-                .setHistory(PackageHistory.newBuilder().setPackageId("gcc")
-                        .addRecords(attempt("b-1", "pve1", AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 12.0))
-                        .addRecords(attempt("b-2", "pve2", AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 3.0).setSbu(0)
-                                .setPeakRssBytes(0).setDiskUsedBytes(0))
-                        .addRecords(attempt("b-3", "pve1", AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 27.6)
-                                .setRegression(Regression.newBuilder().setFactor(2.3).setThreshold(1.5)
-                                        .setExpectedSeconds(12.0).setSamples(1))))
-                .build());
+        coordinator.histories.put(
+                "gcc",
+                GetHistoryResponse.newBuilder()
+                        .setLearnedSbu(1.25)
+                        .setSamples(2)
+                        .setHistory(PackageHistory.newBuilder()
+                                .setPackageId("gcc")
+                                .addRecords(attempt("b-1", "pve1", AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 12.0))
+                                .addRecords(attempt("b-2", "pve2", AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 3.0)
+                                        .setSbu(0)
+                                        .setPeakRssBytes(0)
+                                        .setDiskUsedBytes(0))
+                                .addRecords(attempt("b-3", "pve1", AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 27.6)
+                                        .setRegression(Regression.newBuilder()
+                                                .setFactor(2.3)
+                                                .setThreshold(1.5)
+                                                .setExpectedSeconds(12.0)
+                                                .setSamples(1))))
+                        .build());
     }
 
     @Test
@@ -277,13 +355,18 @@ class CalibrateAndHistoryCommandsTest {
         assertThat(coordinator.historyRequests.get(0).getLimit()).isEqualTo(3);
         String[] lines = run.out().split("\n");
         assertThat(lines[0]).isEqualTo("History of gcc: 3 attempts");
-        assertThat(lines[2]).isEqualTo("FINISHED             BUILD                   WORKER         CORES  OUTCOME        "
-                + "WALL       CPU  PEAK RSS     SBU      DISK  REGRESSION");
-        assertThat(lines[3]).endsWith("  b-1                     pve1               4  SUCCEEDED    12.0 s    42.0 s   812 MiB    "
-                + "1.20  6.25 GiB  ");
-        assertThat(lines[4]).endsWith("  b-2                     pve2               4  FAILED        3.0 s    10.5 s         -       "
-                + "-         -  ");
-        assertThat(lines[5]).endsWith("  SUCCEEDED    27.6 s    96.6 s   812 MiB    2.76  6.25 GiB  !! 2.3x median (12.0 s)");
+        assertThat(lines[2])
+                .isEqualTo("FINISHED             BUILD                   WORKER         CORES  OUTCOME        "
+                        + "WALL       CPU  PEAK RSS     SBU      DISK  REGRESSION");
+        assertThat(lines[3])
+                .endsWith("  b-1                     pve1               4  SUCCEEDED    12.0 s    42.0 s   812 MiB    "
+                        + "1.20  6.25 GiB  ");
+        assertThat(lines[4])
+                .endsWith(
+                        "  b-2                     pve2               4  FAILED        3.0 s    10.5 s         -       "
+                                + "-         -  ");
+        assertThat(lines[5])
+                .endsWith("  SUCCEEDED    27.6 s    96.6 s   812 MiB    2.76  6.25 GiB  !! 2.3x median (12.0 s)");
         assertThat(lines[7]).isEqualTo("Learned estimate: 1.25 SBU on one core (median of 2 successful attempts).");
     }
 
@@ -292,7 +375,9 @@ class CalibrateAndHistoryCommandsTest {
         gccHistory();
         CliRun run = farm("history", "gcc", "--json");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(coordinator.historyRequests.get(0).getLimit()).as("the default limit").isEqualTo(20);
+        assertThat(coordinator.historyRequests.get(0).getLimit())
+                .as("the default limit")
+                .isEqualTo(20);
         JsonNode json = JSON.readTree(run.out());
         assertThat(json.path("estimate").path("sbu").asDouble()).isEqualTo(1.25);
         assertThat(json.path("estimate").path("samples").asInt()).isEqualTo(2);
@@ -309,8 +394,9 @@ class CalibrateAndHistoryCommandsTest {
     void historyOfAnUnknownPackageSaysSoAndExits2() {
         CliRun run = farm("history", "nosuch");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("farm: error: no recorded attempts of package 'nosuch' on this coordinator: history "
-                + "starts when an attempt of it finishes (cached packages add none)\n");
+        assertThat(run.err())
+                .isEqualTo("farm: error: no recorded attempts of package 'nosuch' on this coordinator: history "
+                        + "starts when an attempt of it finishes (cached packages add none)\n");
     }
 
     @Test

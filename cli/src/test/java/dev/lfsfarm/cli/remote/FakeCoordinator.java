@@ -44,11 +44,19 @@ final class FakeCoordinator implements AutoCloseable {
     final List<StreamLogRequest> logRequests = Collections.synchronizedList(new ArrayList<>());
     /** Statuses the next SubmitBuild calls fail with, before one succeeds. */
     final ConcurrentLinkedQueue<Status> submitFailures = new ConcurrentLinkedQueue<>();
+
     volatile String standbyFor;
-    volatile Build build = Build.newBuilder().setBuildId("b-1").setState(BuildState.BUILD_STATE_RUNNING).setBookName("t").build();
+    volatile Build build = Build.newBuilder()
+            .setBuildId("b-1")
+            .setState(BuildState.BUILD_STATE_RUNNING)
+            .setBookName("t")
+            .build();
     /** What WatchBuild sends for a request: events, then the stream's end ({@link Script#end}). */
-    volatile Function<WatchBuildRequest, Script<BuildEvent>> watchScript = r -> new Script<>(List.of(), Status.OK, null);
-    volatile Function<StreamLogRequest, Script<StreamLogResponse>> logScript = r -> new Script<>(List.of(), Status.OK, null);
+    volatile Function<WatchBuildRequest, Script<BuildEvent>> watchScript =
+            r -> new Script<>(List.of(), Status.OK, null);
+
+    volatile Function<StreamLogRequest, Script<StreamLogResponse>> logScript =
+            r -> new Script<>(List.of(), Status.OK, null);
     volatile ResumeBuildResponse resume = ResumeBuildResponse.getDefaultInstance();
     volatile Status resumeFailure;
     private final Server server;
@@ -58,7 +66,10 @@ final class FakeCoordinator implements AutoCloseable {
 
     FakeCoordinator(String name) throws IOException {
         this.name = name;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new Service()).build().start();
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new Service())
+                .build()
+                .start();
         this.address = "127.0.0.1:" + server.getPort();
     }
 
@@ -88,7 +99,8 @@ final class FakeCoordinator implements AutoCloseable {
             }
             Metadata trailers = new Metadata();
             trailers.put(CoordinatorLocator.LEADER_TRAILER, leader);
-            out.onError(Status.FAILED_PRECONDITION.withDescription("not the leader; leader is " + leader + " (epoch 2)")
+            out.onError(Status.FAILED_PRECONDITION
+                    .withDescription("not the leader; leader is " + leader + " (epoch 2)")
                     .asRuntimeException(trailers));
             return true;
         }
@@ -104,8 +116,12 @@ final class FakeCoordinator implements AutoCloseable {
                 out.onError(failure.asRuntimeException());
                 return;
             }
-            out.onNext(SubmitBuildResponse.newBuilder().setBuildId(build.getBuildId()).setCreated(true)
-                    .setState(BuildState.BUILD_STATE_QUEUED).setTotalPackages(1).build());
+            out.onNext(SubmitBuildResponse.newBuilder()
+                    .setBuildId(build.getBuildId())
+                    .setCreated(true)
+                    .setState(BuildState.BUILD_STATE_QUEUED)
+                    .setTotalPackages(1)
+                    .build());
             out.onCompleted();
         }
 
@@ -123,7 +139,9 @@ final class FakeCoordinator implements AutoCloseable {
             if (refused("ListBuilds", out)) {
                 return;
             }
-            out.onNext(ListBuildsResponse.newBuilder().addBuilds(build.toBuilder().setBookName(name)).build());
+            out.onNext(ListBuildsResponse.newBuilder()
+                    .addBuilds(build.toBuilder().setBookName(name))
+                    .build());
             out.onCompleted();
         }
 

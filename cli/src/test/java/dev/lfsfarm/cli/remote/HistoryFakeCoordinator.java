@@ -48,13 +48,17 @@ final class HistoryFakeCoordinator implements AutoCloseable {
     volatile List<ListWorkerSpeedsResponse> speeds = List.of(ListWorkerSpeedsResponse.getDefaultInstance());
     /** GetHistory answers by package id; any other package is NOT_FOUND. */
     final Map<String, GetHistoryResponse> histories = new ConcurrentHashMap<>();
+
     final List<GetHistoryRequest> historyRequests = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger speedCalls = new AtomicInteger();
     private final Server server;
 
     HistoryFakeCoordinator() throws IOException {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new Builds()).addService(new History()).build().start();
+                .addService(new Builds())
+                .addService(new History())
+                .build()
+                .start();
         address = "127.0.0.1:" + server.getPort();
     }
 
@@ -83,8 +87,12 @@ final class HistoryFakeCoordinator implements AutoCloseable {
         public void submitBuild(SubmitBuildRequest request, StreamObserver<SubmitBuildResponse> out) {
             calls.add("SubmitBuild " + request.getCalibrateWorker());
             submits.add(request);
-            out.onNext(SubmitBuildResponse.newBuilder().setBuildId("cal-" + request.getCalibrateWorker()).setCreated(true)
-                    .setState(BuildState.BUILD_STATE_QUEUED).setTotalPackages(1).build());
+            out.onNext(SubmitBuildResponse.newBuilder()
+                    .setBuildId("cal-" + request.getCalibrateWorker())
+                    .setCreated(true)
+                    .setState(BuildState.BUILD_STATE_QUEUED)
+                    .setTotalPackages(1)
+                    .build());
             out.onCompleted();
         }
 
@@ -99,7 +107,9 @@ final class HistoryFakeCoordinator implements AutoCloseable {
             calls.add("GetBuild " + request.getBuildId());
             Build build = finished.get(request.getBuildId());
             if (build == null) {
-                out.onError(Status.NOT_FOUND.withDescription("no build " + request.getBuildId()).asRuntimeException());
+                out.onError(Status.NOT_FOUND
+                        .withDescription("no build " + request.getBuildId())
+                        .asRuntimeException());
                 return;
             }
             out.onNext(GetBuildResponse.newBuilder().setBuild(build).build());
@@ -122,7 +132,9 @@ final class HistoryFakeCoordinator implements AutoCloseable {
             historyRequests.add(request);
             GetHistoryResponse history = histories.get(request.getPackageId());
             if (history == null) {
-                out.onError(Status.NOT_FOUND.withDescription("no history for " + request.getPackageId()).asRuntimeException());
+                out.onError(Status.NOT_FOUND
+                        .withDescription("no history for " + request.getPackageId())
+                        .asRuntimeException());
                 return;
             }
             out.onNext(history);

@@ -10,8 +10,8 @@ import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildSnapshot;
 import dev.lfsfarm.proto.v1.BuildState;
 import dev.lfsfarm.proto.v1.BuildStateChanged;
-import dev.lfsfarm.proto.v1.PackageStateChanged;
 import dev.lfsfarm.proto.v1.PackageState;
+import dev.lfsfarm.proto.v1.PackageStateChanged;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.ResumeBuildResponse;
 import dev.lfsfarm.proto.v1.StreamLogResponse;
@@ -75,7 +75,9 @@ class LeaderFailoverCliTest {
         assertThat(run.out()).contains("beta").doesNotContain("alpha");
         assertThat(a.count("ListBuilds")).isEqualTo(1);
         assertThat(b.count("ListBuilds")).isEqualTo(1);
-        assertThat(run.err()).as("a redirect before anything was said is no change").doesNotContain("coordinator changed");
+        assertThat(run.err())
+                .as("a redirect before anything was said is no change")
+                .doesNotContain("coordinator changed");
     }
 
     @Test
@@ -93,29 +95,55 @@ class LeaderFailoverCliTest {
         assertThat(b.submits).as("the leader saw the failed try and the retry").hasSize(2);
         List<SubmitBuildRequest> all = new ArrayList<>(a.submits);
         all.addAll(b.submits);
-        assertThat(all).extracting(SubmitBuildRequest::getRequestId).doesNotContain("").containsOnly(all.get(0).getRequestId());
+        assertThat(all)
+                .extracting(SubmitBuildRequest::getRequestId)
+                .doesNotContain("")
+                .containsOnly(all.get(0).getRequestId());
         assertThat(all.get(0).getTargetsList()).isEmpty();
     }
 
     @Test
     void followingGoesOnAtTheNewLeaderWithTheLastResumeToken() throws Exception {
         b.standbyFor(a);
-        PackageStatus running = PackageStatus.newBuilder().setPackageId("hello").setState(PackageState.PACKAGE_STATE_RUNNING)
-                .setWorker("w1").build();
-        a.watchScript = r -> new FakeCoordinator.Script<>(List.of(
-                event("a-1", BuildEvent.newBuilder().setSnapshot(BuildSnapshot.newBuilder().setBuild(a.build))),
-                event("a-2", BuildEvent.newBuilder().setPackageStateChanged(PackageStateChanged.newBuilder().setStatus(running)))),
-                Status.UNAVAILABLE.withDescription("leader crashed"), () -> {
+        PackageStatus running = PackageStatus.newBuilder()
+                .setPackageId("hello")
+                .setState(PackageState.PACKAGE_STATE_RUNNING)
+                .setWorker("w1")
+                .build();
+        a.watchScript = r -> new FakeCoordinator.Script<>(
+                List.of(
+                        event(
+                                "a-1",
+                                BuildEvent.newBuilder()
+                                        .setSnapshot(BuildSnapshot.newBuilder().setBuild(a.build))),
+                        event(
+                                "a-2",
+                                BuildEvent.newBuilder()
+                                        .setPackageStateChanged(
+                                                PackageStateChanged.newBuilder().setStatus(running)))),
+                Status.UNAVAILABLE.withDescription("leader crashed"),
+                () -> {
                     // The takeover: b leads now, a (back as a standby) names it.
                     b.standbyFor(null);
                     a.standbyFor(b);
                 });
         b.build = a.build.toBuilder().setState(BuildState.BUILD_STATE_SUCCEEDED).build();
-        b.watchScript = r -> new FakeCoordinator.Script<>(List.of(
-                event("b-1", BuildEvent.newBuilder().setSnapshot(BuildSnapshot.newBuilder().setBuild(a.build).setResync(true))),
-                event("b-2", BuildEvent.newBuilder().setBuildStateChanged(BuildStateChanged.newBuilder()
-                        .setPreviousState(BuildState.BUILD_STATE_RUNNING).setState(BuildState.BUILD_STATE_SUCCEEDED)))),
-                Status.OK, null);
+        b.watchScript = r -> new FakeCoordinator.Script<>(
+                List.of(
+                        event(
+                                "b-1",
+                                BuildEvent.newBuilder()
+                                        .setSnapshot(BuildSnapshot.newBuilder()
+                                                .setBuild(a.build)
+                                                .setResync(true))),
+                        event(
+                                "b-2",
+                                BuildEvent.newBuilder()
+                                        .setBuildStateChanged(BuildStateChanged.newBuilder()
+                                                .setPreviousState(BuildState.BUILD_STATE_RUNNING)
+                                                .setState(BuildState.BUILD_STATE_SUCCEEDED)))),
+                Status.OK,
+                null);
 
         CliRun run = CliRun.of("status", "b-1", "--follow", "-o", "json", "--coordinator", both());
 
@@ -123,8 +151,12 @@ class LeaderFailoverCliTest {
         JsonNode result = new ObjectMapper().readTree(run.out());
         assertThat(result.path("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(a.watches).extracting(w -> w.getResumeToken()).startsWith("");
-        assertThat(b.watches).as("b was asked to go on after a's last event").extracting(w -> w.getResumeToken()).contains("a-2");
-        assertThat(run.err()).contains("farm: lost the coordinator at " + a.address)
+        assertThat(b.watches)
+                .as("b was asked to go on after a's last event")
+                .extracting(w -> w.getResumeToken())
+                .contains("a-2");
+        assertThat(run.err())
+                .contains("farm: lost the coordinator at " + a.address)
                 .contains("farm: coordinator changed: now " + b.address)
                 .contains("resync: 0/0 done")
                 .doesNotContain("Exception");
@@ -133,12 +165,19 @@ class LeaderFailoverCliTest {
     @Test
     void resumeSaysWhatItDid() throws Exception {
         a.standbyFor(b);
-        b.resume = ResumeBuildResponse.newBuilder().setState(BuildState.BUILD_STATE_RUNNING).setResumed(true).setRemaining(12).build();
+        b.resume = ResumeBuildResponse.newBuilder()
+                .setState(BuildState.BUILD_STATE_RUNNING)
+                .setResumed(true)
+                .setRemaining(12)
+                .build();
         CliRun resumed = CliRun.of("resume", "b-1", "--coordinator", both());
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.out()).isEqualTo("build b-1 resumed: 12 packages to go\n");
 
-        b.resume = ResumeBuildResponse.newBuilder().setState(BuildState.BUILD_STATE_RUNNING).setRemaining(3).build();
+        b.resume = ResumeBuildResponse.newBuilder()
+                .setState(BuildState.BUILD_STATE_RUNNING)
+                .setRemaining(3)
+                .build();
         CliRun already = CliRun.of("resume", "b-1", "--coordinator", both());
         assertThat(already.out()).isEqualTo("build b-1 is already RUNNING\n");
 
@@ -156,7 +195,9 @@ class LeaderFailoverCliTest {
         CliRun finished = CliRun.of("resume", "b-1", "--coordinator", b.address);
         assertThat(finished.exitCode()).isEqualTo(1);
         assertThat(finished.err()).isEqualTo("farm: error: build b-1 already SUCCEEDED; nothing to resume\n");
-        assertThat(b.count("ResumeBuild")).as("an answer about the build is not retried").isEqualTo(1);
+        assertThat(b.count("ResumeBuild"))
+                .as("an answer about the build is not retried")
+                .isEqualTo(1);
 
         b.resumeFailure = Status.NOT_FOUND.withDescription("no build 'nope'");
         CliRun unknown = CliRun.of("resume", "nope", "--coordinator", b.address);
@@ -166,10 +207,19 @@ class LeaderFailoverCliTest {
 
     @Test
     void resumeFollowsTheBuildToItsEnd() {
-        b.resume = ResumeBuildResponse.newBuilder().setState(BuildState.BUILD_STATE_RUNNING).setResumed(true).setRemaining(1).build();
+        b.resume = ResumeBuildResponse.newBuilder()
+                .setState(BuildState.BUILD_STATE_RUNNING)
+                .setResumed(true)
+                .setRemaining(1)
+                .build();
         b.build = b.build.toBuilder().setState(BuildState.BUILD_STATE_FAILED).build();
-        b.watchScript = r -> new FakeCoordinator.Script<>(List.of(
-                event("b-1", BuildEvent.newBuilder().setSnapshot(BuildSnapshot.newBuilder().setBuild(b.build)))), Status.OK, null);
+        b.watchScript = r -> new FakeCoordinator.Script<>(
+                List.of(event(
+                        "b-1",
+                        BuildEvent.newBuilder()
+                                .setSnapshot(BuildSnapshot.newBuilder().setBuild(b.build)))),
+                Status.OK,
+                null);
         CliRun run = CliRun.of("resume", "b-1", "--follow", "--coordinator", b.address);
         assertThat(run.exitCode()).as("the build failed").isEqualTo(1);
         assertThat(run.err()).startsWith("farm: build b-1 resumed: 1 packages to go\n");
@@ -186,10 +236,15 @@ class LeaderFailoverCliTest {
         long started = System.nanoTime();
         CliRun run = CliRun.of("status", "--coordinator", "127.0.0.1:" + closed);
         assertThat(run.exitCode()).isEqualTo(3);
-        assertThat((System.nanoTime() - started) / 1_000_000).as("it kept trying for the retry time").isGreaterThanOrEqualTo(1000);
-        assertThat(run.err()).contains("farm: no coordinator answers (127.0.0.1:" + closed + ": Connection refused")
-                .contains("farm: cannot reach the coordinator: no answer from coordinator 127.0.0.1:" + closed + " within 1 s")
-                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat((System.nanoTime() - started) / 1_000_000)
+                .as("it kept trying for the retry time")
+                .isGreaterThanOrEqualTo(1000);
+        assertThat(run.err())
+                .contains("farm: no coordinator answers (127.0.0.1:" + closed + ": Connection refused")
+                .contains("farm: cannot reach the coordinator: no answer from coordinator 127.0.0.1:" + closed
+                        + " within 1 s")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -199,7 +254,9 @@ class LeaderFailoverCliTest {
         assertThat(both.err()).startsWith("farm: error: --coordinator and --zk are mutually exclusive");
         CliRun list = CliRun.of("workers", "--coordinator", a.address + ",nohost");
         assertThat(list.exitCode()).isEqualTo(2);
-        assertThat(list.err()).isEqualTo("farm: error: --coordinator: 'nohost' is not HOST:PORT (expected HOST:PORT[,HOST:PORT...])\n");
+        assertThat(list.err())
+                .isEqualTo(
+                        "farm: error: --coordinator: 'nohost' is not HOST:PORT (expected HOST:PORT[,HOST:PORT...])\n");
         CliRun zk = CliRun.of("resume", "b-1", "--zk", "zk1");
         assertThat(zk.exitCode()).isEqualTo(2);
         assertThat(zk.err()).isEqualTo("farm: error: --zk: 'zk1' is not HOST:PORT[,HOST:PORT...][/chroot]\n");
@@ -213,7 +270,8 @@ class LeaderFailoverCliTest {
                 .isEqualTo(new CoordinatorOptions.Source(true, "zk1:2181/farm", "FARM_ZK"));
         assertThat(CoordinatorOptions.resolve("c:7070", null, env::get))
                 .isEqualTo(new CoordinatorOptions.Source(false, "c:7070", "--coordinator"));
-        assertThat(CoordinatorOptions.resolve(null, null, Map.of("FARM_COORDINATOR", "a:7070,b:7070")::get).describe())
+        assertThat(CoordinatorOptions.resolve(null, null, Map.of("FARM_COORDINATOR", "a:7070,b:7070")::get)
+                        .describe())
                 .isEqualTo("coordinators a:7070,b:7070");
         assertThat(CoordinatorOptions.resolve(null, null, Map.<String, String>of()::get))
                 .isEqualTo(new CoordinatorOptions.Source(false, "localhost:7070", "the default"));
@@ -222,12 +280,15 @@ class LeaderFailoverCliTest {
     @Test
     void logsGoOnAtTheNewLeaderFromTheNextByte() {
         b.standbyFor(a);
-        a.logScript = r -> new FakeCoordinator.Script<>(List.of(chunk("b-1/hello/1", 0, "hello ")),
-                Status.UNAVAILABLE.withDescription("leader crashed"), () -> {
+        a.logScript = r -> new FakeCoordinator.Script<>(
+                List.of(chunk("b-1/hello/1", 0, "hello ")),
+                Status.UNAVAILABLE.withDescription("leader crashed"),
+                () -> {
                     b.standbyFor(null);
                     a.standbyFor(b);
                 });
-        b.logScript = r -> new FakeCoordinator.Script<>(List.of(chunk(r.getAttemptId(), r.getOffset(), "world\n")), Status.OK, null);
+        b.logScript = r -> new FakeCoordinator.Script<>(
+                List.of(chunk(r.getAttemptId(), r.getOffset(), "world\n")), Status.OK, null);
         LogsCommand logs = new LogsCommand();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         logs.sink = bytes;
@@ -250,7 +311,10 @@ class LeaderFailoverCliTest {
     }
 
     private static StreamLogResponse chunk(String attempt, long offset, String text) {
-        return StreamLogResponse.newBuilder().setAttemptId(attempt).setOffset(offset)
-                .setData(ByteString.copyFrom(text, StandardCharsets.UTF_8)).build();
+        return StreamLogResponse.newBuilder()
+                .setAttemptId(attempt)
+                .setOffset(offset)
+                .setData(ByteString.copyFrom(text, StandardCharsets.UTF_8))
+                .build();
     }
 }

@@ -25,7 +25,10 @@ class BuildTimelineTest {
         assertThat(ids(t.lanes().get("w1"))).isEqualTo(List.of(List.of("a", "h"), List.of("b", "d")));
         assertThat(ids(t.lanes().get("w2"))).isEqualTo(List.of(List.of("c", "f")));
         assertThat(t.slots()).isEqualTo(3);
-        assertThat(t.runs()).extracting(Run::id).as("cached e and skipped g did not run").containsExactly("a", "b", "c", "d", "f", "h");
+        assertThat(t.runs())
+                .extracting(Run::id)
+                .as("cached e and skipped g did not run")
+                .containsExactly("a", "b", "c", "d", "f", "h");
         Run b = t.runs().get(1);
         assertThat(b.start()).isCloseTo(2, within(EXACT));
         assertThat(b.end()).isCloseTo(6, within(EXACT));
@@ -53,9 +56,12 @@ class BuildTimelineTest {
 
     @Test
     void withIndependentPackagesOnOneSlotTheWorkPerSlotIsTheBound() {
-        Build b = Build.newBuilder().setStartedAt(SampleBuild.at(0))
-                .addPackages(SampleBuild.ran("x", "w", 0, 5, 5)).addPackages(SampleBuild.ran("y", "w", 5, 10, 5))
-                .addPackages(SampleBuild.ran("z", "w", 11, 16, 5)).build();
+        Build b = Build.newBuilder()
+                .setStartedAt(SampleBuild.at(0))
+                .addPackages(SampleBuild.ran("x", "w", 0, 5, 5))
+                .addPackages(SampleBuild.ran("y", "w", 5, 10, 5))
+                .addPackages(SampleBuild.ran("z", "w", 11, 16, 5))
+                .build();
         BuildTimeline t = BuildTimeline.of(b, SampleBuild.T0.plusSeconds(100));
 
         assertThat(ids(t.lanes().get("w"))).isEqualTo(List.of(List.of("x", "y", "z")));
@@ -67,22 +73,29 @@ class BuildTimelineTest {
 
     @Test
     void aRunningPackageEndsNowAndTimeZeroIsTheFirstStartWhenTheBuildHasNone() {
-        Build b = Build.newBuilder().setState(BuildState.BUILD_STATE_RUNNING)
+        Build b = Build.newBuilder()
+                .setState(BuildState.BUILD_STATE_RUNNING)
                 .addPackages(SampleBuild.ran("x", "w", 3, 5, 2))
-                .addPackages(SampleBuild.ran("y", "w", 5, 0, 0, "x").setState(PackageState.PACKAGE_STATE_RUNNING).clearFinishedAt())
+                .addPackages(SampleBuild.ran("y", "w", 5, 0, 0, "x")
+                        .setState(PackageState.PACKAGE_STATE_RUNNING)
+                        .clearFinishedAt())
                 .build();
         BuildTimeline t = BuildTimeline.of(b, SampleBuild.T0.plusSeconds(12));
 
         assertThat(t.origin()).isEqualTo(SampleBuild.T0.plusSeconds(3));
-        assertThat(t.runs()).extracting(Run::id, Run::start, Run::end)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("x", 0.0, 2.0), org.assertj.core.groups.Tuple.tuple("y", 2.0, 9.0));
+        assertThat(t.runs())
+                .extracting(Run::id, Run::start, Run::end)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("x", 0.0, 2.0),
+                        org.assertj.core.groups.Tuple.tuple("y", 2.0, 9.0));
         assertThat(t.criticalPath()).containsExactly("x", "y");
     }
 
     @Test
     void longestChainCountsCachedLinksAsFreeAndSurvivesACycleInBadInput() {
-        Map<String, List<String>> deps = Map.of("a", List.of(), "b", List.of("a"), "c", List.of("b"), "x", List.of("y"),
-                "y", List.of("x"));
-        assertThat(CriticalPath.longest(Map.of("a", 2.0, "c", 3.0, "x", 1.0, "y", 1.0), deps)).isCloseTo(5, within(EXACT));
+        Map<String, List<String>> deps =
+                Map.of("a", List.of(), "b", List.of("a"), "c", List.of("b"), "x", List.of("y"), "y", List.of("x"));
+        assertThat(CriticalPath.longest(Map.of("a", 2.0, "c", 3.0, "x", 1.0, "y", 1.0), deps))
+                .isCloseTo(5, within(EXACT));
     }
 }

@@ -30,13 +30,15 @@ public final class HeadlessChromium {
     public record Page(String dom, String log) {
         /** The body's data-rendered attribute ("ok" once the page's own check passed), or null. */
         public String rendered() {
-            Matcher m = Pattern.compile("<body[^>]*\\sdata-rendered=\"([^\"]*)\"").matcher(dom);
+            Matcher m =
+                    Pattern.compile("<body[^>]*\\sdata-rendered=\"([^\"]*)\"").matcher(dom);
             return m.find() ? m.group(1) : null;
         }
 
         /** What the page recorded in #script-errors. */
         public String scriptErrors() {
-            Matcher m = Pattern.compile("<pre id=\"script-errors\">(.*?)</pre>", Pattern.DOTALL).matcher(dom);
+            Matcher m = Pattern.compile("<pre id=\"script-errors\">(.*?)</pre>", Pattern.DOTALL)
+                    .matcher(dom);
             return m.find() ? m.group(1) : "(no #script-errors element)";
         }
 
@@ -61,17 +63,33 @@ public final class HeadlessChromium {
     public static Page load(Path html, Path scratch) throws IOException, InterruptedException {
         Path out = scratch.resolve("dom.html");
         Path log = scratch.resolve("chromium.log");
-        run(scratch, log, out, "--enable-logging=stderr", "--v=0", "--dump-dom", html.toUri().toString());
+        run(
+                scratch,
+                log,
+                out,
+                "--enable-logging=stderr",
+                "--v=0",
+                "--dump-dom",
+                html.toUri().toString());
         return new Page(Files.readString(out, StandardCharsets.UTF_8), Files.readString(log, StandardCharsets.UTF_8));
     }
 
     /** A screenshot of the page; fails unless the browser wrote one. */
-    public static BufferedImage screenshot(Path html, Path scratch, int width, int height) throws IOException, InterruptedException {
+    public static BufferedImage screenshot(Path html, Path scratch, int width, int height)
+            throws IOException, InterruptedException {
         Path png = scratch.resolve("page.png");
-        run(scratch, scratch.resolve("screenshot.log"), scratch.resolve("screenshot.out"), "--hide-scrollbars",
-                "--window-size=" + width + "," + height, "--screenshot=" + png, html.toUri().toString());
+        run(
+                scratch,
+                scratch.resolve("screenshot.log"),
+                scratch.resolve("screenshot.out"),
+                "--hide-scrollbars",
+                "--window-size=" + width + "," + height,
+                "--screenshot=" + png,
+                html.toUri().toString());
         if (!Files.exists(png)) {
-            fail("chromium wrote no screenshot to %s; its log:%n%s", png, Files.readString(scratch.resolve("screenshot.log")));
+            fail(
+                    "chromium wrote no screenshot to %s; its log:%n%s",
+                    png, Files.readString(scratch.resolve("screenshot.log")));
         }
         return ImageIO.read(png.toFile());
     }
@@ -89,11 +107,20 @@ public final class HeadlessChromium {
 
     private static void run(Path scratch, Path log, Path out, String... args) throws IOException, InterruptedException {
         String binary = binary();
-        List<String> command = new ArrayList<>(List.of(binary, "--headless", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + scratch.resolve("profile")));
+        List<String> command = new ArrayList<>(List.of(
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + scratch.resolve("profile")));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process p = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -117,9 +144,10 @@ public final class HeadlessChromium {
                 }
             }
         }
-        String why = "headless Chromium is needed to check that the HTML build report renders, and 'chromium' is not on PATH."
-                + " Install it (Debian: apt-get install chromium; .ci/run does), point CHROMIUM at the binary,"
-                + " or set FARM_SKIP_BROWSER_TESTS=1 to skip these checks on this machine.";
+        String why =
+                "headless Chromium is needed to check that the HTML build report renders, and 'chromium' is not on PATH."
+                        + " Install it (Debian: apt-get install chromium; .ci/run does), point CHROMIUM at the binary,"
+                        + " or set FARM_SKIP_BROWSER_TESTS=1 to skip these checks on this machine.";
         Assumptions.assumeFalse("1".equals(System.getenv("FARM_SKIP_BROWSER_TESTS")), why);
         throw new AssertionError(why);
     }

@@ -32,7 +32,9 @@ class HtmlReportBrowserTest {
 
         BufferedImage shot = HeadlessChromium.screenshot(html, dir, 1200, 900);
         assertThat(shot.getWidth()).isEqualTo(1200);
-        assertThat(HeadlessChromium.colours(shot)).as("a drawn page, not a blank one").isGreaterThan(20);
+        assertThat(HeadlessChromium.colours(shot))
+                .as("a drawn page, not a blank one")
+                .isGreaterThan(20);
     }
 
     @Test

@@ -17,7 +17,8 @@ class ReportCommandTest {
         for (String command : new String[] {"report", "sbu-report"}) {
             CliRun run = CliRun.of(command, "--help");
             assertThat(run.exitCode()).isZero();
-            assertThat(run.out()).contains("Examples:", "farm " + command + " 20261121-101500-3f2a", "--coordinator", "--zk");
+            assertThat(run.out())
+                    .contains("Examples:", "farm " + command + " 20261121-101500-3f2a", "--coordinator", "--zk");
         }
     }
 
@@ -27,8 +28,8 @@ class ReportCommandTest {
         CliRun run = CliRun.of("report", "b-1", "--html", file.toString(), "--coordinator", "127.0.0.1:1");
 
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
-        assertThat(run.err().strip()).isEqualTo("farm: error: --html " + file + ": the folder " + file.getParent()
-                + " does not exist");
+        assertThat(run.err().strip())
+                .isEqualTo("farm: error: --html " + file + ": the folder " + file.getParent() + " does not exist");
     }
 
     @Test

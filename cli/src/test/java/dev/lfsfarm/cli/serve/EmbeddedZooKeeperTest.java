@@ -17,14 +17,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedZooKeeperTest {
-    private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static final InetSocketAddress ANY_LOOPBACK_PORT =
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     @TempDir
     Path dir;
 
     private static CuratorFramework connect(EmbeddedZooKeeper zk) throws InterruptedException {
-        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(zk.connectString())
-                .retryPolicy(new RetryOneTime(100)).sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).build();
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(zk.connectString())
+                .retryPolicy(new RetryOneTime(100))
+                .sessionTimeoutMs(10_000)
+                .connectionTimeoutMs(5_000)
+                .build();
         client.start();
         if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
             client.close();
@@ -41,8 +46,11 @@ class EmbeddedZooKeeperTest {
             assertThat(port).isPositive();
             assertThat(zk.connectString()).isEqualTo("127.0.0.1:" + port);
             try (CuratorFramework client = connect(zk)) {
-                client.create().creatingParentsIfNeeded().forPath("/farm/hello", "world".getBytes(StandardCharsets.UTF_8));
-                assertThat(new String(client.getData().forPath("/farm/hello"), StandardCharsets.UTF_8)).isEqualTo("world");
+                client.create()
+                        .creatingParentsIfNeeded()
+                        .forPath("/farm/hello", "world".getBytes(StandardCharsets.UTF_8));
+                assertThat(new String(client.getData().forPath("/farm/hello"), StandardCharsets.UTF_8))
+                        .isEqualTo("world");
             }
         }
         // Binding the same address again only works once the server has let go of it.
@@ -57,13 +65,17 @@ class EmbeddedZooKeeperTest {
         Path data = dir.resolve("zk");
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(ANY_LOOPBACK_PORT, data);
                 CuratorFramework client = connect(zk)) {
-            client.create().creatingParentsIfNeeded().forPath("/farm/builds/b1", "meta".getBytes(StandardCharsets.UTF_8));
+            client.create()
+                    .creatingParentsIfNeeded()
+                    .forPath("/farm/builds/b1", "meta".getBytes(StandardCharsets.UTF_8));
             client.setData().forPath("/farm/builds/b1", "meta v2".getBytes(StandardCharsets.UTF_8));
         }
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(ANY_LOOPBACK_PORT, data);
                 CuratorFramework client = connect(zk)) {
-            assertThat(new String(client.getData().forPath("/farm/builds/b1"), StandardCharsets.UTF_8)).isEqualTo("meta v2");
-            assertThat(client.checkExists().forPath("/farm/builds/b1").getVersion()).isEqualTo(1);
+            assertThat(new String(client.getData().forPath("/farm/builds/b1"), StandardCharsets.UTF_8))
+                    .isEqualTo("meta v2");
+            assertThat(client.checkExists().forPath("/farm/builds/b1").getVersion())
+                    .isEqualTo(1);
         }
     }
 
@@ -83,7 +95,9 @@ class EmbeddedZooKeeperTest {
     @Test
     void connectStringNamesTheBoundAddressOrLoopbackForTheWildcard() {
         assertThat(EmbeddedZooKeeper.connectString(new InetSocketAddress(2181))).isEqualTo("127.0.0.1:2181");
-        assertThat(EmbeddedZooKeeper.connectString(new InetSocketAddress("10.1.2.3", 2181))).isEqualTo("10.1.2.3:2181");
-        assertThat(EmbeddedZooKeeper.connectString(new InetSocketAddress("::1", 2181))).isEqualTo("[0:0:0:0:0:0:0:1]:2181");
+        assertThat(EmbeddedZooKeeper.connectString(new InetSocketAddress("10.1.2.3", 2181)))
+                .isEqualTo("10.1.2.3:2181");
+        assertThat(EmbeddedZooKeeper.connectString(new InetSocketAddress("::1", 2181)))
+                .isEqualTo("[0:0:0:0:0:0:0:1]:2181");
     }
 }

@@ -16,7 +16,8 @@ class HttpFlagTest {
     void malformedAddressIsAUsageErrorNamingTheFlag() {
         CliRun coordinator = CliRun.of("coordinator", "--listen", "127.0.0.1:0", "--http", "nonsense");
         assertThat(coordinator.exitCode()).isEqualTo(2);
-        assertThat(coordinator.err()).contains("farm: error: --http must be HOST:PORT, got 'nonsense'")
+        assertThat(coordinator.err())
+                .contains("farm: error: --http must be HOST:PORT, got 'nonsense'")
                 .doesNotContain("Exception");
         CliRun worker = CliRun.of("worker", "--coordinator", "127.0.0.1:1", "--http", "127.0.0.1:70000");
         assertThat(worker.exitCode()).isEqualTo(2);
@@ -27,11 +28,21 @@ class HttpFlagTest {
     void portInUseFailsBeforeTheCoordinatorStarts(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + taken.getLocalPort();
-            CliRun run = CliRun.of("coordinator", "--listen", "127.0.0.1:0", "--http", address,
-                    "--state-dir", dir.resolve("state").toString(), "--artifact-dir", dir.resolve("artifacts").toString());
+            CliRun run = CliRun.of(
+                    "coordinator",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--http",
+                    address,
+                    "--state-dir",
+                    dir.resolve("state").toString(),
+                    "--artifact-dir",
+                    dir.resolve("artifacts").toString());
             assertThat(run.exitCode()).isEqualTo(1);
-            assertThat(run.err()).contains("farm: failed: --http " + address
-                    + ": cannot listen there (the address is already in use)").doesNotContain("\tat ");
+            assertThat(run.err())
+                    .contains(
+                            "farm: failed: --http " + address + ": cannot listen there (the address is already in use)")
+                    .doesNotContain("\tat ");
             assertThat(dir.resolve("state")).doesNotExist(); // nothing started
         }
     }

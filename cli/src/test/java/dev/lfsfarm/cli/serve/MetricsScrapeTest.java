@@ -52,11 +52,12 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsScrapeTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final DispatchSettings SETTINGS = new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(30), 2,
-            1 << 20, "x86_64", 60);
+    private static final DispatchSettings SETTINGS =
+            new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(30), 2, 1 << 20, "x86_64", 60);
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private PrometheusMetrics coordinatorMetrics;
     private PrometheusMetrics workerMetrics;
     private CoordinatorServer coordinator;
@@ -69,27 +70,49 @@ class MetricsScrapeTest {
     @BeforeAll
     void buildOnARealFarm(@TempDir Path dir) throws Exception {
         coordinatorMetrics = new PrometheusMetrics();
-        coordinator = CoordinatorServer.start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-                dir.resolve("state"), dir.resolve("artifacts"), SETTINGS, coordinatorMetrics.registry());
-        coordinatorHttp = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), coordinatorMetrics,
-                coordinator.metrics()::refresh, coordinator.metrics()::health);
+        coordinator = CoordinatorServer.start(
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+                dir.resolve("state"),
+                dir.resolve("artifacts"),
+                SETTINGS,
+                coordinatorMetrics.registry());
+        coordinatorHttp = MetricsEndpoint.start(
+                new InetSocketAddress("127.0.0.1", 0),
+                coordinatorMetrics,
+                coordinator.metrics()::refresh,
+                coordinator.metrics()::health);
         channel = LeaderChannel.plaintext("127.0.0.1:" + coordinator.port());
         workerMetrics = new PrometheusMetrics();
-        WorkerSettings settings = new WorkerSettings("w1", 1, 1, 512, Map.of(), Files.createDirectories(dir.resolve("work")),
-                false, 0, Duration.ofSeconds(1));
-        agent = WorkerCommand.start(settings, LeaderChannel.fixed(channel), new WorkerMetrics(workerMetrics.registry(), "w1"));
-        workerHttp = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), workerMetrics, () -> { }, agent::health);
+        WorkerSettings settings = new WorkerSettings(
+                "w1",
+                1,
+                1,
+                512,
+                Map.of(),
+                Files.createDirectories(dir.resolve("work")),
+                false,
+                0,
+                Duration.ofSeconds(1));
+        agent = WorkerCommand.start(
+                settings, LeaderChannel.fixed(channel), new WorkerMetrics(workerMetrics.registry(), "w1"));
+        workerHttp =
+                MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), workerMetrics, () -> {}, agent::health);
 
         Path source = Files.writeString(dir.resolve("greeting.txt"), "hello from a url source\n");
         String sha256 = Sha256.of(source);
         String recipe = "version: \"1\"\nsources:\n  - url: " + source.toUri() + "\n    sha256: " + sha256 + "\n"
                 + "phases:\n  install: mkdir -p \"$DESTDIR/usr/share\" && cp \"$FARM_SOURCES\"/* \"$DESTDIR/usr/share/\"\n";
-        BookFixture book = new BookFixture(dir.resolve("book")).recipe("first", recipe)
+        BookFixture book = new BookFixture(dir.resolve("book"))
+                .recipe("first", recipe)
                 .recipe("second", recipe.replace("version: \"1\"\n", "version: \"1\"\ndepends: {required: [first]}\n"));
         var stub = BuildServiceGrpc.newBlockingStub(channel);
-        SubmitBuildResponse submitted = Submission.prepare(book.root(), List.of(), null, false, false).submit(stub, channel);
-        GetBuildRequest get = GetBuildRequest.newBuilder().setBuildId(submitted.getBuildId()).build();
-        await("the build to finish", () -> isFinished(stub.getBuild(get).getBuild().getState()));
+        SubmitBuildResponse submitted =
+                Submission.prepare(book.root(), List.of(), null, false, false).submit(stub, channel);
+        GetBuildRequest get =
+                GetBuildRequest.newBuilder().setBuildId(submitted.getBuildId()).build();
+        await(
+                "the build to finish",
+                () -> isFinished(stub.getBuild(get).getBuild().getState()));
         build = stub.getBuild(get).getBuild();
         // The worker counts an attempt when its result is sent; the coordinator may apply it first.
         await("the worker to record both packages", () -> agent.runningAttempts() == 0);
@@ -97,8 +120,15 @@ class MetricsScrapeTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {workerHttp, agent, channel == null ? null : channel::shutdownNow,
-                coordinatorHttp, coordinator, workerMetrics, coordinatorMetrics}) {
+        for (AutoCloseable c : new AutoCloseable[] {
+            workerHttp,
+            agent,
+            channel == null ? null : channel::shutdownNow,
+            coordinatorHttp,
+            coordinator,
+            workerMetrics,
+            coordinatorMetrics
+        }) {
             if (c != null) {
                 try {
                     c.close();
@@ -120,36 +150,50 @@ class MetricsScrapeTest {
         assertThat(m.get("farm_workers_connected")).isEqualTo(1.0);
         assertThat(m.get("farm_workers_lost_total")).isEqualTo(0.0);
         assertThat(m.get("farm_leader")).isEqualTo(1.0);
-        assertThat(m.get("farm_leader_epoch")).isEqualTo((double) coordinator.dispatcher().epoch());
+        assertThat(m.get("farm_leader_epoch"))
+                .isEqualTo((double) coordinator.dispatcher().epoch());
         assertThat(m.get("farm_package_regressions_total")).isEqualTo(0.0);
-        assertThat(m.get("farm_artifact_store_bytes")).isPositive().isEqualTo((double) coordinator.artifacts().totalBytes());
-        assertThat(m.get("farm_registry_write_seconds_count{operation=\"created\"}")).isEqualTo(1.0);
-        assertThat(m.get("farm_registry_write_seconds_count{operation=\"packages_changed\"}")).isGreaterThanOrEqualTo(2.0);
+        assertThat(m.get("farm_artifact_store_bytes")).isPositive().isEqualTo((double)
+                coordinator.artifacts().totalBytes());
+        assertThat(m.get("farm_registry_write_seconds_count{operation=\"created\"}"))
+                .isEqualTo(1.0);
+        assertThat(m.get("farm_registry_write_seconds_count{operation=\"packages_changed\"}"))
+                .isGreaterThanOrEqualTo(2.0);
         assertThat(m.get("grpc_server_processing_duration_seconds_count{method=\"SubmitBuild\",methodType=\"UNARY\","
-                + "service=\"farm.v1.BuildService\",statusCode=\"OK\"}")).isEqualTo(1.0);
-        assertThat(m.get("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}")).isNotNull();
+                        + "service=\"farm.v1.BuildService\",statusCode=\"OK\"}"))
+                .isEqualTo(1.0);
+        assertThat(m.get("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}"))
+                .isNotNull();
     }
 
     @Test
     void workerCountsItsPackagesAndBytes() throws Exception {
         Map<String, Double> m = samples(get(workerHttp, "/metrics").body());
         String w = "worker=\"w1\"";
-        assertThat(m.get("farm_worker_package_build_seconds_count{outcome=\"succeeded\"," + w + "}")).isEqualTo(2.0);
-        assertThat(m.get("farm_worker_package_cpu_seconds_count{outcome=\"succeeded\"," + w + "}")).isEqualTo(2.0);
-        assertThat(m.get("farm_worker_package_peak_rss_bytes_max{outcome=\"succeeded\"," + w + "}")).isPositive();
+        assertThat(m.get("farm_worker_package_build_seconds_count{outcome=\"succeeded\"," + w + "}"))
+                .isEqualTo(2.0);
+        assertThat(m.get("farm_worker_package_cpu_seconds_count{outcome=\"succeeded\"," + w + "}"))
+                .isEqualTo(2.0);
+        assertThat(m.get("farm_worker_package_peak_rss_bytes_max{outcome=\"succeeded\"," + w + "}"))
+                .isPositive();
         assertThat(m.get("farm_worker_source_downloads_total{" + w + "}")).isEqualTo(1.0);
         assertThat(m.get("farm_worker_source_cache_hits_total{" + w + "}")).isEqualTo(1.0);
         assertThat(m.get("farm_worker_source_fetched_bytes_total{" + w + "}")).isEqualTo(24.0);
         assertThat(m.get("farm_worker_slots{" + w + "}")).isEqualTo(1.0);
         assertThat(m.get("farm_worker_slots_busy{" + w + "}")).isEqualTo(0.0);
         long uploaded = build.getPackagesList().stream()
-                .mapToLong(p -> p.getArtifact().getSizeBytes() + p.getManifest().getSizeBytes()).sum();
-        assertThat(m.get("farm_worker_artifact_uploaded_bytes_total{" + w + "}")).isEqualTo((double) uploaded);
+                .mapToLong(p -> p.getArtifact().getSizeBytes() + p.getManifest().getSizeBytes())
+                .sum();
+        assertThat(m.get("farm_worker_artifact_uploaded_bytes_total{" + w + "}"))
+                .isEqualTo((double) uploaded);
         assertThat(m.get("farm_worker_artifact_downloaded_bytes_total{" + w + "}"))
                 .isEqualTo((double) build.getPackages(0).getArtifact().getSizeBytes()); // "second" stages "first"
-        long logBytes = build.getPackagesList().stream().mapToLong(p -> p.getLogSizeBytes()).sum();
+        long logBytes = build.getPackagesList().stream()
+                .mapToLong(p -> p.getLogSizeBytes())
+                .sum();
         assertThat(m.get("farm_worker_log_sent_bytes_total{" + w + "}")).isEqualTo((double) logBytes);
-        assertThat(m.keySet()).anyMatch(k -> k.startsWith("grpc_client_requests_sent_messages_total{method=\"Connect\""));
+        assertThat(m.keySet())
+                .anyMatch(k -> k.startsWith("grpc_client_requests_sent_messages_total{method=\"Connect\""));
     }
 
     @Test
@@ -161,8 +205,8 @@ class MetricsScrapeTest {
         assertThat(w.statusCode()).isEqualTo(200);
         assertThat(w.body()).startsWith("connected to ");
         assertThat(get(coordinatorHttp, "/nothing").statusCode()).isEqualTo(404);
-        assertThat(get(coordinatorHttp, "/metrics").headers().firstValue("Content-Type")).hasValue(
-                "text/plain; version=0.0.4; charset=utf-8");
+        assertThat(get(coordinatorHttp, "/metrics").headers().firstValue("Content-Type"))
+                .hasValue("text/plain; version=0.0.4; charset=utf-8");
     }
 
     @Test
@@ -190,8 +234,8 @@ class MetricsScrapeTest {
 
     /** Names of the farm's, JVM, process and gRPC metrics in a text ({@code quote}: only those inside it). */
     private static Set<String> metricNames(String text, String quote) {
-        Pattern name = Pattern.compile(Pattern.quote(quote)
-                + "((?:farm|jvm|process|system|grpc)_[a-z0-9_]*[a-z0-9])" + Pattern.quote(quote));
+        Pattern name = Pattern.compile(
+                Pattern.quote(quote) + "((?:farm|jvm|process|system|grpc)_[a-z0-9_]*[a-z0-9])" + Pattern.quote(quote));
         Set<String> names = new TreeSet<>();
         Matcher m = name.matcher(text);
         while (m.find()) {
@@ -213,12 +257,14 @@ class MetricsScrapeTest {
 
     private HttpResponse<String> get(MetricsEndpoint endpoint, String path) throws IOException, InterruptedException {
         URI uri = URI.create("http://" + endpoint.hostPort() + path);
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static boolean isFinished(BuildState state) {
-        return state == BuildState.BUILD_STATE_SUCCEEDED || state == BuildState.BUILD_STATE_FAILED
+        return state == BuildState.BUILD_STATE_SUCCEEDED
+                || state == BuildState.BUILD_STATE_FAILED
                 || state == BuildState.BUILD_STATE_CANCELLED;
     }
 

@@ -44,14 +44,19 @@ public final class ActionKeys {
     }
 
     /** The canonical text hashed into a key; kept readable so a cache miss can be explained by a diff. */
-    public static String canonicalForm(Recipe recipe, Profile profile, String arch, Map<String, String> dependencyKeys) {
+    public static String canonicalForm(
+            Recipe recipe, Profile profile, String arch, Map<String, String> dependencyKeys) {
         StringBuilder text = new StringBuilder(VERSION).append('\n');
         line(text, "id", recipe.id());
         line(text, "version", recipe.version());
         line(text, "arch", arch);
         for (Source s : recipe.sources()) {
-            line(text, "source", s.isUrl() ? "url " + s.url() + " sha256=" + s.sha256() + " md5=" + s.md5()
-                    : "path " + s.path() + " sha256=" + s.sha256());
+            line(
+                    text,
+                    "source",
+                    s.isUrl()
+                            ? "url " + s.url() + " sha256=" + s.sha256() + " md5=" + s.md5()
+                            : "path " + s.path() + " sha256=" + s.sha256());
         }
         for (Phase p : Phase.values()) {
             if (p == Phase.CHECK && profile.skipCheck()) {
@@ -77,7 +82,12 @@ public final class ActionKeys {
     /** Length-prefixed values, so no script can forge the line structure. */
     private static void line(StringBuilder text, String name, String value) {
         String v = value == null ? "" : value;
-        text.append(name).append(' ').append(v.getBytes(StandardCharsets.UTF_8).length).append(':').append(v).append('\n');
+        text.append(name)
+                .append(' ')
+                .append(v.getBytes(StandardCharsets.UTF_8).length)
+                .append(':')
+                .append(v)
+                .append('\n');
     }
 
     static String sha256(String text) {
@@ -98,5 +108,4 @@ public final class ActionKeys {
             default -> arch;
         };
     }
-
 }

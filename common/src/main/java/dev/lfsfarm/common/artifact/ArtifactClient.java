@@ -91,7 +91,9 @@ public final class ArtifactClient {
 
     /** The given digests the store lacks, each once, in request order. */
     public List<Digest> findMissing(Collection<Digest> digests) {
-        return unary().findMissing(FindMissingRequest.newBuilder().addAllDigests(digests).build()).getMissingList();
+        return unary().findMissing(
+                        FindMissingRequest.newBuilder().addAllDigests(digests).build())
+                .getMissingList();
     }
 
     /**
@@ -111,8 +113,7 @@ public final class ArtifactClient {
     }
 
     /** A file to upload and what it is. */
-    public record Upload(Path file, ArtifactKind kind) {
-    }
+    public record Upload(Path file, ArtifactKind kind) {}
 
     /**
      * Uploads each file the store lacks, asking about all of them in one FindMissing (a worker's
@@ -130,13 +131,19 @@ public final class ArtifactClient {
                 LOG.debug("{} already stored as {}", u.file(), Sha256.describe(digests.get(i)));
                 continue;
             }
-            UploadHeader header = UploadHeader.newBuilder().setDigest(digests.get(i)).setKind(u.kind()).setOrigin(origin)
+            UploadHeader header = UploadHeader.newBuilder()
+                    .setDigest(digests.get(i))
+                    .setKind(u.kind())
+                    .setOrigin(origin)
                     .build();
             UploadCall call = new UploadCall(u.file(), header);
             asyncStub.upload(call);
             call.pump();
             UploadResponse response = call.await();
-            LOG.debug("uploaded {} as {}{}", u.file(), Sha256.describe(digests.get(i)),
+            LOG.debug(
+                    "uploaded {} as {}{}",
+                    u.file(),
+                    Sha256.describe(digests.get(i)),
                     response.getAlreadyPresent() ? " (already present)" : "");
         }
         return digests;
@@ -179,8 +186,8 @@ public final class ArtifactClient {
             }
             String sha256 = Sha256.toHex(md.digest());
             if (received != digest.getSizeBytes() || !sha256.equals(digest.getSha256())) {
-                throw new IOException("download of " + Sha256.describe(digest) + " received sha256:" + sha256
-                        + " (" + received + " bytes) instead");
+                throw new IOException("download of " + Sha256.describe(digest) + " received sha256:" + sha256 + " ("
+                        + received + " bytes) instead");
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             moved = true;
@@ -196,8 +203,10 @@ public final class ArtifactClient {
     /** The action cache entry of {@code actionKey}, or empty on a cache miss (NOT_FOUND). */
     public Optional<ActionResult> getAction(String actionKey) {
         try {
-            return Optional.of(unary().getActionResult(
-                    GetActionResultRequest.newBuilder().setActionKey(actionKey).build()).getResult());
+            return Optional.of(unary().getActionResult(GetActionResultRequest.newBuilder()
+                            .setActionKey(actionKey)
+                            .build())
+                    .getResult());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return Optional.empty();
@@ -213,11 +222,13 @@ public final class ArtifactClient {
      */
     public boolean putAction(String actionKey, ActionResult result) {
         if (!result.getActionKey().isEmpty() && !result.getActionKey().equals(actionKey)) {
-            throw new IllegalArgumentException("result carries action key " + result.getActionKey()
-                    + ", not " + actionKey);
+            throw new IllegalArgumentException(
+                    "result carries action key " + result.getActionKey() + ", not " + actionKey);
         }
         ActionResult keyed = result.toBuilder().setActionKey(actionKey).build();
-        return unary().updateActionResult(UpdateActionResultRequest.newBuilder().setResult(keyed).build()).getCreated();
+        return unary().updateActionResult(
+                        UpdateActionResultRequest.newBuilder().setResult(keyed).build())
+                .getCreated();
     }
 
     private ArtifactServiceGrpc.ArtifactServiceBlockingStub unary() {
@@ -272,7 +283,8 @@ public final class ArtifactClient {
                     }
                     if (!headerSent) {
                         channel = FileChannel.open(file, StandardOpenOption.READ);
-                        requests.onNext(UploadRequest.newBuilder().setHeader(header).build());
+                        requests.onNext(
+                                UploadRequest.newBuilder().setHeader(header).build());
                         headerSent = true;
                         continue;
                     }
@@ -284,7 +296,9 @@ public final class ArtifactClient {
                     }
                     chunk.flip();
                     sent += n;
-                    requests.onNext(UploadRequest.newBuilder().setData(ByteString.copyFrom(chunk)).build());
+                    requests.onNext(UploadRequest.newBuilder()
+                            .setData(ByteString.copyFrom(chunk))
+                            .build());
                 }
             } catch (IOException e) {
                 done = true;
@@ -321,7 +335,8 @@ public final class ArtifactClient {
             closeFile();
             if (response == null) {
                 result.completeExceptionally(Status.INTERNAL
-                        .withDescription("Upload completed without a response").asRuntimeException());
+                        .withDescription("Upload completed without a response")
+                        .asRuntimeException());
             } else {
                 result.complete(response);
             }

@@ -61,8 +61,7 @@ public final class ArtifactExtractor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactExtractor.class);
 
-    private ArtifactExtractor() {
-    }
+    private ArtifactExtractor() {}
 
     /**
      * Extracts {@code tarGz} (read to the end of the archive; not closed) into {@code target},
@@ -77,8 +76,8 @@ public final class ArtifactExtractor {
             Files.createDirectories(target);
         }
         Path root = target.toRealPath();
-        try (RawNameTarInputStream tar = new RawNameTarInputStream(
-                new GZIPInputStream(new BufferedInputStream(new KeepOpen(tarGz), Sha256.BUFFER_SIZE), Sha256.BUFFER_SIZE))) {
+        try (RawNameTarInputStream tar = new RawNameTarInputStream(new GZIPInputStream(
+                new BufferedInputStream(new KeepOpen(tarGz), Sha256.BUFFER_SIZE), Sha256.BUFFER_SIZE))) {
             int count = new Extraction(root, tar).run();
             LOG.debug("extracted {} entries into {}", count, root);
             return count;
@@ -93,8 +92,7 @@ public final class ArtifactExtractor {
         private final Deque<DirectoryMode> directoryModes = new ArrayDeque<>();
         private final byte[] buffer = new byte[Sha256.BUFFER_SIZE];
 
-        private record DirectoryMode(Path dir, int mode) {
-        }
+        private record DirectoryMode(Path dir, int mode) {}
 
         Extraction(Path root, RawNameTarInputStream tar) {
             this.root = root;
@@ -135,9 +133,11 @@ public final class ArtifactExtractor {
             int mode = entry.getMode() & 07777;
             byte flag = entry.getLinkFlag();
             if (flag == TarConstants.LF_CHR || flag == TarConstants.LF_BLK) {
-                throw new UnsafeArtifactException(name, "device entry (artifacts hold only files, directories and links)");
+                throw new UnsafeArtifactException(
+                        name, "device entry (artifacts hold only files, directories and links)");
             } else if (flag == TarConstants.LF_FIFO) {
-                throw new UnsafeArtifactException(name, "fifo entry (artifacts hold only files, directories and links)");
+                throw new UnsafeArtifactException(
+                        name, "fifo entry (artifacts hold only files, directories and links)");
             } else if (flag == TarConstants.LF_SYMLINK) {
                 symlink(name, parts, entry.getLinkName());
             } else if (flag == TarConstants.LF_LINK) {
@@ -146,7 +146,8 @@ public final class ArtifactExtractor {
                 throw new IOException("entry '" + name + "' is a sparse file, which artifacts do not use");
             } else if (entry.isDirectory()) {
                 directory(name, parts, mode);
-            } else if (flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM
+            } else if (flag == TarConstants.LF_NORMAL
+                    || flag == TarConstants.LF_OLDNORM
                     || flag == TarConstants.LF_CONTIG) {
                 file(name, parts, mode, entry);
             } else {
@@ -164,8 +165,11 @@ public final class ArtifactExtractor {
             if (existing == null) {
                 Files.createDirectory(dir);
             } else if (existing.isSymbolicLink()) {
-                throw new UnsafeArtifactException(name, "directory entry would replace the symlink " + root.relativize(dir)
-                        + " -> " + Files.readSymbolicLink(dir) + " already in the target; extraction never follows symlinks");
+                throw new UnsafeArtifactException(
+                        name,
+                        "directory entry would replace the symlink " + root.relativize(dir) + " -> "
+                                + Files.readSymbolicLink(dir)
+                                + " already in the target; extraction never follows symlinks");
             } else if (!existing.isDirectory()) {
                 Files.delete(dir);
                 Files.createDirectory(dir);
@@ -179,8 +183,8 @@ public final class ArtifactExtractor {
             }
             Path file = parentOf(name, parts).resolve(parts.get(parts.size() - 1));
             clearSlot(name, file);
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS)) {
+            try (OutputStream out = Files.newOutputStream(
+                    file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 for (int n = tar.read(buffer, 0, buffer.length); n >= 0; n = tar.read(buffer, 0, buffer.length)) {
                     out.write(buffer, 0, n);
                 }
@@ -203,8 +207,8 @@ public final class ArtifactExtractor {
                     if (component.equals("..")) {
                         depth--;
                         if (depth < 0) {
-                            throw new UnsafeArtifactException(name, "symlink target '" + target
-                                    + "' resolves outside the extraction root");
+                            throw new UnsafeArtifactException(
+                                    name, "symlink target '" + target + "' resolves outside the extraction root");
                         }
                     } else if (!component.isEmpty() && !component.equals(".")) {
                         depth++;
@@ -226,13 +230,15 @@ public final class ArtifactExtractor {
             List<String> targetParts = relativeParts(target, name, "hard link target");
             String key = String.join("/", targetParts);
             if (targetParts.isEmpty() || !extractedFiles.contains(key)) {
-                throw new UnsafeArtifactException(name, "hard link target '" + target
-                        + "' is not a regular file extracted earlier from this archive");
+                throw new UnsafeArtifactException(
+                        name,
+                        "hard link target '" + target + "' is not a regular file extracted earlier from this archive");
             }
             Path source = parentOf(name, targetParts).resolve(targetParts.get(targetParts.size() - 1));
             BasicFileAttributes sourceAttrs = lstat(source);
             if (sourceAttrs == null || !sourceAttrs.isRegularFile()) {
-                throw new UnsafeArtifactException(name, "hard link target '" + target + "' is no longer a regular file");
+                throw new UnsafeArtifactException(
+                        name, "hard link target '" + target + "' is no longer a regular file");
             }
             Path link = parentOf(name, parts).resolve(parts.get(parts.size() - 1));
             clearSlot(name, link);
@@ -252,8 +258,9 @@ public final class ArtifactExtractor {
                 if (attrs == null) {
                     Files.createDirectory(dir);
                 } else if (attrs.isSymbolicLink()) {
-                    throw new UnsafeArtifactException(name, "its parent " + root.relativize(dir)
-                            + " is a symlink; extraction never follows symlinks");
+                    throw new UnsafeArtifactException(
+                            name,
+                            "its parent " + root.relativize(dir) + " is a symlink; extraction never follows symlinks");
                 } else if (!attrs.isDirectory()) {
                     throw new IOException("cannot extract '" + name + "': " + root.relativize(dir)
                             + " exists in the target and is not a directory");
@@ -271,8 +278,10 @@ public final class ArtifactExtractor {
             try {
                 Files.delete(path);
             } catch (DirectoryNotEmptyException e) {
-                throw new IOException("cannot extract '" + name + "': " + root.relativize(path)
-                        + " is a non-empty directory in the target", e);
+                throw new IOException(
+                        "cannot extract '" + name + "': " + root.relativize(path)
+                                + " is a non-empty directory in the target",
+                        e);
             }
         }
 

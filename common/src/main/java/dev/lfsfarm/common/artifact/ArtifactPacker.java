@@ -43,8 +43,7 @@ public final class ArtifactPacker {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactPacker.class);
 
-    private ArtifactPacker() {
-    }
+    private ArtifactPacker() {}
 
     /**
      * Writes the artifact of {@code destDir} to {@code out} (which stays open) and returns its
@@ -64,11 +63,13 @@ public final class ArtifactPacker {
         DigestingOutputStream digesting = new DigestingOutputStream(new KeepOpen(out));
         Manifest.Builder manifest = Manifest.newBuilder();
         long totalFileBytes = 0;
-        try (DeterministicTarWriter tar = new DeterministicTarWriter(
-                new FastGzip(new BufferedOutputStream(digesting, Sha256.BUFFER_SIZE)))) {
+        try (DeterministicTarWriter tar =
+                new DeterministicTarWriter(new FastGzip(new BufferedOutputStream(digesting, Sha256.BUFFER_SIZE)))) {
             for (TreeEntry entry : entries) {
                 ManifestEntry.Builder m = ManifestEntry.newBuilder()
-                        .setPath(entry.path()).setType(entry.type()).setMode(entry.mode());
+                        .setPath(entry.path())
+                        .setType(entry.type())
+                        .setMode(entry.mode());
                 if (entry.type() == EntryType.ENTRY_TYPE_DIRECTORY) {
                     tar.directory(entry.path(), entry.mode());
                 } else if (entry.type() == EntryType.ENTRY_TYPE_SYMLINK) {
@@ -87,7 +88,11 @@ public final class ArtifactPacker {
             tar.finish();
         }
         manifest.setArtifact(digesting.digest()).setTotalFileBytes(totalFileBytes);
-        LOG.debug("packed {}: {} entries, {} file bytes, artifact {}", destDir, entries.size(), totalFileBytes,
+        LOG.debug(
+                "packed {}: {} entries, {} file bytes, artifact {}",
+                destDir,
+                entries.size(),
+                totalFileBytes,
                 Sha256.describe(manifest.getArtifact()));
         return manifest.build();
     }

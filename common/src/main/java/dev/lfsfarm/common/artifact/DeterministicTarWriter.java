@@ -38,6 +38,7 @@ final class DeterministicTarWriter implements Closeable {
     private static final int USTAR_NAME_MAX = 99;
     /** Largest size the 12-byte octal ustar field holds. */
     private static final long USTAR_SIZE_MAX = 077777777777L;
+
     private static final FileTime MTIME = FileTime.from(ENTRY_MTIME);
 
     private final TarArchiveOutputStream tar;
@@ -89,8 +90,8 @@ final class DeterministicTarWriter implements Closeable {
         while (remaining > 0) {
             int n = content.read(buffer, 0, (int) Math.min(buffer.length, remaining));
             if (n < 0) {
-                throw new IOException(path + " shrank while it was packed: expected " + size
-                        + " bytes, got " + (size - remaining));
+                throw new IOException(
+                        path + " shrank while it was packed: expected " + size + " bytes, got " + (size - remaining));
             }
             md.update(buffer, 0, n);
             tar.write(buffer, 0, n);
@@ -158,7 +159,8 @@ final class DeterministicTarWriter implements Closeable {
         new TreeMap<>(records).forEach((key, value) -> {
             int bodyLength = (" " + key + "=" + value + "\n").getBytes(StandardCharsets.UTF_8).length;
             int length = bodyLength + Integer.toString(bodyLength).length();
-            if (Integer.toString(length).length() != Integer.toString(bodyLength).length()) {
+            if (Integer.toString(length).length()
+                    != Integer.toString(bodyLength).length()) {
                 length = bodyLength + Integer.toString(length).length();
             }
             out.writeBytes((length + " " + key + "=" + value + "\n").getBytes(StandardCharsets.UTF_8));

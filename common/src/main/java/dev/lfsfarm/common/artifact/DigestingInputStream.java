@@ -75,7 +75,10 @@ public final class DigestingInputStream extends FilterInputStream {
 
     /** Digest of the bytes read so far; call once, after the last read. */
     public Digest digest() {
-        return Digest.newBuilder().setSha256(Sha256.toHex(md.digest())).setSizeBytes(count).build();
+        return Digest.newBuilder()
+                .setSha256(Sha256.toHex(md.digest()))
+                .setSizeBytes(count)
+                .build();
     }
 
     /** Reads and hashes whatever the consumer left unread (e.g. tar padding after the last entry). */

@@ -47,7 +47,10 @@ public final class DigestingOutputStream extends FilterOutputStream {
      */
     public Digest digest() {
         if (digest == null) {
-            digest = Digest.newBuilder().setSha256(Sha256.toHex(md.digest())).setSizeBytes(count).build();
+            digest = Digest.newBuilder()
+                    .setSha256(Sha256.toHex(md.digest()))
+                    .setSizeBytes(count)
+                    .build();
         }
         return digest;
     }

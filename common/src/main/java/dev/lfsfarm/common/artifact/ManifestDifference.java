@@ -36,8 +36,9 @@ public record ManifestDifference(String path, Kind kind, String expected, String
             case EXTRA:
                 return path + ": not in the manifest (" + actual + ")";
             default:
-                return path + ": " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                        + " expected " + expected + ", actual " + actual;
+                return path + ": "
+                        + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " expected " + expected
+                        + ", actual " + actual;
         }
     }
 }

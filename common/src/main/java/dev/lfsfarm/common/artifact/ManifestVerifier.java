@@ -19,8 +19,7 @@ import java.util.Map;
  */
 public final class ManifestVerifier {
 
-    private ManifestVerifier() {
-    }
+    private ManifestVerifier() {}
 
     /** Every difference between {@code root} and {@code manifest}, extra entries included; empty when they match. */
     public static List<ManifestDifference> verify(Manifest manifest, Path root) throws IOException {
@@ -72,15 +71,16 @@ public final class ManifestVerifier {
         }
         if (want.getType() == EntryType.ENTRY_TYPE_FILE) {
             if (want.getSizeBytes() != have.size()) {
-                out.add(new ManifestDifference(path, Kind.SIZE, Long.toString(want.getSizeBytes()),
-                        Long.toString(have.size())));
+                out.add(new ManifestDifference(
+                        path, Kind.SIZE, Long.toString(want.getSizeBytes()), Long.toString(have.size())));
             } else {
                 String sha256 = Sha256.of(have.file());
                 if (!sha256.equals(want.getSha256())) {
                     out.add(new ManifestDifference(path, Kind.SHA256, want.getSha256(), sha256));
                 }
             }
-        } else if (want.getType() == EntryType.ENTRY_TYPE_SYMLINK && !want.getLinkTarget().equals(have.linkTarget())) {
+        } else if (want.getType() == EntryType.ENTRY_TYPE_SYMLINK
+                && !want.getLinkTarget().equals(have.linkTarget())) {
             out.add(new ManifestDifference(path, Kind.LINK_TARGET, want.getLinkTarget(), have.linkTarget()));
         }
     }

@@ -107,7 +107,8 @@ final class RawNameTarInputStream extends TarArchiveInputStream {
             }
             names.add(name);
             byte type = h[TYPE_OFFSET];
-            if (type == TarConstants.LF_PAX_EXTENDED_HEADER_LC || type == TarConstants.LF_PAX_EXTENDED_HEADER_UC
+            if (type == TarConstants.LF_PAX_EXTENDED_HEADER_LC
+                    || type == TarConstants.LF_PAX_EXTENDED_HEADER_UC
                     || type == TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER) {
                 String path = paxRecords(segment).get("path");
                 if (path != null) {
@@ -147,7 +148,11 @@ final class RawNameTarInputStream extends TarArchiveInputStream {
                 space++;
             }
             int end = pos + length;
-            if (space == pos || space >= data.length || data[space] != ' ' || end > data.length || end <= space + 1
+            if (space == pos
+                    || space >= data.length
+                    || data[space] != ' '
+                    || end > data.length
+                    || end <= space + 1
                     || data[end - 1] != '\n') {
                 throw new IOException("malformed PAX header record at byte " + pos);
             }

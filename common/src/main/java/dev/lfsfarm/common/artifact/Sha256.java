@@ -23,8 +23,7 @@ public final class Sha256 {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
     private static final HexFormat HEX = HexFormat.of();
 
-    private Sha256() {
-    }
+    private Sha256() {}
 
     /** A fresh SHA-256 {@link MessageDigest}; every JVM is required to provide one. */
     public static MessageDigest newDigest() {
@@ -69,7 +68,10 @@ public final class Sha256 {
             md.update(buffer, 0, n);
             size += n;
         }
-        return Digest.newBuilder().setSha256(toHex(md.digest())).setSizeBytes(size).build();
+        return Digest.newBuilder()
+                .setSha256(toHex(md.digest()))
+                .setSizeBytes(size)
+                .build();
     }
 
     /** Digest (SHA-256 and size) of a file's content. */

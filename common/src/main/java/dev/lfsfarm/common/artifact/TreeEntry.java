@@ -14,5 +14,4 @@ import java.nio.file.Path;
  * @param linkTarget  target of a symlink exactly as stored, empty otherwise
  * @param special     for devices, fifos and sockets a word naming the kind ("fifo", ...); null otherwise
  */
-record TreeEntry(String path, Path file, EntryType type, int mode, long size, String linkTarget, String special) {
-}
+record TreeEntry(String path, Path file, EntryType type, int mode, long size, String linkTarget, String special) {}

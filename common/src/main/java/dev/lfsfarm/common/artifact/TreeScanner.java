@@ -23,18 +23,17 @@ import java.util.Map;
 final class TreeScanner {
 
     /** Byte-wise order of UTF-8 paths, the order the Manifest message prescribes. */
-    static final Comparator<String> PATH_ORDER = (a, b) ->
-            Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    static final Comparator<String> PATH_ORDER =
+            (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
     private static final int S_IFLNK = 0120000;
-    private static final Map<Integer, String> SPECIAL = Map.of(
-            0010000, "fifo", 0020000, "character device", 0060000, "block device", 0140000, "socket");
+    private static final Map<Integer, String> SPECIAL =
+            Map.of(0010000, "fifo", 0020000, "character device", 0060000, "block device", 0140000, "socket");
 
-    private TreeScanner() {
-    }
+    private TreeScanner() {}
 
     /** Every entry below {@code root} (the root itself excluded), sorted by {@link #PATH_ORDER}. */
     static List<TreeEntry> scan(Path root) throws IOException {

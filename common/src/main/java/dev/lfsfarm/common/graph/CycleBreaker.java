@@ -33,7 +33,10 @@ final class CycleBreaker {
                 return;
             }
             if (reason == null) {
-                throw report(found, "dependency cycle", " (use --break-cycles, or a profile's break_cycles, to drop its weakest edge)");
+                throw report(
+                        found,
+                        "dependency cycle",
+                        " (use --break-cycles, or a profile's break_cycles, to drop its weakest edge)");
             }
             List<int[]> unbreakable = new ArrayList<>();
             for (int[] cycle : found) {
@@ -49,10 +52,12 @@ final class CycleBreaker {
                 int from = cycle[weakest];
                 int to = cycle[(weakest + 1) % cycle.length];
                 DependencyClass c = edges.remove(from, to);
-                dropped.add(new DroppedEdge(new Edge(members.get(from).id(), members.get(to).id(), c), broken, reason));
+                dropped.add(new DroppedEdge(
+                        new Edge(members.get(from).id(), members.get(to).id(), c), broken, reason));
             }
             if (!unbreakable.isEmpty()) {
-                throw report(unbreakable, "dependency cycle of required edges only", " (cannot be broken: fix the recipes)");
+                throw report(
+                        unbreakable, "dependency cycle of required edges only", " (cannot be broken: fix the recipes)");
             }
         }
     }
@@ -90,7 +95,10 @@ final class CycleBreaker {
             errors.add(entry.location(), entry.field(), what + ": " + toCycle(cycle) + advice);
         }
         if (cycles.size() >= CycleFinder.MAX_CYCLES) {
-            errors.add(Location.of(null), "depends", "more cycles not listed (first " + CycleFinder.MAX_CYCLES + " shown)");
+            errors.add(
+                    Location.of(null),
+                    "depends",
+                    "more cycles not listed (first " + CycleFinder.MAX_CYCLES + " shown)");
         }
         return errors.toException();
     }
@@ -98,7 +106,11 @@ final class CycleBreaker {
     /** The dependency entry behind the edge {@code from -> to}, for its file and line. */
     private Dependency entry(int from, int to) {
         String target = members.get(to).id();
-        return members.get(from).allDependencies().filter(d -> d.target().equals(target)).findFirst().orElseThrow();
+        return members.get(from)
+                .allDependencies()
+                .filter(d -> d.target().equals(target))
+                .findFirst()
+                .orElseThrow();
     }
 
     private Cycle toCycle(int[] cycle) {

@@ -66,7 +66,8 @@ public final class DependencyResolver {
         EdgeSet edges = orderingEdges(members, memberIndex);
         List<DroppedEdge> dropped = new ArrayList<>();
         applyProfileRules(members, memberIndex, edges, dropped);
-        String reason = breakCyclesFlag ? "--break-cycles"
+        String reason = breakCyclesFlag
+                ? "--break-cycles"
                 : profile.breakAllCycles() ? "profile " + profile.name() + ": break_cycles" : null;
         new CycleBreaker(members, edges, reason).breakCycles(dropped);
         return build(members, memberIndex, edges, targets, dropped);
@@ -84,8 +85,10 @@ public final class DependencyResolver {
         for (String target : targets) {
             Integer index = bookIndex.get(target);
             if (index == null) {
-                errors.add(Location.of(book.source()), "targets", "unknown package '" + target + "'"
-                        + Suggestions.didYouMean(target, bookIndex.keySet()));
+                errors.add(
+                        Location.of(book.source()),
+                        "targets",
+                        "unknown package '" + target + "'" + Suggestions.didYouMean(target, bookIndex.keySet()));
             } else {
                 roots.add(index);
             }
@@ -131,8 +134,8 @@ public final class DependencyResolver {
         return edges;
     }
 
-    private void applyProfileRules(List<Recipe> members, int[] memberIndex, EdgeSet edges,
-            List<DroppedEdge> dropped) throws InputException {
+    private void applyProfileRules(List<Recipe> members, int[] memberIndex, EdgeSet edges, List<DroppedEdge> dropped)
+            throws InputException {
         ErrorCollector errors = new ErrorCollector();
         for (Profile.EdgeRule rule : profile.breakCycles()) {
             Integer from = bookIndex.get(rule.from());
@@ -145,7 +148,9 @@ public final class DependencyResolver {
                 continue;
             }
             if (!c.breakable()) {
-                errors.add(rule.location(), "profiles." + profile.name() + ".break_cycles",
+                errors.add(
+                        rule.location(),
+                        "profiles." + profile.name() + ".break_cycles",
                         "cannot drop '" + rule + "': it is a required dependency");
                 continue;
             }
@@ -155,8 +160,8 @@ public final class DependencyResolver {
         errors.throwIfAny();
     }
 
-    private ResolvedGraph build(List<Recipe> members, int[] memberIndex, EdgeSet edges,
-            List<String> targets, List<DroppedEdge> dropped) {
+    private ResolvedGraph build(
+            List<Recipe> members, int[] memberIndex, EdgeSet edges, List<String> targets, List<DroppedEdge> dropped) {
         int n = members.size();
         int[][] deps = new int[n][];
         DependencyClass[][] classes = new DependencyClass[n][];
@@ -165,9 +170,12 @@ public final class DependencyResolver {
             deps[i] = edges.targets(i);
             classes[i] = edges.classes(i);
             runtime[i] = members.get(i).depends(DependencyClass.RUNTIME).stream()
-                    .mapToInt(d -> memberIndex[bookIndex.get(d.target())]).distinct().toArray();
+                    .mapToInt(d -> memberIndex[bookIndex.get(d.target())])
+                    .distinct()
+                    .toArray();
         }
-        List<String> resolvedTargets = targets.isEmpty() ? members.stream().map(Recipe::id).toList() : targets;
+        List<String> resolvedTargets =
+                targets.isEmpty() ? members.stream().map(Recipe::id).toList() : targets;
         return new ResolvedGraph(members, profile, deps, classes, runtime, resolvedTargets, dropped);
     }
 }

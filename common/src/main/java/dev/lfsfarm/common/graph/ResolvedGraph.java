@@ -23,8 +23,14 @@ public final class ResolvedGraph {
     private final List<DroppedEdge> droppedEdges;
     private final Map<String, Integer> indexById;
 
-    ResolvedGraph(List<Recipe> recipes, Profile profile, int[][] dependencies, DependencyClass[][] dependencyClasses,
-            int[][] runtime, List<String> targets, List<DroppedEdge> droppedEdges) {
+    ResolvedGraph(
+            List<Recipe> recipes,
+            Profile profile,
+            int[][] dependencies,
+            DependencyClass[][] dependencyClasses,
+            int[][] runtime,
+            List<String> targets,
+            List<DroppedEdge> droppedEdges) {
         this.recipes = List.copyOf(recipes);
         this.profile = profile;
         this.dependencies = dependencies;

@@ -24,7 +24,11 @@ import java.util.Optional;
  * @param regressionMinExcessSeconds a regression must also be this much slower in absolute terms, so
  *     that the noise of sub-second packages is not flagged
  */
-public record LearnedDurations(DurationModel model, int window, double regressionFactor, int regressionMinSamples,
+public record LearnedDurations(
+        DurationModel model,
+        int window,
+        double regressionFactor,
+        int regressionMinSamples,
         double regressionMinExcessSeconds) {
 
     /** Defaults: median of the last 10, regression above 1.5× after 3 samples and at least 0.5 s slower. */
@@ -82,8 +86,10 @@ public record LearnedDurations(DurationModel model, int window, double regressio
     public Optional<Regression> regression(PackageHistory earlier, AttemptRecord latest) {
         double sbu = oneCoreSbu(latest);
         Learned median = learned(earlier.getRecordsList(), earlier.getRecordsCount());
-        if (latest.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED || sbu < 0
-                || median.samples() < regressionMinSamples || median.sbu() <= 0) {
+        if (latest.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED
+                || sbu < 0
+                || median.samples() < regressionMinSamples
+                || median.sbu() <= 0) {
             return Optional.empty();
         }
         double factor = sbu / median.sbu();
@@ -91,7 +97,11 @@ public record LearnedDurations(DurationModel model, int window, double regressio
         if (factor <= regressionFactor || latest.getWallSeconds() - expected < regressionMinExcessSeconds) {
             return Optional.empty();
         }
-        return Optional.of(Regression.newBuilder().setFactor(factor).setThreshold(regressionFactor)
-                .setExpectedSeconds(expected).setSamples(median.samples()).build());
+        return Optional.of(Regression.newBuilder()
+                .setFactor(factor)
+                .setThreshold(regressionFactor)
+                .setExpectedSeconds(expected)
+                .setSamples(median.samples())
+                .build());
     }
 }

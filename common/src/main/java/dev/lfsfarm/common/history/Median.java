@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** The median of a few figures (the mean of the middle two for an even count). */
 final class Median {
-    private Median() {
-    }
+    private Median() {}
 
     static double of(double[] values, int count) {
         if (count <= 0) {

@@ -12,8 +12,7 @@ public final class RecipePhases {
     /** The phases a recipe defines (DESIGN §2). */
     public static final Set<String> NAMES = Set.of("prepare", "configure", "build", "check", "install");
 
-    private RecipePhases() {
-    }
+    private RecipePhases() {}
 
     /** Wall time of the recipe phases, seconds. */
     public static double wallSeconds(Measurements m) {

@@ -25,12 +25,13 @@ public final class WorkerSpeedEstimator {
     }
 
     /** An estimate and how many attempts it rests on (0 = none). */
-    public record Estimate(double secondsPerSbu, int samples) {
-    }
+    public record Estimate(double secondsPerSbu, int samples) {}
 
     /** Takes one finished attempt into account. */
     public void observe(AttemptRecord r) {
-        if (r.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED || r.getBookSbu() <= 0 || r.getWallSeconds() <= 0) {
+        if (r.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED
+                || r.getBookSbu() <= 0
+                || r.getWallSeconds() <= 0) {
             return;
         }
         ArrayDeque<Double> window = ratios.computeIfAbsent(r.getWorker(), w -> new ArrayDeque<>());

@@ -45,15 +45,19 @@ public final class DocumentReader {
     }
 
     private Node read(Path file, JsonFactory factory) {
-        try (InputStream in = Files.newInputStream(file); JsonParser parser = factory.createParser(in)) {
+        try (InputStream in = Files.newInputStream(file);
+                JsonParser parser = factory.createParser(in)) {
             if (parser.nextToken() == null) {
                 errors.add(Location.of(file), "", "the file is empty");
                 return null;
             }
             Node document = readValue(parser, file);
             if (parser.nextToken() != null) {
-                errors.add(tokenLocation(parser, file), "", "unexpected content after the end of the document"
-                        + " (a second document, or lines indented less than the block they belong to)");
+                errors.add(
+                        tokenLocation(parser, file),
+                        "",
+                        "unexpected content after the end of the document"
+                                + " (a second document, or lines indented less than the block they belong to)");
                 return null;
             }
             return document;
@@ -63,7 +67,11 @@ public final class DocumentReader {
             JsonLocation at = e.getLocation();
             Location where = at == null ? Location.of(file) : locate(file, at);
             // SnakeYAML's messages span lines; an error is one line
-            errors.add(where, "", "cannot parse: " + e.getOriginalMessage().replaceAll("\\s+", " ").trim());
+            errors.add(
+                    where,
+                    "",
+                    "cannot parse: "
+                            + e.getOriginalMessage().replaceAll("\\s+", " ").trim());
         } catch (IOException e) {
             errors.add(Location.of(file), "", "cannot read: " + e.getMessage());
         }
@@ -94,8 +102,11 @@ public final class DocumentReader {
             Node value = readValue(parser, file);
             MapNode.Entry previous = entries.get(key);
             if (previous != null) {
-                errors.add(keyLocation, key,
-                        "duplicate key (first given at line " + previous.keyLocation().line() + ")");
+                errors.add(
+                        keyLocation,
+                        key,
+                        "duplicate key (first given at line "
+                                + previous.keyLocation().line() + ")");
                 continue;
             }
             entries.put(key, new MapNode.Entry(key, keyLocation, value));

@@ -34,8 +34,8 @@ public final class ErrorCollector {
     /** Every collected error, sorted by file, line and column, as one exception; needs at least one error. */
     public InputException toException() {
         List<InputError> sorted = new ArrayList<>(errors);
-        sorted.sort(Comparator
-                .comparing((InputError e) -> String.valueOf(e.location().file()))
+        sorted.sort(Comparator.comparing(
+                        (InputError e) -> String.valueOf(e.location().file()))
                 .thenComparingInt(e -> e.location().line())
                 .thenComparingInt(e -> e.location().column()));
         return new InputException(sorted);

@@ -11,8 +11,6 @@ public record InputError(Location location, String field, String message) {
 
     @Override
     public String toString() {
-        return field == null || field.isEmpty()
-                ? location + ": " + message
-                : location + ": " + field + ": " + message;
+        return field == null || field.isEmpty() ? location + ": " + message : location + ": " + field + ": " + message;
     }
 }

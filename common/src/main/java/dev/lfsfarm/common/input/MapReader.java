@@ -197,7 +197,9 @@ public final class MapReader {
             if (entry.value() instanceof ScalarNode s && s.type() != ScalarNode.Type.NULL) {
                 result.put(entry.key(), s.text());
             } else {
-                errors.add(entry.value().location(), field(key) + "." + entry.key(),
+                errors.add(
+                        entry.value().location(),
+                        field(key) + "." + entry.key(),
                         "expected a single value, found " + entry.value().kind());
             }
         }

@@ -4,7 +4,13 @@ package dev.lfsfarm.common.input;
 public record ScalarNode(Location location, Type type, String text) implements Node {
 
     /** What the parser made of the scalar. */
-    public enum Type { STRING, INTEGER, DECIMAL, BOOLEAN, NULL }
+    public enum Type {
+        STRING,
+        INTEGER,
+        DECIMAL,
+        BOOLEAN,
+        NULL
+    }
 
     public boolean isNumber() {
         return type == Type.INTEGER || type == Type.DECIMAL;

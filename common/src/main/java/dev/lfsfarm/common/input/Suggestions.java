@@ -13,7 +13,8 @@ public final class Suggestions {
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
             int distance = distance(word.toLowerCase(), candidate.toLowerCase());
-            if (distance < bestDistance || (distance == bestDistance && best != null && candidate.compareTo(best) < 0)) {
+            if (distance < bestDistance
+                    || (distance == bestDistance && best != null && candidate.compareTo(best) < 0)) {
                 best = candidate;
                 bestDistance = distance;
             }
@@ -24,7 +25,9 @@ public final class Suggestions {
 
     /** {@code " (did you mean 'x'?)"} when a close candidate exists, else an empty string. */
     public static String didYouMean(String word, Collection<String> candidates) {
-        return closest(word, candidates).map(s -> " (did you mean '" + s + "'?)").orElse("");
+        return closest(word, candidates)
+                .map(s -> " (did you mean '" + s + "'?)")
+                .orElse("");
     }
 
     /** Edit distance counting insertions, deletions, substitutions and swaps of neighbours as one each. */

@@ -50,7 +50,10 @@ public interface CoordinatorLocator extends AutoCloseable {
     /** The same for any failure of a call (async stubs hand over a plain Throwable). */
     static Optional<String> leaderFrom(Throwable t) {
         Metadata trailers = Status.trailersFromThrowable(t);
-        return trailers == null ? Optional.empty() : Optional.ofNullable(trailers.get(LEADER_TRAILER)).map(String::trim)
-                .filter(s -> !s.isEmpty());
+        return trailers == null
+                ? Optional.empty()
+                : Optional.ofNullable(trailers.get(LEADER_TRAILER))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty());
     }
 }

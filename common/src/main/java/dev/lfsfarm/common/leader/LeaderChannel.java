@@ -88,7 +88,8 @@ public final class LeaderChannel extends Channel implements AutoCloseable {
     /** A plaintext channel to {@code address} with the farm's inbound message limit. */
     public static ManagedChannel plaintext(String address) {
         return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES).build();
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .build();
     }
 
     /**
@@ -135,7 +136,8 @@ public final class LeaderChannel extends Channel implements AutoCloseable {
 
     /** The announced leader when it is not {@code connectedTo} (a stream may stay on an older address). */
     public Optional<String> leaderMovedFrom(String connectedTo) {
-        return locator == null || connectedTo == null ? Optional.empty()
+        return locator == null || connectedTo == null
+                ? Optional.empty()
                 : locator.announced().filter(a -> !a.equals(connectedTo));
     }
 
@@ -198,9 +200,11 @@ public final class LeaderChannel extends Channel implements AutoCloseable {
                 target = current;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new RefusedCall<>(Status.CANCELLED.withDescription("interrupted while looking for the coordinator"));
+                return new RefusedCall<>(
+                        Status.CANCELLED.withDescription("interrupted while looking for the coordinator"));
             } catch (RuntimeException e) {
-                return new RefusedCall<>(Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e));
+                return new RefusedCall<>(
+                        Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e));
             }
         }
         return target.newCall(method, options);

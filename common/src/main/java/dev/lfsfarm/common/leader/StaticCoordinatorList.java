@@ -51,8 +51,10 @@ public final class StaticCoordinatorList implements CoordinatorLocator {
                 bad.add("'" + address + "'");
             }
         }
-        return bad.isEmpty() ? null : String.join(", ", bad) + (bad.size() == 1 ? " is" : " are")
-                + " not HOST:PORT (expected HOST:PORT[,HOST:PORT...])";
+        return bad.isEmpty()
+                ? null
+                : String.join(", ", bad) + (bad.size() == 1 ? " is" : " are")
+                        + " not HOST:PORT (expected HOST:PORT[,HOST:PORT...])";
     }
 
     /** Why one address is not HOST:PORT with a port from 1 to 65535, or null. */
@@ -66,7 +68,10 @@ public final class StaticCoordinatorList implements CoordinatorLocator {
     }
 
     private static List<String> split(String list) {
-        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(list.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     @Override

@@ -26,6 +26,7 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
     private final Duration waitForLeader;
     /** A standby's answer, newer than our copy of the record; see {@link #redirect}. Guarded by {@link #changed}. */
     private String hint;
+
     private Optional<ActiveLeader> hintedOver = Optional.empty();
 
     private ZooKeeperLeaderDiscovery(String connect, CuratorFramework client, Duration waitForLeader) {
@@ -44,8 +45,8 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
 
     /** Starts watching; {@code waitForLeader} bounds how long {@link #next()} waits for an election. */
     public static ZooKeeperLeaderDiscovery start(String connect, Duration waitForLeader) {
-        return new ZooKeeperLeaderDiscovery(connect, ZooKeeperClients.start(connect, ZooKeeperClients.DEFAULT_SESSION_TIMEOUT),
-                waitForLeader);
+        return new ZooKeeperLeaderDiscovery(
+                connect, ZooKeeperClients.start(connect, ZooKeeperClients.DEFAULT_SESSION_TIMEOUT), waitForLeader);
     }
 
     /** The leader as last seen, if there is one. */
@@ -69,10 +70,11 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new NoLeaderException(client.getZookeeperClient().isConnected()
-                            ? "no active coordinator in ZooKeeper " + connect + " (" + ZkPaths.active() + " is missing) after "
-                                    + waitForLeader.toSeconds() + " s"
-                            : "ZooKeeper " + connect + " is not reachable");
+                    throw new NoLeaderException(
+                            client.getZookeeperClient().isConnected()
+                                    ? "no active coordinator in ZooKeeper " + connect + " (" + ZkPaths.active()
+                                            + " is missing) after " + waitForLeader.toSeconds() + " s"
+                                    : "ZooKeeper " + connect + " is not reachable");
                 }
                 changed.wait(Math.max(1, left / 1_000_000));
             }

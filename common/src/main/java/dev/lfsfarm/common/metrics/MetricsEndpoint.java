@@ -40,29 +40,38 @@ public final class MetricsEndpoint implements AutoCloseable {
      * @param health what {@code /healthz} answers
      * @throws BindException when the address is in use or not local; the message names it
      */
-    public static MetricsEndpoint start(InetSocketAddress address, PrometheusMetrics metrics, Runnable beforeScrape,
-            Supplier<Health> health) throws IOException {
+    public static MetricsEndpoint start(
+            InetSocketAddress address, PrometheusMetrics metrics, Runnable beforeScrape, Supplier<Health> health)
+            throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(address, 16);
         } catch (BindException e) {
-            BindException named = new BindException("cannot serve HTTP on " + describe(address) + ": " + e.getMessage());
+            BindException named =
+                    new BindException("cannot serve HTTP on " + describe(address) + ": " + e.getMessage());
             named.initCause(e);
             throw named;
         }
         // Two threads: a scrape and a health probe never wait for each other.
         ExecutorService threads = Executors.newFixedThreadPool(2, DaemonThreadFactory.numbered("metrics-http"));
         server.setExecutor(threads);
-        server.createContext("/metrics", exchange -> answer(exchange, () -> {
-            beforeScrape.run();
-            return new Reply(200, PROMETHEUS_TEXT, metrics.scrape());
-        }));
-        server.createContext("/healthz", exchange -> answer(exchange, () -> {
-            Health h = health.get();
-            return new Reply(h.ok() ? 200 : 503, "text/plain; charset=utf-8", h.message() + "\n");
-        }));
-        server.createContext("/", exchange -> answer(exchange,
-                () -> new Reply(404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n")));
+        server.createContext(
+                "/metrics",
+                exchange -> answer(exchange, () -> {
+                    beforeScrape.run();
+                    return new Reply(200, PROMETHEUS_TEXT, metrics.scrape());
+                }));
+        server.createContext(
+                "/healthz",
+                exchange -> answer(exchange, () -> {
+                    Health h = health.get();
+                    return new Reply(h.ok() ? 200 : 503, "text/plain; charset=utf-8", h.message() + "\n");
+                }));
+        server.createContext(
+                "/",
+                exchange -> answer(
+                        exchange,
+                        () -> new Reply(404, "text/plain; charset=utf-8", "not found: try /metrics or /healthz\n")));
         server.start();
         MetricsEndpoint endpoint = new MetricsEndpoint(server, threads);
         log.info("metrics on http://{}/metrics, health on /healthz", describe(endpoint.address()));
@@ -84,7 +93,8 @@ public final class MetricsEndpoint implements AutoCloseable {
     private static void answer(HttpExchange exchange, Supplier<Reply> reply) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
-            Reply r = method.equals("GET") || method.equals("HEAD") ? replyOrError(reply)
+            Reply r = method.equals("GET") || method.equals("HEAD")
+                    ? replyOrError(reply)
                     : new Reply(405, "text/plain; charset=utf-8", "only GET and HEAD\n");
             byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", r.contentType());
@@ -109,7 +119,9 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     private static String describe(InetSocketAddress address) {
-        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        String host = address.getAddress() == null
+                ? address.getHostString()
+                : address.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 

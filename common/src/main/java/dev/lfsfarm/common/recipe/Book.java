@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param profiles profiles by name
  * @param recipes recipes in book order
  */
-public record Book(Path source, String name, String defaultProfile, Map<String, Profile> profiles, List<Recipe> recipes) {
+public record Book(
+        Path source, String name, String defaultProfile, Map<String, Profile> profiles, List<Recipe> recipes) {
 
     public Book {
         profiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
@@ -31,8 +32,9 @@ public record Book(Path source, String name, String defaultProfile, Map<String, 
      * A book assembled from recipes that did not come from files here (a book submitted over the
      * wire): the same reference and constraint checks as {@link BookLoader}, all errors together.
      */
-    public static Book checked(Path source, String name, String defaultProfile, Map<String, Profile> profiles,
-            List<Recipe> recipes) throws InputException {
+    public static Book checked(
+            Path source, String name, String defaultProfile, Map<String, Profile> profiles, List<Recipe> recipes)
+            throws InputException {
         dev.lfsfarm.common.input.ErrorCollector errors = new dev.lfsfarm.common.input.ErrorCollector();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Recipe r : recipes) {
@@ -43,11 +45,12 @@ public record Book(Path source, String name, String defaultProfile, Map<String, 
         List<Recipe> resolved = new ReferenceChecker(recipes, errors).check();
         List<BookLoader.PackageReference> references = new java.util.ArrayList<>();
         for (Profile p : profiles.values()) {
-            p.optional().forEach(id -> references.add(new BookLoader.PackageReference(id, Location.of(source),
-                    "profiles." + p.name() + ".optional")));
+            p.optional()
+                    .forEach(id -> references.add(new BookLoader.PackageReference(
+                            id, Location.of(source), "profiles." + p.name() + ".optional")));
             if (p.sbuReference() != null) {
-                references.add(new BookLoader.PackageReference(p.sbuReference(), Location.of(source),
-                        "profiles." + p.name() + ".sbu_reference"));
+                references.add(new BookLoader.PackageReference(
+                        p.sbuReference(), Location.of(source), "profiles." + p.name() + ".sbu_reference"));
             }
         }
         ReferenceChecker.checkReferences(references, resolved, errors);
@@ -73,7 +76,9 @@ public record Book(Path source, String name, String defaultProfile, Map<String, 
             if (name == null) {
                 return Profile.DEFAULT;
             }
-            throw new InputException(new InputError(Location.of(source), "profile",
+            throw new InputException(new InputError(
+                    Location.of(source),
+                    "profile",
                     "no profile '" + wanted + "' (profiles: " + String.join(", ", profiles.keySet()) + ")"));
         }
         return profile;

@@ -21,7 +21,6 @@ public final class BookInput {
         if (Files.isRegularFile(path)) {
             return GraphFileLoader.load(path, defaultSbu);
         }
-        throw new InputException(new InputError(Location.of(path), "",
-                "no such book folder or graph file"));
+        throw new InputException(new InputError(Location.of(path), "", "no such book folder or graph file"));
     }
 }

@@ -24,10 +24,11 @@ import java.util.stream.Stream;
  */
 public final class BookLoader {
     static final String BOOK_FILE = "farm.yaml";
-    private static final Set<String> BOOK_KEYS = Set.of("name", "description", "default_profile", "defaults", "profiles");
+    private static final Set<String> BOOK_KEYS =
+            Set.of("name", "description", "default_profile", "defaults", "profiles");
     private static final Set<String> DEFAULT_KEYS = Set.of("sbu", "parallel_jobs", "resources", "labels", "env");
-    private static final Set<String> PROFILE_KEYS = Set.of("recommended", "optional", "skip_check", "env", "break_cycles",
-            "sbu_reference");
+    private static final Set<String> PROFILE_KEYS =
+            Set.of("recommended", "optional", "skip_check", "env", "break_cycles", "sbu_reference");
 
     private BookLoader() {}
 
@@ -38,7 +39,9 @@ public final class BookLoader {
         Path bookFile = root.resolve(BOOK_FILE);
         DocumentReader reader = new DocumentReader(errors);
         if (!Files.isRegularFile(bookFile)) {
-            errors.add(Location.of(bookFile), "",
+            errors.add(
+                    Location.of(bookFile),
+                    "",
                     "no farm.yaml here: a book is a folder with farm.yaml and packages/*.yaml");
             errors.throwIfAny();
         }
@@ -48,7 +51,8 @@ public final class BookLoader {
         if (book != null) {
             book.string("description", "");
         }
-        RecipeDefaults defaults = book == null ? RecipeDefaults.BUILT_IN : readDefaults(book.map("defaults", DEFAULT_KEYS));
+        RecipeDefaults defaults =
+                book == null ? RecipeDefaults.BUILT_IN : readDefaults(book.map("defaults", DEFAULT_KEYS));
         List<PackageReference> references = new ArrayList<>();
         Map<String, Profile> profiles = book == null ? Map.of() : readProfiles(book, errors, references);
         String defaultProfile = book == null ? "default" : book.string("default_profile", "default");
@@ -64,8 +68,8 @@ public final class BookLoader {
         return new Book(root, name, defaultProfile, profiles, checked);
     }
 
-    private static List<Recipe> readRecipes(Path root, RecipeDefaults defaults, DocumentReader reader, ErrorCollector errors)
-            throws InputException {
+    private static List<Recipe> readRecipes(
+            Path root, RecipeDefaults defaults, DocumentReader reader, ErrorCollector errors) throws InputException {
         Path packages = root.resolve("packages");
         if (!Files.isDirectory(packages)) {
             errors.add(Location.of(packages), "", "no packages/ folder: recipes go in packages/<id>.yaml");
@@ -73,8 +77,10 @@ public final class BookLoader {
         }
         List<Path> files;
         try (Stream<Path> listing = Files.list(packages)) {
-            files = listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-                    .sorted().toList();
+            files = listing.filter(
+                            p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             errors.add(Location.of(packages), "", "cannot list: " + e.getMessage());
             errors.throwIfAny();
@@ -98,9 +104,14 @@ public final class BookLoader {
             }
             Recipe previous = byId.putIfAbsent(recipe.id(), recipe);
             if (previous != null) {
-                Location at = doc instanceof MapNode m && m.get("id") != null ? m.get("id").location() : Location.of(file);
-                errors.add(at, "id", "duplicate package id '" + recipe.id() + "' (also defined in "
-                        + previous.location().file() + ")");
+                Location at = doc instanceof MapNode m && m.get("id") != null
+                        ? m.get("id").location()
+                        : Location.of(file);
+                errors.add(
+                        at,
+                        "id",
+                        "duplicate package id '" + recipe.id() + "' (also defined in "
+                                + previous.location().file() + ")");
             }
         }
         return new ArrayList<>(byId.values());
@@ -128,14 +139,23 @@ public final class BookLoader {
             if (!ref.field().endsWith(".sbu_reference")) {
                 continue;
             }
-            recipes.stream().filter(r -> r.id().equals(ref.id()) && r.sbu() <= 0).findFirst().ifPresent(r ->
-                    errors.add(ref.location(), ref.field(), "package '" + r.id() + "' has sbu "
-                            + java.math.BigDecimal.valueOf(r.sbu()).stripTrailingZeros().toPlainString()
-                            + " (" + r.location() + "); an SBU reference needs sbu > 0 (1 for binutils pass 1)"));
+            recipes.stream()
+                    .filter(r -> r.id().equals(ref.id()) && r.sbu() <= 0)
+                    .findFirst()
+                    .ifPresent(r -> errors.add(
+                            ref.location(),
+                            ref.field(),
+                            "package '" + r.id() + "' has sbu "
+                                    + java.math.BigDecimal.valueOf(r.sbu())
+                                            .stripTrailingZeros()
+                                            .toPlainString()
+                                    + " (" + r.location()
+                                    + "); an SBU reference needs sbu > 0 (1 for binutils pass 1)"));
         }
     }
 
-    private static Map<String, Profile> readProfiles(MapReader book, ErrorCollector errors, List<PackageReference> references) {
+    private static Map<String, Profile> readProfiles(
+            MapReader book, ErrorCollector errors, List<PackageReference> references) {
         Map<String, Profile> profiles = new LinkedHashMap<>();
         Node node = book.raw("profiles");
         if (node == null) {
@@ -152,7 +172,8 @@ public final class BookLoader {
         return profiles;
     }
 
-    private static Profile readProfile(String name, MapReader p, ErrorCollector errors, List<PackageReference> references) {
+    private static Profile readProfile(
+            String name, MapReader p, ErrorCollector errors, List<PackageReference> references) {
         boolean breakAll = false;
         List<Profile.EdgeRule> rules = new ArrayList<>();
         Node breakNode = p.raw("break_cycles");
@@ -162,7 +183,9 @@ public final class BookLoader {
             for (ScalarNode rule : p.stringList("break_cycles")) {
                 String[] parts = rule.text().split("->");
                 if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-                    errors.add(rule.location(), p.field("break_cycles"),
+                    errors.add(
+                            rule.location(),
+                            p.field("break_cycles"),
                             "'" + rule.text() + "' is not an edge (expected 'package -> dependency')");
                 } else {
                     rules.add(new Profile.EdgeRule(parts[0].trim(), parts[1].trim(), rule.location()));
@@ -176,8 +199,15 @@ public final class BookLoader {
             optional.add(id.text());
             references.add(new PackageReference(id.text(), id.location(), p.field("optional")));
         }
-        return new Profile(name, p.bool("recommended", true), optional, p.bool("skip_check", false),
-                p.stringMap("env"), rules, breakAll, readSbuReference(p, errors, references));
+        return new Profile(
+                name,
+                p.bool("recommended", true),
+                optional,
+                p.bool("skip_check", false),
+                p.stringMap("env"),
+                rules,
+                breakAll,
+                readSbuReference(p, errors, references));
     }
 
     /** {@code sbu_reference: <recipe id>}: the package {@code farm calibrate} builds as 1 SBU's worth of work. */
@@ -187,8 +217,10 @@ public final class BookLoader {
             return null;
         }
         if (!(node instanceof ScalarNode scalar) || scalar.type() != ScalarNode.Type.STRING) {
-            errors.add(node.location(), p.field("sbu_reference"), "expected a package id (a string), found "
-                    + node.kind());
+            errors.add(
+                    node.location(),
+                    p.field("sbu_reference"),
+                    "expected a package id (a string), found " + node.kind());
             return null;
         }
         String id = scalar.text().trim();

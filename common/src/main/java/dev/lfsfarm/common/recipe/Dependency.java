@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * @param location where the entry is written
  * @param field the entry's field path, e.g. {@code depends.required[1]}, for error messages
  */
-public record Dependency(String target, VersionConstraint constraint, DependencyClass dependencyClass, Location location,
-        String field) {
+public record Dependency(
+        String target, VersionConstraint constraint, DependencyClass dependencyClass, Location location, String field) {
     private static final Pattern ENTRY = Pattern.compile("\\s*(" + Recipe.ID_PATTERN + ")\\s*(.*)", Pattern.DOTALL);
 
     /** Parses {@code "name [constraint]"}; throws {@link IllegalArgumentException} with a readable reason. */

@@ -14,7 +14,11 @@ final class DependencyListReader {
      *     ("Berkeley DB"); when true, optional entries that are not "id [constraint]" are dropped
      *     instead of reported, like any optional dependency outside the file
      */
-    static List<Dependency> read(List<ScalarNode> entries, String field, DependencyClass c, ErrorCollector errors,
+    static List<Dependency> read(
+            List<ScalarNode> entries,
+            String field,
+            DependencyClass c,
+            ErrorCollector errors,
             boolean freeFormOptional) {
         List<Dependency> result = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {

@@ -14,9 +14,9 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads a plain JSON dependency graph (no scripts), the shape of the LFS data files:
@@ -34,22 +34,29 @@ public final class GraphFileLoader {
         MapReader root = MapReader.lenient(doc, "", errors);
         Node packages = root.raw("packages");
         if (!(packages instanceof ListNode list)) {
-            root.error("packages", packages == null ? "missing (required): a list of packages"
-                    : "expected a list of packages, found " + packages.kind());
+            root.error(
+                    "packages",
+                    packages == null
+                            ? "missing (required): a list of packages"
+                            : "expected a list of packages, found " + packages.kind());
             errors.throwIfAny();
             return null;
         }
         List<Recipe> recipes = new ArrayList<>(list.items().size());
         Map<String, Recipe> byId = new HashMap<>();
         for (int i = 0; i < list.items().size(); i++) {
-            Recipe recipe = readPackage(MapReader.lenient(list.items().get(i), "packages[" + i + "]", errors), defaultSbu, errors);
+            Recipe recipe = readPackage(
+                    MapReader.lenient(list.items().get(i), "packages[" + i + "]", errors), defaultSbu, errors);
             if (recipe == null) {
                 continue;
             }
             Recipe previous = byId.putIfAbsent(recipe.id(), recipe);
             if (previous != null) {
-                errors.add(recipe.location(), "packages[" + i + "].id", "duplicate package id '" + recipe.id()
-                        + "' (first at line " + previous.location().line() + ")");
+                errors.add(
+                        recipe.location(),
+                        "packages[" + i + "].id",
+                        "duplicate package id '" + recipe.id() + "' (first at line "
+                                + previous.location().line() + ")");
             } else {
                 recipes.add(recipe);
             }
@@ -74,7 +81,8 @@ public final class GraphFileLoader {
             }
         }
         Profile d = Profile.DEFAULT;
-        return new Profile(d.name(), d.recommended(), enabled, d.skipCheck(), d.env(), d.breakCycles(), d.breakAllCycles());
+        return new Profile(
+                d.name(), d.recommended(), enabled, d.skipCheck(), d.env(), d.breakCycles(), d.breakAllCycles());
     }
 
     private static Recipe readPackage(MapReader p, double defaultSbu, ErrorCollector errors) {
@@ -94,7 +102,18 @@ public final class GraphFileLoader {
         }
         Resources resources = new Resources(p.integer("memory_mb", 0, 0), (int) Math.ceil(p.number("disk_mb", 0, 0)));
         Location at = p.locationOf("id");
-        return new Recipe(id, p.string("name", id), version, List.of(), depends, p.number("sbu", defaultSbu, 0),
-                p.integer("parallel_jobs", 1, 1), resources, Map.of(), Map.of(), Map.of(), at);
+        return new Recipe(
+                id,
+                p.string("name", id),
+                version,
+                List.of(),
+                depends,
+                p.number("sbu", defaultSbu, 0),
+                p.integer("parallel_jobs", 1, 1),
+                resources,
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                at);
     }
 }

@@ -4,7 +4,11 @@ import java.util.Locale;
 
 /** The build phases, in the order they run. Each is a bash script run with {@code set -e}. */
 public enum Phase {
-    PREPARE, CONFIGURE, BUILD, CHECK, INSTALL;
+    PREPARE,
+    CONFIGURE,
+    BUILD,
+    CHECK,
+    INSTALL;
 
     /** The key used in recipes. */
     public String key() {

@@ -47,8 +47,14 @@ public record Profile(
     }
 
     /** A profile that names no SBU reference package. */
-    public Profile(String name, boolean recommended, Set<String> optional, boolean skipCheck, Map<String, String> env,
-            List<EdgeRule> breakCycles, boolean breakAllCycles) {
+    public Profile(
+            String name,
+            boolean recommended,
+            Set<String> optional,
+            boolean skipCheck,
+            Map<String, String> env,
+            List<EdgeRule> breakCycles,
+            boolean breakAllCycles) {
         this(name, recommended, optional, skipCheck, env, breakCycles, breakAllCycles, null);
     }
 

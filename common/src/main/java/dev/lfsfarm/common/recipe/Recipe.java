@@ -39,6 +39,7 @@ public record Recipe(
 
     /** Package ids: a letter or digit, then letters, digits, '.', '_', '+', '-'. */
     public static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9._+-]*";
+
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile(ID_PATTERN);
 
     /** Whether {@code id} is a valid package id. */
@@ -71,6 +72,7 @@ public record Recipe(
 
     /** This recipe with its dependency entries replaced (ids resolved, unknown optional ones dropped). */
     public Recipe withDepends(Map<DependencyClass, List<Dependency>> newDepends) {
-        return new Recipe(id, name, version, sources, newDepends, sbu, parallelJobs, resources, labels, env, phases, location);
+        return new Recipe(
+                id, name, version, sources, newDepends, sbu, parallelJobs, resources, labels, env, phases, location);
     }
 }

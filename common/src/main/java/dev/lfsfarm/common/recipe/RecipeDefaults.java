@@ -11,9 +11,11 @@ import java.util.Map;
  * @param labels worker labels required
  * @param env extra environment
  */
-public record RecipeDefaults(double sbu, int parallelJobs, Resources resources, Map<String, String> labels, Map<String, String> env) {
+public record RecipeDefaults(
+        double sbu, int parallelJobs, Resources resources, Map<String, String> labels, Map<String, String> env) {
     public static final double DEFAULT_SBU = 0.1;
-    public static final RecipeDefaults BUILT_IN = new RecipeDefaults(DEFAULT_SBU, 1, Resources.DEFAULT, Map.of(), Map.of());
+    public static final RecipeDefaults BUILT_IN =
+            new RecipeDefaults(DEFAULT_SBU, 1, Resources.DEFAULT, Map.of(), Map.of());
 
     public RecipeDefaults {
         labels = Map.copyOf(labels);

@@ -19,8 +19,18 @@ import java.util.regex.Pattern;
 
 /** Turns one recipe document ({@code packages/<id>.yaml}) into a {@link Recipe}, reporting every problem. */
 final class RecipeReader {
-    static final Set<String> RECIPE_KEYS = Set.of("id", "name", "version", "sources", "depends", "sbu",
-            "parallel_jobs", "resources", "labels", "env", "phases");
+    static final Set<String> RECIPE_KEYS = Set.of(
+            "id",
+            "name",
+            "version",
+            "sources",
+            "depends",
+            "sbu",
+            "parallel_jobs",
+            "resources",
+            "labels",
+            "env",
+            "phases");
     static final Set<String> RESOURCE_KEYS = Set.of("memory_mb", "disk_mb");
     private static final Set<String> SOURCE_KEYS = Set.of("url", "path", "sha256", "md5");
     private static final Set<String> URL_SCHEMES = Set.of("http", "https", "ftp", "file");
@@ -42,8 +52,11 @@ final class RecipeReader {
         MapReader r = MapReader.of(document, "", errors, RECIPE_KEYS);
         String id = r.string("id", fileId);
         if (id != null && !Recipe.isValidId(id)) {
-            errors.add(r.has("id") ? r.locationOf("id") : fileLocation, "id",
-                    "'" + id + "' is not a valid package id (letters, digits, '.', '_', '+', '-'; starting with a letter or digit)");
+            errors.add(
+                    r.has("id") ? r.locationOf("id") : fileLocation,
+                    "id",
+                    "'" + id
+                            + "' is not a valid package id (letters, digits, '.', '_', '+', '-'; starting with a letter or digit)");
         }
         String version = r.requiredString("version");
         if (version != null) {
@@ -70,7 +83,8 @@ final class RecipeReader {
     }
 
     static Resources readResources(MapReader r, Resources fallback) {
-        return new Resources(r.integer("memory_mb", fallback.memoryMb(), 0), r.integer("disk_mb", fallback.diskMb(), 0));
+        return new Resources(
+                r.integer("memory_mb", fallback.memoryMb(), 0), r.integer("disk_mb", fallback.diskMb(), 0));
     }
 
     private void checkVersion(MapReader r, String version) {
@@ -89,7 +103,9 @@ final class RecipeReader {
         MapReader depends = r.map("depends", keys);
         Map<DependencyClass, List<Dependency>> result = new EnumMap<>(DependencyClass.class);
         for (DependencyClass c : DependencyClass.values()) {
-            result.put(c, DependencyListReader.read(depends.stringList(c.key()), depends.field(c.key()), c, errors, false));
+            result.put(
+                    c,
+                    DependencyListReader.read(depends.stringList(c.key()), depends.field(c.key()), c, errors, false));
         }
         return result;
     }
@@ -143,7 +159,9 @@ final class RecipeReader {
             s.error("url", "'" + url + "' is not an http, https, ftp or file URL");
         }
         if (sha256 == null && md5 == null) {
-            errors.add(s.locationOf("url"), s.field("sha256"),
+            errors.add(
+                    s.locationOf("url"),
+                    s.field("sha256"),
                     "missing checksum: a url source needs sha256 (or md5, as the LFS md5sums give)");
         }
     }

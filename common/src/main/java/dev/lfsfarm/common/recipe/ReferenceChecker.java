@@ -60,16 +60,23 @@ final class ReferenceChecker {
             if (named.size() == 1) {
                 target = named.get(0);
             } else if (named.size() > 1) {
-                errors.add(d.location(), d.field(), "'" + d.target() + "' is the name of several packages ("
-                        + String.join(", ", named.stream().map(Recipe::id).toList()) + "); use an id");
+                errors.add(
+                        d.location(),
+                        d.field(),
+                        "'" + d.target() + "' is the name of several packages ("
+                                + String.join(
+                                        ", ", named.stream().map(Recipe::id).toList()) + "); use an id");
                 return null;
             }
         }
         if (target == null) {
             if (d.dependencyClass() != DependencyClass.OPTIONAL) {
                 String hint = Suggestions.didYouMean(d.target(), byId.keySet());
-                errors.add(d.location(), d.field(), "unknown dependency '" + d.target() + "' of " + from.id()
-                        + ": no package with that id in the book" + hint);
+                errors.add(
+                        d.location(),
+                        d.field(),
+                        "unknown dependency '" + d.target() + "' of " + from.id()
+                                + ": no package with that id in the book" + hint);
             }
             return null;
         }
@@ -91,13 +98,17 @@ final class ReferenceChecker {
             problem = "has no comparable version ('" + target.version() + "')";
         }
         if (problem != null) {
-            errors.add(d.location(), d.field(), from.id() + " " + d.dependencyClass().key() + " '" + d
-                    + "' but " + target.id() + " in the book " + problem + " (" + target.location() + ")");
+            errors.add(
+                    d.location(),
+                    d.field(),
+                    from.id() + " " + d.dependencyClass().key() + " '" + d + "' but " + target.id() + " in the book "
+                            + problem + " (" + target.location() + ")");
         }
     }
 
     /** Package ids named in farm.yaml (profiles) must be packages of the book. */
-    static void checkReferences(List<BookLoader.PackageReference> references, List<Recipe> recipes, ErrorCollector errors) {
+    static void checkReferences(
+            List<BookLoader.PackageReference> references, List<Recipe> recipes, ErrorCollector errors) {
         Map<String, Recipe> byId = new HashMap<>();
         recipes.forEach(r -> byId.put(r.id(), r));
         for (BookLoader.PackageReference ref : references) {

@@ -32,8 +32,12 @@ public final class ScheduleJson {
      * With {@code estimates} (package id to "learned" or "book", from {@code farm plan --learned}) as
      * an {@code "estimates"} object; none is written when it is empty.
      */
-    public static void write(SimulationResult result, String policy, double sbuSeconds,
-            java.util.Map<String, String> estimates, Writer out) {
+    public static void write(
+            SimulationResult result,
+            String policy,
+            double sbuSeconds,
+            java.util.Map<String, String> estimates,
+            Writer out) {
         try (JsonGenerator json = generator(out)) {
             json.writeStartObject();
             json.writeFieldName("makespan_seconds");

@@ -43,6 +43,7 @@ public final class BuildScheduler {
     private final DurationModel model;
     /** When set, packages go to this worker only, with at most {@link #onlyCores} cores (a calibration build). */
     private String onlyWorker;
+
     private int onlyCores = Integer.MAX_VALUE;
 
     /**
@@ -58,7 +59,8 @@ public final class BuildScheduler {
     /**
      * A scheduler that shares {@code pool} with the schedulers of other builds running at the same time.
      */
-    public BuildScheduler(ResolvedGraph graph, Policy policy, DurationModel model, int referenceCores, WorkerPool pool) {
+    public BuildScheduler(
+            ResolvedGraph graph, Policy policy, DurationModel model, int referenceCores, WorkerPool pool) {
         this(graph, policy, model, referenceCores, pool, CriticalPath.bookSbu(graph));
     }
 
@@ -66,7 +68,12 @@ public final class BuildScheduler {
      * A scheduler whose priorities weigh each package by {@code sbu[task]}, its expected SBU on one
      * core: learned from measured history where the coordinator has some, the book's otherwise.
      */
-    public BuildScheduler(ResolvedGraph graph, Policy policy, DurationModel model, int referenceCores, WorkerPool pool,
+    public BuildScheduler(
+            ResolvedGraph graph,
+            Policy policy,
+            DurationModel model,
+            int referenceCores,
+            WorkerPool pool,
             double[] sbu) {
         this.graph = graph;
         this.pool = pool;
@@ -82,7 +89,8 @@ public final class BuildScheduler {
         Comparator<Integer> byIndex = Comparator.naturalOrder();
         Comparator<Integer> order = policy == Policy.FIFO
                 ? byIndex
-                : Comparator.<Integer>comparingLong(t -> -criticalPath.remaining(t)).thenComparing(byIndex);
+                : Comparator.<Integer>comparingLong(t -> -criticalPath.remaining(t))
+                        .thenComparing(byIndex);
         this.ready = new PriorityQueue<>(Math.max(16, n / 4), order);
         for (int i = 0; i < n; i++) {
             pendingDependencies[i] = graph.dependencies(i).length;
@@ -358,7 +366,8 @@ public final class BuildScheduler {
     public boolean placeable(int task) {
         Recipe recipe = graph.recipe(task);
         for (WorkerPool.Slot w : pool.slots()) {
-            if (labelsMatch(w, recipe) && w.spec.memoryMb() >= recipe.resources().memoryMb()) {
+            if (labelsMatch(w, recipe)
+                    && w.spec.memoryMb() >= recipe.resources().memoryMb()) {
                 return true;
             }
         }
@@ -376,15 +385,18 @@ public final class BuildScheduler {
         int bestCores = 0;
         double bestTime = 0;
         for (WorkerPool.Slot w : pool.slots()) {
-            if (!w.hasRoom() || w.freeMemoryMb < recipe.resources().memoryMb() || !labelsMatch(w, recipe)
+            if (!w.hasRoom()
+                    || w.freeMemoryMb < recipe.resources().memoryMb()
+                    || !labelsMatch(w, recipe)
                     || (onlyWorker != null && !onlyWorker.equals(w.spec.name()))) {
                 continue;
             }
             int cores = coresOn(w, recipe);
             double time = (w.secondsPerSbu > 0 ? w.secondsPerSbu : model.sbuSeconds()) * model.coreFactor(cores);
             int byTime = best == null ? -1 : Double.compare(time, bestTime);
-            boolean better = best == null || byTime < 0 || (byTime == 0 && (cores > bestCores
-                    || (cores == bestCores && w.freeCores < best.freeCores)));
+            boolean better = best == null
+                    || byTime < 0
+                    || (byTime == 0 && (cores > bestCores || (cores == bestCores && w.freeCores < best.freeCores)));
             if (better) {
                 best = w;
                 bestCores = cores;
@@ -423,7 +435,8 @@ public final class BuildScheduler {
         WorkerPool.Slot worker = runningOn[task];
         runningOn[task] = null;
         if (worker != null) {
-            pool.release(worker, grantedCores[task], graph.recipe(task).resources().memoryMb());
+            pool.release(
+                    worker, grantedCores[task], graph.recipe(task).resources().memoryMb());
         }
         grantedCores[task] = 0;
     }

@@ -15,8 +15,14 @@ import java.util.Map;
  * @param model how long a package takes
  * @param labels labels every virtual worker carries (recipes with labels need matching ones)
  */
-public record SimulationConfig(int workers, int coresPerWorker, int slotsPerWorker, int memoryMbPerWorker,
-        Policy policy, DurationModel model, Map<String, String> labels) {
+public record SimulationConfig(
+        int workers,
+        int coresPerWorker,
+        int slotsPerWorker,
+        int memoryMbPerWorker,
+        Policy policy,
+        DurationModel model,
+        Map<String, String> labels) {
 
     public static final int DEFAULT_MEMORY_MB = 16384;
 
@@ -38,7 +44,8 @@ public record SimulationConfig(int workers, int coresPerWorker, int slotsPerWork
 
     /** Workers named worker-1..worker-K with as many slots as cores. */
     public static SimulationConfig of(int workers, int coresPerWorker, Policy policy, DurationModel model) {
-        return new SimulationConfig(workers, coresPerWorker, coresPerWorker, DEFAULT_MEMORY_MB, policy, model, Map.of());
+        return new SimulationConfig(
+                workers, coresPerWorker, coresPerWorker, DEFAULT_MEMORY_MB, policy, model, Map.of());
     }
 
     public String workerName(int index) {

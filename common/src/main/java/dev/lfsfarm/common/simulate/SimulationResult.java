@@ -14,8 +14,14 @@ import java.util.List;
  * @param criticalPathMicros its length, µs
  * @param droppedEdges edges dropped to break cycles
  */
-public record SimulationResult(SimulationConfig config, List<ScheduledRun> schedule, long makespanMicros,
-        long lowerBoundMicros, List<String> criticalPath, long criticalPathMicros, List<DroppedEdge> droppedEdges) {
+public record SimulationResult(
+        SimulationConfig config,
+        List<ScheduledRun> schedule,
+        long makespanMicros,
+        long lowerBoundMicros,
+        List<String> criticalPath,
+        long criticalPathMicros,
+        List<DroppedEdge> droppedEdges) {
 
     public SimulationResult {
         schedule = List.copyOf(schedule);

@@ -28,12 +28,22 @@ public final class Simulator {
      * Like {@link #run(ResolvedGraph, SimulationConfig)} with each package's one-core SBU taken from
      * {@code sbu} (learned from a farm's history) instead of its recipe.
      */
-    public static SimulationResult run(ResolvedGraph graph, SimulationConfig config, double[] sbu) throws InputException {
-        BuildScheduler scheduler = new BuildScheduler(graph, config.policy(), config.model(), config.coresPerWorker(),
-                new dev.lfsfarm.common.schedule.WorkerPool(), sbu);
+    public static SimulationResult run(ResolvedGraph graph, SimulationConfig config, double[] sbu)
+            throws InputException {
+        BuildScheduler scheduler = new BuildScheduler(
+                graph,
+                config.policy(),
+                config.model(),
+                config.coresPerWorker(),
+                new dev.lfsfarm.common.schedule.WorkerPool(),
+                sbu);
         for (int w = 0; w < config.workers(); w++) {
-            scheduler.addWorker(new WorkerSpec(config.workerName(w), config.slotsPerWorker(), config.coresPerWorker(),
-                    config.memoryMbPerWorker(), config.labels()));
+            scheduler.addWorker(new WorkerSpec(
+                    config.workerName(w),
+                    config.slotsPerWorker(),
+                    config.coresPerWorker(),
+                    config.memoryMbPerWorker(),
+                    config.labels()));
         }
         rejectUnplaceable(graph, scheduler, config);
 
@@ -72,14 +82,22 @@ public final class Simulator {
         for (int i = 0; i < graph.size(); i++) {
             if (!scheduler.placeable(i)) {
                 var recipe = graph.recipe(i);
-                boolean labelsFit = config.labels().entrySet().containsAll(recipe.labels().entrySet());
-                errors.add(labelsFit
-                        ? new InputError(recipe.location(), "resources.memory_mb", recipe.id() + " needs "
-                                + recipe.resources().memoryMb() + " MiB but the virtual workers have "
-                                + config.memoryMbPerWorker() + " MiB (--memory-mb)")
-                        : new InputError(recipe.location(), "labels", recipe.id() + " needs workers labelled "
-                                + recipe.labels() + " but the virtual workers have " + config.labels()
-                                + " (--worker-labels)"));
+                boolean labelsFit =
+                        config.labels().entrySet().containsAll(recipe.labels().entrySet());
+                errors.add(
+                        labelsFit
+                                ? new InputError(
+                                        recipe.location(),
+                                        "resources.memory_mb",
+                                        recipe.id() + " needs "
+                                                + recipe.resources().memoryMb() + " MiB but the virtual workers have "
+                                                + config.memoryMbPerWorker() + " MiB (--memory-mb)")
+                                : new InputError(
+                                        recipe.location(),
+                                        "labels",
+                                        recipe.id() + " needs workers labelled "
+                                                + recipe.labels() + " but the virtual workers have " + config.labels()
+                                                + " (--worker-labels)"));
             }
         }
         if (!errors.isEmpty()) {
@@ -87,8 +105,15 @@ public final class Simulator {
         }
     }
 
-    private static SimulationResult result(ResolvedGraph graph, SimulationConfig config, CriticalPath criticalPath,
-            double[] sbu, long[] start, long[] end, String[] worker, int[] cores) {
+    private static SimulationResult result(
+            ResolvedGraph graph,
+            SimulationConfig config,
+            CriticalPath criticalPath,
+            double[] sbu,
+            long[] start,
+            long[] end,
+            String[] worker,
+            int[] cores) {
         List<ScheduledRun> schedule = new ArrayList<>(graph.size());
         long makespan = 0;
         double singleCoreWork = 0;
@@ -98,12 +123,19 @@ public final class Simulator {
             singleCoreWork += config.model().micros(sbu[i], 1);
         }
         schedule.sort(Comparator.comparingLong(ScheduledRun::startMicros)
-                .thenComparing(r -> Integer.parseInt(r.worker().substring(r.worker().lastIndexOf('-') + 1)))
+                .thenComparing(
+                        r -> Integer.parseInt(r.worker().substring(r.worker().lastIndexOf('-') + 1)))
                 .thenComparing(ScheduledRun::id));
         long totalCores = (long) config.workers() * config.coresPerWorker();
         long workBound = (long) Math.ceil(singleCoreWork / totalCores);
         long lowerBound = Math.max(criticalPath.length(), workBound);
-        return new SimulationResult(config, schedule, makespan, lowerBound, criticalPath.ids(), criticalPath.length(),
+        return new SimulationResult(
+                config,
+                schedule,
+                makespan,
+                lowerBound,
+                criticalPath.ids(),
+                criticalPath.length(),
                 graph.droppedEdges());
     }
 }

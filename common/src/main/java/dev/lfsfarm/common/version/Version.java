@@ -33,7 +33,8 @@ public final class Version implements Comparable<Version> {
             }
             int start = i;
             boolean digit = Character.isDigit(c);
-            while (i < trimmed.length() && Character.isLetterOrDigit(trimmed.charAt(i))
+            while (i < trimmed.length()
+                    && Character.isLetterOrDigit(trimmed.charAt(i))
                     && Character.isDigit(trimmed.charAt(i)) == digit) {
                 i++;
             }

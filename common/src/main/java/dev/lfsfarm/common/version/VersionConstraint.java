@@ -59,13 +59,15 @@ public final class VersionConstraint {
             try {
                 clauses.add(new Clause(m.group(1), Version.parse(m.group(2))));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad version constraint '" + text.trim() + "': " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "bad version constraint '" + text.trim() + "': " + e.getMessage(), e);
             }
             rest = rest.substring(m.end());
             if (rest.startsWith(",")) {
                 rest = rest.substring(1).trim();
                 if (rest.isEmpty()) {
-                    throw new IllegalArgumentException("bad version constraint '" + text.trim() + "' (ends with a comma)");
+                    throw new IllegalArgumentException(
+                            "bad version constraint '" + text.trim() + "' (ends with a comma)");
                 }
             }
         }

@@ -11,8 +11,8 @@ import dev.lfsfarm.common.recipe.Profile;
 import dev.lfsfarm.common.recipe.Recipe;
 import dev.lfsfarm.common.recipe.Resources;
 import dev.lfsfarm.common.recipe.Source;
-import dev.lfsfarm.proto.v1.DependencyRef;
 import dev.lfsfarm.proto.v1.Dependencies;
+import dev.lfsfarm.proto.v1.DependencyRef;
 import dev.lfsfarm.proto.v1.Digest;
 import dev.lfsfarm.proto.v1.RecipeResources;
 import dev.lfsfarm.proto.v1.RecipeSource;
@@ -33,7 +33,8 @@ public final class BookMessages {
 
     /** The book as submitted; {@code uploads} maps each path source to its uploaded digest and kind. */
     public static dev.lfsfarm.proto.v1.Book toProto(Book book, Map<String, PathUpload> uploads) {
-        dev.lfsfarm.proto.v1.Book.Builder b = dev.lfsfarm.proto.v1.Book.newBuilder().setName(book.name());
+        dev.lfsfarm.proto.v1.Book.Builder b =
+                dev.lfsfarm.proto.v1.Book.newBuilder().setName(book.name());
         for (Recipe r : book.recipes()) {
             b.addRecipes(toProto(r, uploads));
         }
@@ -48,10 +49,16 @@ public final class BookMessages {
 
     static dev.lfsfarm.proto.v1.Recipe toProto(Recipe r, Map<String, PathUpload> uploads) {
         dev.lfsfarm.proto.v1.Recipe.Builder b = dev.lfsfarm.proto.v1.Recipe.newBuilder()
-                .setId(r.id()).setName(r.name()).setVersion(r.version()).setSbu(r.sbu())
+                .setId(r.id())
+                .setName(r.name())
+                .setVersion(r.version())
+                .setSbu(r.sbu())
                 .setParallelJobs(r.parallelJobs())
-                .setResources(RecipeResources.newBuilder().setMemoryMb(r.resources().memoryMb()).setDiskMb(r.resources().diskMb()))
-                .putAllLabels(r.labels()).putAllEnv(r.env());
+                .setResources(RecipeResources.newBuilder()
+                        .setMemoryMb(r.resources().memoryMb())
+                        .setDiskMb(r.resources().diskMb()))
+                .putAllLabels(r.labels())
+                .putAllEnv(r.env());
         for (Source s : r.sources()) {
             RecipeSource.Builder source = RecipeSource.newBuilder().setFileName(s.fileName());
             if (s.isUrl()) {
@@ -82,16 +89,24 @@ public final class BookMessages {
     }
 
     private static DependencyRef ref(Dependency d) {
-        return DependencyRef.newBuilder().setPackageId(d.target())
-                .setConstraint(d.constraint().isAny() ? "" : d.constraint().toString()).build();
+        return DependencyRef.newBuilder()
+                .setPackageId(d.target())
+                .setConstraint(d.constraint().isAny() ? "" : d.constraint().toString())
+                .build();
     }
 
     static dev.lfsfarm.proto.v1.Profile toProto(Profile p) {
         dev.lfsfarm.proto.v1.Profile.Builder b = dev.lfsfarm.proto.v1.Profile.newBuilder()
-                .setName(p.name()).setExcludeRecommended(!p.recommended()).addAllEnabledOptional(p.optional())
-                .setSkipCheck(p.skipCheck()).putAllEnv(p.env()).setBreakCycles(p.breakAllCycles());
+                .setName(p.name())
+                .setExcludeRecommended(!p.recommended())
+                .addAllEnabledOptional(p.optional())
+                .setSkipCheck(p.skipCheck())
+                .putAllEnv(p.env())
+                .setBreakCycles(p.breakAllCycles());
         for (Profile.EdgeRule rule : p.breakCycles()) {
-            b.addDropEdges(dev.lfsfarm.proto.v1.DependencyEdge.newBuilder().setPackageId(rule.from()).setDependsOn(rule.to()));
+            b.addDropEdges(dev.lfsfarm.proto.v1.DependencyEdge.newBuilder()
+                    .setPackageId(rule.from())
+                    .setDependsOn(rule.to()));
         }
         if (p.sbuReference() != null) {
             b.setSbuReference(p.sbuReference());
@@ -123,7 +138,8 @@ public final class BookMessages {
             throw new InputException(errors);
         }
         String defaultProfile = profiles.containsKey(Profile.DEFAULT.name()) || profiles.isEmpty()
-                ? Profile.DEFAULT.name() : profiles.keySet().iterator().next();
+                ? Profile.DEFAULT.name()
+                : profiles.keySet().iterator().next();
         return Book.checked(source, book.getName(), defaultProfile, profiles, recipes);
     }
 
@@ -134,10 +150,17 @@ public final class BookMessages {
         }
         Location here = new Location(Path.of(at.file() + "#" + r.getId()), 0, 0);
         Map<DependencyClass, List<Dependency>> depends = new EnumMap<>(DependencyClass.class);
-        depends.put(DependencyClass.REQUIRED, deps(r.getDepends().getRequiredList(), DependencyClass.REQUIRED, here, errors));
-        depends.put(DependencyClass.RECOMMENDED, deps(r.getDepends().getRecommendedList(), DependencyClass.RECOMMENDED, here, errors));
-        depends.put(DependencyClass.OPTIONAL, deps(r.getDepends().getOptionalList(), DependencyClass.OPTIONAL, here, errors));
-        depends.put(DependencyClass.RUNTIME, deps(r.getDepends().getRuntimeList(), DependencyClass.RUNTIME, here, errors));
+        depends.put(
+                DependencyClass.REQUIRED,
+                deps(r.getDepends().getRequiredList(), DependencyClass.REQUIRED, here, errors));
+        depends.put(
+                DependencyClass.RECOMMENDED,
+                deps(r.getDepends().getRecommendedList(), DependencyClass.RECOMMENDED, here, errors));
+        depends.put(
+                DependencyClass.OPTIONAL,
+                deps(r.getDepends().getOptionalList(), DependencyClass.OPTIONAL, here, errors));
+        depends.put(
+                DependencyClass.RUNTIME, deps(r.getDepends().getRuntimeList(), DependencyClass.RUNTIME, here, errors));
         List<Source> sources = new ArrayList<>();
         for (RecipeSource s : r.getSourcesList()) {
             if (s.hasUrl() || !s.getUrl().isEmpty()) {
@@ -145,7 +168,8 @@ public final class BookMessages {
             } else if (!s.getPathDigest().getSha256().isEmpty()) {
                 sources.add(new Source(null, s.getPath(), s.getPathDigest().getSha256(), null, here));
             } else {
-                errors.add(new InputError(here, "sources", "path source '" + s.getPath() + "' was not uploaded (no path_digest)"));
+                errors.add(new InputError(
+                        here, "sources", "path source '" + s.getPath() + "' was not uploaded (no path_digest)"));
             }
         }
         Map<Phase, String> phases = new EnumMap<>(Phase.class);
@@ -159,12 +183,25 @@ public final class BookMessages {
         if (r.getSbu() < 0 || r.getParallelJobs() < 1) {
             errors.add(new InputError(here, "sbu", "sbu must be >= 0 and parallel_jobs >= 1"));
         }
-        Resources resources = new Resources((int) r.getResources().getMemoryMb(), (int) r.getResources().getDiskMb());
-        return new Recipe(r.getId(), r.getName().isEmpty() ? r.getId() : r.getName(), r.getVersion(), sources, depends,
-                r.getSbu(), Math.max(1, r.getParallelJobs()), resources, r.getLabelsMap(), r.getEnvMap(), phases, here);
+        Resources resources = new Resources(
+                (int) r.getResources().getMemoryMb(), (int) r.getResources().getDiskMb());
+        return new Recipe(
+                r.getId(),
+                r.getName().isEmpty() ? r.getId() : r.getName(),
+                r.getVersion(),
+                sources,
+                depends,
+                r.getSbu(),
+                Math.max(1, r.getParallelJobs()),
+                resources,
+                r.getLabelsMap(),
+                r.getEnvMap(),
+                phases,
+                here);
     }
 
-    private static List<Dependency> deps(List<DependencyRef> refs, DependencyClass c, Location at, List<InputError> errors) {
+    private static List<Dependency> deps(
+            List<DependencyRef> refs, DependencyClass c, Location at, List<InputError> errors) {
         List<Dependency> result = new ArrayList<>();
         for (int i = 0; i < refs.size(); i++) {
             String text = (refs.get(i).getPackageId() + " " + refs.get(i).getConstraint()).trim();
@@ -180,9 +217,17 @@ public final class BookMessages {
 
     private static Profile fromProto(dev.lfsfarm.proto.v1.Profile p, Path source) {
         List<Profile.EdgeRule> rules = new ArrayList<>();
-        p.getDropEdgesList().forEach(e -> rules.add(new Profile.EdgeRule(e.getPackageId(), e.getDependsOn(), Location.of(source))));
-        return new Profile(p.getName(), !p.getExcludeRecommended(), new java.util.LinkedHashSet<>(p.getEnabledOptionalList()),
-                p.getSkipCheck(), p.getEnvMap(), rules, p.getBreakCycles(), emptyToNull(p.getSbuReference()));
+        p.getDropEdgesList()
+                .forEach(e -> rules.add(new Profile.EdgeRule(e.getPackageId(), e.getDependsOn(), Location.of(source))));
+        return new Profile(
+                p.getName(),
+                !p.getExcludeRecommended(),
+                new java.util.LinkedHashSet<>(p.getEnabledOptionalList()),
+                p.getSkipCheck(),
+                p.getEnvMap(),
+                rules,
+                p.getBreakCycles(),
+                emptyToNull(p.getSbuReference()));
     }
 
     private static String emptyToNull(String s) {

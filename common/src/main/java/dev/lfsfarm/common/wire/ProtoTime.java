@@ -9,7 +9,10 @@ public final class ProtoTime {
     private ProtoTime() {}
 
     public static Timestamp timestamp(Instant t) {
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(t.getEpochSecond())
+                .setNanos(t.getNano())
+                .build();
     }
 
     public static Instant instant(Timestamp t) {
@@ -17,6 +20,9 @@ public final class ProtoTime {
     }
 
     public static Duration duration(java.time.Duration d) {
-        return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+        return Duration.newBuilder()
+                .setSeconds(d.getSeconds())
+                .setNanos(d.getNano())
+                .build();
     }
 }

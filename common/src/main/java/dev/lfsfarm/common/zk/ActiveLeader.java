@@ -13,8 +13,11 @@ public record ActiveLeader(long epoch, String grpcAddress, String httpAddress, S
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public byte[] toBytes() {
-        var node = JSON.createObjectNode().put("epoch", epoch).put("grpc", grpcAddress)
-                .put("http", httpAddress).put("name", name);
+        var node = JSON.createObjectNode()
+                .put("epoch", epoch)
+                .put("grpc", grpcAddress)
+                .put("http", httpAddress)
+                .put("name", name);
         return node.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -28,8 +31,11 @@ public record ActiveLeader(long epoch, String grpcAddress, String httpAddress, S
             if (node == null || !node.hasNonNull("grpc") || !node.hasNonNull("epoch")) {
                 return Optional.empty();
             }
-            return Optional.of(new ActiveLeader(node.get("epoch").asLong(), node.get("grpc").asText(),
-                    node.path("http").asText(""), node.path("name").asText("")));
+            return Optional.of(new ActiveLeader(
+                    node.get("epoch").asLong(),
+                    node.get("grpc").asText(),
+                    node.path("http").asText(""),
+                    node.path("name").asText("")));
         } catch (java.io.IOException e) {
             return Optional.empty();
         }

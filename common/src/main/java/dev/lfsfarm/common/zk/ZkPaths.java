@@ -81,7 +81,11 @@ public final class ZkPaths {
 
     /** A single path segment: ids and names never contain '/', and '.'/'..' are not names. */
     static String segment(String name) {
-        if (name == null || name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")
+        if (name == null
+                || name.isEmpty()
+                || name.contains("/")
+                || name.equals(".")
+                || name.equals("..")
                 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new IllegalArgumentException("not usable as a ZooKeeper node name: '" + name + "'");
         }

@@ -12,6 +12,7 @@ public final class ZooKeeperClients {
     /** host:port[,host:port...][/chroot]; hosts may be names, IPv4 or [IPv6]. */
     private static final Pattern CONNECT = Pattern.compile(
             "(?:[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+\\]):\\d{1,5}(?:,(?:[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+\\]):\\d{1,5})*(?:/[^/\\s][^\\s]*)?");
+
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     private ZooKeeperClients() {}
@@ -37,9 +38,12 @@ public final class ZooKeeperClients {
             throw new IllegalArgumentException("ZooKeeper connect string " + problem);
         }
         int session = (int) sessionTimeout.toMillis();
-        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(connect.trim())
-                .sessionTimeoutMs(session).connectionTimeoutMs(Math.min(session, 5_000))
-                .retryPolicy(new ExponentialBackoffRetry(100, 6, 1_000)).build();
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(connect.trim())
+                .sessionTimeoutMs(session)
+                .connectionTimeoutMs(Math.min(session, 5_000))
+                .retryPolicy(new ExponentialBackoffRetry(100, 6, 1_000))
+                .build();
         client.start();
         return client;
     }

@@ -40,7 +40,8 @@ class ActionKeysTest {
     @Test
     void changingOneRecipeChangesItAndWhatDependsOnItOnly() throws Exception {
         String[] before = keys(chain(), null); // book order: a, b, c, other
-        String[] after = keys(chain().recipe("b", "version: '1'\ndepends: {required: [a]}\nphases: {build: make -k}\n"), null);
+        String[] after =
+                keys(chain().recipe("b", "version: '1'\ndepends: {required: [a]}\nphases: {build: make -k}\n"), null);
         assertThat(after[0]).isEqualTo(before[0]);
         assertThat(after[1]).isNotEqualTo(before[1]);
         assertThat(after[2]).isNotEqualTo(before[2]);
@@ -50,7 +51,8 @@ class ActionKeysTest {
     @Test
     void schedulingFactsDoNotChangeKeysButProfileAndArchDo() throws Exception {
         String[] before = keys(chain(), null);
-        String[] sbuChanged = keys(chain().recipe("other", "version: '1'\nphases: {build: make}\nsbu: 9\nparallel_jobs: 8\n"), null);
+        String[] sbuChanged =
+                keys(chain().recipe("other", "version: '1'\nphases: {build: make}\nsbu: 9\nparallel_jobs: 8\n"), null);
         assertThat(sbuChanged[3]).isEqualTo(before[3]);
         String[] quick = keys(chain(), "quick");
         assertThat(quick[0]).isNotEqualTo(before[0]); // its check phase no longer runs

@@ -39,6 +39,7 @@ class ArtifactExtractorTest {
     private Path outside;
     /** An absolute path outside tmp that must never be created. */
     private Path absoluteVictim;
+
     private Map<String, String> outsideBefore;
 
     @BeforeEach
@@ -53,7 +54,9 @@ class ArtifactExtractorTest {
     @AfterEach
     void nothingEscaped() throws IOException {
         assertThat(ArtifactTrees.snapshot(tmp, target)).isEqualTo(outsideBefore);
-        assertThat(Files.exists(absoluteVictim, LinkOption.NOFOLLOW_LINKS)).as(absoluteVictim.toString()).isFalse();
+        assertThat(Files.exists(absoluteVictim, LinkOption.NOFOLLOW_LINKS))
+                .as(absoluteVictim.toString())
+                .isFalse();
     }
 
     interface TarBody {
@@ -195,7 +198,8 @@ class ArtifactExtractorTest {
 
     @Test
     void relativeSymlinkEscapingTheRoot() throws IOException {
-        byte[] archive = tarGz(tar -> link(tar, "usr/lib/libfoo.so", TarConstants.LF_SYMLINK, "../../../../outside/secret"));
+        byte[] archive =
+                tarGz(tar -> link(tar, "usr/lib/libfoo.so", TarConstants.LF_SYMLINK, "../../../../outside/secret"));
 
         assertRefused(archive, "usr/lib/libfoo.so", "resolves outside the extraction root");
         assertThat(target.resolve("usr/lib/libfoo.so")).doesNotExist();
@@ -212,7 +216,8 @@ class ArtifactExtractorTest {
 
         ArtifactExtractor.extract(new ByteArrayInputStream(archive), target);
 
-        assertThat(Files.readSymbolicLink(target.resolve("lib64/libfoo.so")).toString()).isEqualTo("../usr/lib/./libfoo.so.1");
+        assertThat(Files.readSymbolicLink(target.resolve("lib64/libfoo.so")).toString())
+                .isEqualTo("../usr/lib/./libfoo.so.1");
         assertThat(target.resolve("usr/lib/libfoo.so")).hasContent("lib");
     }
 
@@ -226,7 +231,8 @@ class ArtifactExtractorTest {
 
     @Test
     void hardLinkToAnAbsolutePath() throws IOException {
-        byte[] archive = tarGz(tar -> link(tar, "stolen", TarConstants.LF_LINK, outside.resolve("secret").toString()));
+        byte[] archive = tarGz(tar -> link(
+                tar, "stolen", TarConstants.LF_LINK, outside.resolve("secret").toString()));
 
         assertRefused(archive, "stolen", "hard link to the absolute path");
     }

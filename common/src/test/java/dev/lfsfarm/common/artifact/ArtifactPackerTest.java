@@ -57,11 +57,16 @@ class ArtifactPackerTest {
 
         byte[] archive = out.toByteArray();
         assertThat(manifest.getArtifact()).isEqualTo(Sha256.digest(archive));
-        List<String> paths = manifest.getEntriesList().stream().map(ManifestEntry::getPath).collect(Collectors.toList());
+        List<String> paths =
+                manifest.getEntriesList().stream().map(ManifestEntry::getPath).collect(Collectors.toList());
         List<String> sorted = new ArrayList<>(paths);
         sorted.sort(TreeScanner.PATH_ORDER);
         assertThat(paths).isEqualTo(sorted).doesNotHaveDuplicates();
-        assertThat(paths).allSatisfy(p -> assertThat(p).doesNotStartWith("/").doesNotStartWith("./").doesNotEndWith("/"));
+        assertThat(paths)
+                .allSatisfy(p -> assertThat(p)
+                        .doesNotStartWith("/")
+                        .doesNotStartWith("./")
+                        .doesNotEndWith("/"));
         assertThat(paths.indexOf("usr")).isLessThan(paths.indexOf("usr/bin")).isLessThan(paths.indexOf("usr/bin/tool"));
 
         Map<String, ManifestEntry> byPath = manifest.getEntriesList().stream()
@@ -89,8 +94,10 @@ class ArtifactPackerTest {
         assertThat(byPath).containsKeys(ArtifactTrees.LONG_FILE, ArtifactTrees.UNICODE_FILE, "usr/share/zero-length");
         assertThat(byPath.get("usr/share/zero-length").getSha256()).isEqualTo(Sha256.of(new byte[0]));
 
-        long total = manifest.getEntriesList().stream().filter(e -> e.getType() == EntryType.ENTRY_TYPE_FILE)
-                .mapToLong(ManifestEntry::getSizeBytes).sum();
+        long total = manifest.getEntriesList().stream()
+                .filter(e -> e.getType() == EntryType.ENTRY_TYPE_FILE)
+                .mapToLong(ManifestEntry::getSizeBytes)
+                .sum();
         assertThat(manifest.getTotalFileBytes()).isEqualTo(total).isPositive();
     }
 
@@ -100,8 +107,8 @@ class ArtifactPackerTest {
         byte[] archive = ArtifactTrees.pack(root);
 
         List<String> names = new ArrayList<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(
-                new GZIPInputStream(new ByteArrayInputStream(archive)), "UTF-8")) {
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(archive)), "UTF-8")) {
             for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
                 names.add(e.getName());
                 assertThat(e.getLongUserId()).as(e.getName()).isZero();
@@ -119,8 +126,8 @@ class ArtifactPackerTest {
         // Nothing of the packing user leaks into the archive (commons-compress's own PAX headers would).
         String user = System.getProperty("user.name", "");
         assumeTrue(user.length() >= 4, "user name too short to search for");
-        String tarText = new String(new GZIPInputStream(new ByteArrayInputStream(archive)).readAllBytes(),
-                StandardCharsets.ISO_8859_1);
+        String tarText = new String(
+                new GZIPInputStream(new ByteArrayInputStream(archive)).readAllBytes(), StandardCharsets.ISO_8859_1);
         assertThat(tarText).doesNotContain(user);
     }
 
@@ -135,7 +142,8 @@ class ArtifactPackerTest {
         Path extracted = Files.createDirectories(tmp.resolve("by-tar"));
 
         Process tar = new ProcessBuilder("tar", "-xzpf", archive.toString(), "-C", extracted.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(tar.exitValue()).as(output).isZero();
@@ -166,7 +174,8 @@ class ArtifactPackerTest {
 
         Manifest manifest = ArtifactPacker.pack(root, new ByteArrayOutputStream());
 
-        assertThat(manifest.getEntriesList()).filteredOn(e -> e.getPath().startsWith("usr/bin/g"))
+        assertThat(manifest.getEntriesList())
+                .filteredOn(e -> e.getPath().startsWith("usr/bin/g"))
                 .extracting(ManifestEntry::getPath, ManifestEntry::getType, ManifestEntry::getSizeBytes)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("usr/bin/gunzip", EntryType.ENTRY_TYPE_FILE, 12L),
@@ -208,14 +217,18 @@ class ArtifactPackerTest {
         String value = "x".repeat(98 - " path=\n".length());
         byte[] record = DeterministicTarWriter.encodePaxRecords(Map.of("path", value));
         assertThat(record).hasSize(101);
-        assertThat(new String(record, StandardCharsets.UTF_8)).startsWith("101 path=x").endsWith("x\n");
+        assertThat(new String(record, StandardCharsets.UTF_8))
+                .startsWith("101 path=x")
+                .endsWith("x\n");
         byte[] small = DeterministicTarWriter.encodePaxRecords(Map.of("path", "é"));
         assertThat(new String(small, StandardCharsets.UTF_8)).isEqualTo("11 path=é\n");
     }
 
     static boolean commandAvailable(String command) {
         try {
-            Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command, "--version")
+                    .redirectErrorStream(true)
+                    .start();
             try (InputStream in = p.getInputStream()) {
                 in.readAllBytes();
             }

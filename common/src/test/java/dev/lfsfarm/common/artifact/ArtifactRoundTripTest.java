@@ -29,7 +29,8 @@ class ArtifactRoundTripTest {
         Manifest manifest = ArtifactPacker.pack(Files.createDirectories(tmp.resolve("empty")), out);
 
         assertThat(manifest.getEntriesCount()).isZero();
-        assertThat(ArtifactExtractor.extract(new ByteArrayInputStream(out.toByteArray()), tmp.resolve("dst"))).isZero();
+        assertThat(ArtifactExtractor.extract(new ByteArrayInputStream(out.toByteArray()), tmp.resolve("dst")))
+                .isZero();
         assertThat(tmp.resolve("dst")).isEmptyDirectory();
     }
 
@@ -46,8 +47,10 @@ class ArtifactRoundTripTest {
         assertThat(ArtifactTrees.snapshot(dst, null)).isEqualTo(ArtifactTrees.snapshot(src, null));
         assertThat(ManifestVerifier.verify(manifest, dst)).isEmpty();
         assertThat(ManifestVerifier.verify(manifest, src)).isEmpty();
-        assertThat(Files.readSymbolicLink(dst.resolve("usr/lib/libabs.so")).toString()).isEqualTo("/usr/lib/libfoo.so.1");
-        assertThat(Files.getAttribute(dst.resolve("usr/bin/suid-helper"), "unix:mode")).isEqualTo(0100000 | 04755);
+        assertThat(Files.readSymbolicLink(dst.resolve("usr/lib/libabs.so")).toString())
+                .isEqualTo("/usr/lib/libfoo.so.1");
+        assertThat(Files.getAttribute(dst.resolve("usr/bin/suid-helper"), "unix:mode"))
+                .isEqualTo(0100000 | 04755);
         assertThat(Files.getLastModifiedTime(dst.resolve("usr/bin/tool")))
                 .isEqualTo(FileTime.from(ArtifactPacker.ENTRY_MTIME));
     }
@@ -72,7 +75,8 @@ class ArtifactRoundTripTest {
         assertThat(sysroot.resolve("usr/lib/liba.so")).hasContent("a");
         assertThat(sysroot.resolve("usr/lib/libb.so")).hasContent("b");
         assertThat(sysroot.resolve("usr/include/shared.h")).hasContent("new");
-        assertThat(Files.isSymbolicLink(sysroot.resolve("usr/lib/libcommon.so"))).isFalse();
+        assertThat(Files.isSymbolicLink(sysroot.resolve("usr/lib/libcommon.so")))
+                .isFalse();
         assertThat(ManifestVerifier.verify(mb, sysroot, false)).isEmpty();
         assertThat(ManifestVerifier.verify(ma, sysroot, false))
                 .extracting(ManifestDifference::path, ManifestDifference::kind)
@@ -80,7 +84,9 @@ class ArtifactRoundTripTest {
                         org.assertj.core.groups.Tuple.tuple("usr/include/shared.h", Kind.MODE),
                         org.assertj.core.groups.Tuple.tuple("usr/include/shared.h", Kind.SHA256),
                         org.assertj.core.groups.Tuple.tuple("usr/lib/libcommon.so", Kind.TYPE));
-        assertThat(ManifestVerifier.verify(mb, sysroot)).extracting(ManifestDifference::kind).containsOnly(Kind.EXTRA);
+        assertThat(ManifestVerifier.verify(mb, sysroot))
+                .extracting(ManifestDifference::kind)
+                .containsOnly(Kind.EXTRA);
     }
 
     @Test
@@ -135,18 +141,22 @@ class ArtifactRoundTripTest {
 
         List<ManifestDifference> diffs = ManifestVerifier.verify(manifest, root);
 
-        assertThat(diffs).extracting(ManifestDifference::path, ManifestDifference::kind).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("bin/a", Kind.SIZE),
-                org.assertj.core.groups.Tuple.tuple("bin/b", Kind.SHA256),
-                org.assertj.core.groups.Tuple.tuple("bin/c", Kind.MODE),
-                org.assertj.core.groups.Tuple.tuple("bin/gone", Kind.MISSING),
-                org.assertj.core.groups.Tuple.tuple("bin/link", Kind.LINK_TARGET),
-                org.assertj.core.groups.Tuple.tuple("bin/new", Kind.EXTRA),
-                org.assertj.core.groups.Tuple.tuple("share", Kind.TYPE));
+        assertThat(diffs)
+                .extracting(ManifestDifference::path, ManifestDifference::kind)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("bin/a", Kind.SIZE),
+                        org.assertj.core.groups.Tuple.tuple("bin/b", Kind.SHA256),
+                        org.assertj.core.groups.Tuple.tuple("bin/c", Kind.MODE),
+                        org.assertj.core.groups.Tuple.tuple("bin/gone", Kind.MISSING),
+                        org.assertj.core.groups.Tuple.tuple("bin/link", Kind.LINK_TARGET),
+                        org.assertj.core.groups.Tuple.tuple("bin/new", Kind.EXTRA),
+                        org.assertj.core.groups.Tuple.tuple("share", Kind.TYPE));
         assertThat(diffs.get(0).toString()).isEqualTo("bin/a: size expected 4, actual 14");
         assertThat(diffs.get(2).toString()).isEqualTo("bin/c: mode expected 0755, actual 0700");
         assertThat(diffs.get(3).toString()).isEqualTo("bin/gone: missing (expected file)");
-        assertThat(Files.exists(root.resolve("bin/link"), LinkOption.NOFOLLOW_LINKS)).isTrue();
-        assertThat(new String(Files.readAllBytes(root.resolve("bin/new")), StandardCharsets.UTF_8)).isEqualTo("extra");
+        assertThat(Files.exists(root.resolve("bin/link"), LinkOption.NOFOLLOW_LINKS))
+                .isTrue();
+        assertThat(new String(Files.readAllBytes(root.resolve("bin/new")), StandardCharsets.UTF_8))
+                .isEqualTo("extra");
     }
 }

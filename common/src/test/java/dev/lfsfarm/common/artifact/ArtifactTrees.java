@@ -18,8 +18,7 @@ final class ArtifactTrees {
     static final String UNICODE_FILE = "usr/share/locale/fr/Übersetzung-ñ-Тест-日本.txt";
     static final String LONG_LINK_TARGET = "../../../" + LONG_FILE;
 
-    private ArtifactTrees() {
-    }
+    private ArtifactTrees() {}
 
     /**
      * A tree with every kind of entry an artifact holds. Created in the order given by {@code
@@ -85,8 +84,10 @@ final class ArtifactTrees {
                 continue;
             }
             String sha = e.type() == dev.lfsfarm.proto.v1.EntryType.ENTRY_TYPE_FILE ? Sha256.of(e.file()) : "";
-            out.put(e.path(), e.type() + " " + Integer.toOctalString(e.mode()) + " " + e.size() + " "
-                    + e.linkTarget() + " " + sha);
+            out.put(
+                    e.path(),
+                    e.type() + " " + Integer.toOctalString(e.mode()) + " " + e.size() + " " + e.linkTarget() + " "
+                            + sha);
         }
         return out;
     }

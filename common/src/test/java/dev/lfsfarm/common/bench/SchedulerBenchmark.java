@@ -96,8 +96,15 @@ public final class SchedulerBenchmark {
     }
 
     /** The timings and heap figures of one measurement. */
-    record Measurement(String name, int n, long[] nanos, long peakHeapBytes, long maxAfterGcBytes,
-            long poolPeakBytes, long gcCount, long gcMillis) {
+    record Measurement(
+            String name,
+            int n,
+            long[] nanos,
+            long peakHeapBytes,
+            long maxAfterGcBytes,
+            long poolPeakBytes,
+            long gcCount,
+            long gcMillis) {
         long medianNanos() {
             long[] sorted = nanos.clone();
             Arrays.sort(sorted);
@@ -111,7 +118,14 @@ public final class SchedulerBenchmark {
     }
 
     /** Parsed command line. */
-    record Options(List<Integer> sizes, int reps, int warmup, long seed, String shape, int workers, int cores,
+    record Options(
+            List<Integer> sizes,
+            int reps,
+            int warmup,
+            long seed,
+            String shape,
+            int workers,
+            int cores,
             Path writeGraph) {
         static Options parse(String[] args) {
             List<Integer> sizes = new ArrayList<>();
@@ -174,9 +188,18 @@ public final class SchedulerBenchmark {
         printTable(all, OUT);
         OUT.println();
         for (Measurement m : all) {
-            OUT.printf(Locale.ROOT, "%s n=%d median_ms=%.1f min_ms=%.1f peak_heap_mb=%.0f after_gc_mb=%s "
-                            + "pool_peak_mb=%.0f gcs=%d%n", m.name(), m.n(), ms(m.medianNanos()), ms(m.minNanos()),
-                    mb(m.peakHeapBytes()), afterGc(m), mb(m.poolPeakBytes()), m.gcCount());
+            OUT.printf(
+                    Locale.ROOT,
+                    "%s n=%d median_ms=%.1f min_ms=%.1f peak_heap_mb=%.0f after_gc_mb=%s "
+                            + "pool_peak_mb=%.0f gcs=%d%n",
+                    m.name(),
+                    m.n(),
+                    ms(m.medianNanos()),
+                    ms(m.minNanos()),
+                    mb(m.peakHeapBytes()),
+                    afterGc(m),
+                    mb(m.poolPeakBytes()),
+                    m.gcCount());
         }
     }
 
@@ -184,21 +207,35 @@ public final class SchedulerBenchmark {
     static List<Measurement> run(Options options, PrintStream out) throws Exception {
         HeapWatch heap = new HeapWatch();
         Runtime runtime = Runtime.getRuntime();
-        out.printf(Locale.ROOT, "java %s (%s), %d processors, heap max %.0f MB, GC: %s%n",
-                System.getProperty("java.version"), System.getProperty("java.vm.name"), runtime.availableProcessors(),
-                mb(runtime.maxMemory()), heap.collectorNames());
-        out.printf(Locale.ROOT, "shape=%s seed=%d reps=%d warmup=%d farm=%d workers x %d cores, sbu=1 s%n",
-                options.shape(), options.seed(), options.reps(), options.warmup(), options.workers(), options.cores());
+        out.printf(
+                Locale.ROOT,
+                "java %s (%s), %d processors, heap max %.0f MB, GC: %s%n",
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                runtime.availableProcessors(),
+                mb(runtime.maxMemory()),
+                heap.collectorNames());
+        out.printf(
+                Locale.ROOT,
+                "shape=%s seed=%d reps=%d warmup=%d farm=%d workers x %d cores, sbu=1 s%n",
+                options.shape(),
+                options.seed(),
+                options.reps(),
+                options.warmup(),
+                options.workers(),
+                options.cores());
 
         DurationModel model = DurationModel.ofSbuSeconds(1);
-        SimulationConfig criticalPath = SimulationConfig.of(options.workers(), options.cores(), Policy.CRITICAL_PATH, model);
+        SimulationConfig criticalPath =
+                SimulationConfig.of(options.workers(), options.cores(), Policy.CRITICAL_PATH, model);
         SimulationConfig fifo = SimulationConfig.of(options.workers(), options.cores(), Policy.FIFO, model);
 
         List<Measurement> all = new ArrayList<>();
         Path tempDir = options.writeGraph() == null ? Files.createTempDirectory("farm-bench") : null;
         try {
             for (int n : options.sizes()) {
-                Path file = (tempDir != null ? tempDir : options.writeGraph()).resolve("synthetic-" + options.shape() + "-" + n + ".json");
+                Path file = (tempDir != null ? tempDir : options.writeGraph())
+                        .resolve("synthetic-" + options.shape() + "-" + n + ".json");
                 runSize(n, options, model, criticalPath, fifo, heap, out, all, file);
                 // The generated book is unreachable now: the loaded one replaces it, as in the CLI.
                 runLoad(n, file, options, criticalPath, heap, out, all);
@@ -218,8 +255,15 @@ public final class SchedulerBenchmark {
      * Graph-file loading, as {@code farm plan --graph FILE} starts: {@code load} alone, and
      * {@code load-farm-plan} = load + resolve + simulate, everything {@code farm plan} computes.
      */
-    private static void runLoad(int n, Path file, Options options, SimulationConfig criticalPath, HeapWatch heap,
-            PrintStream out, List<Measurement> all) throws Exception {
+    private static void runLoad(
+            int n,
+            Path file,
+            Options options,
+            SimulationConfig criticalPath,
+            HeapWatch heap,
+            PrintStream out,
+            List<Measurement> all)
+            throws Exception {
         out.printf(Locale.ROOT, "  graph file %s: %.1f MB%n", file.getFileName(), mb(Files.size(file)));
         Work[] works = {
             () -> GraphFileLoader.load(file, 1.0),
@@ -232,14 +276,30 @@ public final class SchedulerBenchmark {
     }
 
     private static void report(Measurement m, PrintStream out, List<Measurement> all) {
-        out.printf(Locale.ROOT, "  %-14s median %8.1f ms  min %8.1f ms  runs %s ms  gc %d (%d ms)%n", m.name(),
-                ms(m.medianNanos()), ms(m.minNanos()), runsMs(m.nanos()), m.gcCount(), m.gcMillis());
+        out.printf(
+                Locale.ROOT,
+                "  %-14s median %8.1f ms  min %8.1f ms  runs %s ms  gc %d (%d ms)%n",
+                m.name(),
+                ms(m.medianNanos()),
+                ms(m.minNanos()),
+                runsMs(m.nanos()),
+                m.gcCount(),
+                m.gcMillis());
         all.add(m);
     }
 
     /** One size: in its own method so that nothing of it is reachable when the next size starts. */
-    private static void runSize(int n, Options options, DurationModel model, SimulationConfig criticalPath,
-            SimulationConfig fifo, HeapWatch heap, PrintStream out, List<Measurement> all, Path file) throws Exception {
+    private static void runSize(
+            int n,
+            Options options,
+            DurationModel model,
+            SimulationConfig criticalPath,
+            SimulationConfig fifo,
+            HeapWatch heap,
+            PrintStream out,
+            List<Measurement> all,
+            Path file)
+            throws Exception {
         out.println();
         long baseline = usedAfterFullGc();
         heap.reset();
@@ -249,10 +309,19 @@ public final class SchedulerBenchmark {
         long withBook = usedAfterFullGc();
         ResolvedGraph graph = resolve(book);
         long withGraph = usedAfterFullGc();
-        out.printf(Locale.ROOT, "n=%d: generated in %.0f ms, %d packages, %d ordering edges (%.2f per package)%n",
-                n, ms(generateNanos), graph.size(), graph.edgeCount(), (double) graph.edgeCount() / graph.size());
-        out.printf(Locale.ROOT, "  retained (heap after System.gc()): book %.0f MB, resolved graph %.0f MB%n",
-                mb(withBook - baseline), mb(withGraph - withBook));
+        out.printf(
+                Locale.ROOT,
+                "n=%d: generated in %.0f ms, %d packages, %d ordering edges (%.2f per package)%n",
+                n,
+                ms(generateNanos),
+                graph.size(),
+                graph.edgeCount(),
+                (double) graph.edgeCount() / graph.size());
+        out.printf(
+                Locale.ROOT,
+                "  retained (heap after System.gc()): book %.0f MB, resolved graph %.0f MB%n",
+                mb(withBook - baseline),
+                mb(withGraph - withBook));
         writeGraphFile(book, file);
         if (options.writeGraph() != null) {
             out.println("  wrote " + file);
@@ -273,29 +342,44 @@ public final class SchedulerBenchmark {
 
         makespans(graph, criticalPath, fifo, out);
         // A farm eight times larger, where the critical path rather than the total work binds.
-        SimulationConfig big = SimulationConfig.of(criticalPath.workers() * 8, criticalPath.coresPerWorker(),
-                Policy.CRITICAL_PATH, model);
+        SimulationConfig big = SimulationConfig.of(
+                criticalPath.workers() * 8, criticalPath.coresPerWorker(), Policy.CRITICAL_PATH, model);
         makespans(graph, big, SimulationConfig.of(big.workers(), big.coresPerWorker(), Policy.FIFO, model), out);
         sink = null;
     }
 
     /** Simulates with both policies (untimed) and prints makespans against the lower bound. */
-    private static void makespans(ResolvedGraph graph, SimulationConfig criticalPath, SimulationConfig fifo,
-            PrintStream out) throws Exception {
+    private static void makespans(
+            ResolvedGraph graph, SimulationConfig criticalPath, SimulationConfig fifo, PrintStream out)
+            throws Exception {
         SimulationResult cp = Simulator.run(graph, criticalPath);
         SimulationResult ff = Simulator.run(graph, fifo);
-        out.printf(Locale.ROOT, "  makespan on %d x %d cores: critical-path %s, fifo %s, lower bound %s "
+        out.printf(
+                Locale.ROOT,
+                "  makespan on %d x %d cores: critical-path %s, fifo %s, lower bound %s "
                         + "(critical path %s over %d packages); fifo/critical-path = %.3f, critical-path/bound = %.3f%n",
-                criticalPath.workers(), criticalPath.coresPerWorker(),
-                Seconds.human(cp.makespanMicros()), Seconds.human(ff.makespanMicros()),
-                Seconds.human(cp.lowerBoundMicros()), Seconds.human(cp.criticalPathMicros()), cp.criticalPath().size(),
+                criticalPath.workers(),
+                criticalPath.coresPerWorker(),
+                Seconds.human(cp.makespanMicros()),
+                Seconds.human(ff.makespanMicros()),
+                Seconds.human(cp.lowerBoundMicros()),
+                Seconds.human(cp.criticalPathMicros()),
+                cp.criticalPath().size(),
                 (double) ff.makespanMicros() / cp.makespanMicros(),
                 (double) cp.makespanMicros() / cp.lowerBoundMicros());
-        out.printf(Locale.ROOT, "  makespan_s n=%d workers=%d cores=%d critical_path=%s fifo=%s lower_bound=%s "
+        out.printf(
+                Locale.ROOT,
+                "  makespan_s n=%d workers=%d cores=%d critical_path=%s fifo=%s lower_bound=%s "
                         + "critical_path_length=%s utilisation_cp=%.3f utilisation_fifo=%.3f%n",
-                graph.size(), criticalPath.workers(), criticalPath.coresPerWorker(), Seconds.of(cp.makespanMicros()),
-                Seconds.of(ff.makespanMicros()), Seconds.of(cp.lowerBoundMicros()),
-                Seconds.of(cp.criticalPathMicros()), cp.utilisation(), ff.utilisation());
+                graph.size(),
+                criticalPath.workers(),
+                criticalPath.coresPerWorker(),
+                Seconds.of(cp.makespanMicros()),
+                Seconds.of(ff.makespanMicros()),
+                Seconds.of(cp.lowerBoundMicros()),
+                Seconds.of(cp.criticalPathMicros()),
+                cp.utilisation(),
+                ff.utilisation());
     }
 
     /**
@@ -356,16 +440,40 @@ public final class SchedulerBenchmark {
             nanos[i] = System.nanoTime() - start;
             sink = null;
         }
-        return new Measurement(name, n, nanos, heap.peakHeapBytes(), heap.maxAfterGcBytes(), heap.poolPeakBytes(),
-                heap.gcCount() - gcCount, heap.gcMillis() - gcMillis);
+        return new Measurement(
+                name,
+                n,
+                nanos,
+                heap.peakHeapBytes(),
+                heap.maxAfterGcBytes(),
+                heap.poolPeakBytes(),
+                heap.gcCount() - gcCount,
+                heap.gcMillis() - gcMillis);
     }
 
     static void printTable(List<Measurement> all, PrintStream out) {
-        out.printf(Locale.ROOT, "%-14s %8s %11s %11s %9s %12s %13s %6s%n",
-                "measurement", "n", "median ms", "min ms", "peak MB", "after-GC MB", "pool-peak MB", "GCs");
+        out.printf(
+                Locale.ROOT,
+                "%-14s %8s %11s %11s %9s %12s %13s %6s%n",
+                "measurement",
+                "n",
+                "median ms",
+                "min ms",
+                "peak MB",
+                "after-GC MB",
+                "pool-peak MB",
+                "GCs");
         for (Measurement m : all) {
-            out.printf(Locale.ROOT, "%-14s %8d %11.1f %11.1f %9.0f %12s %13.0f %6d%n", m.name(), m.n(),
-                    ms(m.medianNanos()), ms(m.minNanos()), mb(m.peakHeapBytes()), afterGc(m), mb(m.poolPeakBytes()),
+            out.printf(
+                    Locale.ROOT,
+                    "%-14s %8d %11.1f %11.1f %9.0f %12s %13.0f %6d%n",
+                    m.name(),
+                    m.n(),
+                    ms(m.medianNanos()),
+                    ms(m.minNanos()),
+                    mb(m.peakHeapBytes()),
+                    afterGc(m),
+                    mb(m.poolPeakBytes()),
                     m.gcCount());
         }
     }
@@ -409,22 +517,29 @@ public final class SchedulerBenchmark {
             }
             for (GarbageCollectorMXBean gc : collectors) {
                 if (gc instanceof NotificationEmitter emitter) {
-                    emitter.addNotificationListener((notification, handback) -> {
-                        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
-                                .equals(notification.getType())) {
-                            return;
-                        }
-                        GarbageCollectionNotificationInfo info =
-                                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-                        maxBeforeGc.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageBeforeGc()), Math::max);
-                        maxAfterGc.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageAfterGc()), Math::max);
-                    }, null, null);
+                    emitter.addNotificationListener(
+                            (notification, handback) -> {
+                                if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                                        notification.getType())) {
+                                    return;
+                                }
+                                GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+                                        (CompositeData) notification.getUserData());
+                                maxBeforeGc.accumulateAndGet(
+                                        heapUsed(info.getGcInfo().getMemoryUsageBeforeGc()), Math::max);
+                                maxAfterGc.accumulateAndGet(
+                                        heapUsed(info.getGcInfo().getMemoryUsageAfterGc()), Math::max);
+                            },
+                            null,
+                            null);
                 }
             }
         }
 
         String collectorNames() {
-            return String.join(" + ", collectors.stream().map(GarbageCollectorMXBean::getName).toList());
+            return String.join(
+                    " + ",
+                    collectors.stream().map(GarbageCollectorMXBean::getName).toList());
         }
 
         void reset() {
@@ -458,11 +573,15 @@ public final class SchedulerBenchmark {
         }
 
         long gcCount() {
-            return collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
+            return collectors.stream()
+                    .mapToLong(GarbageCollectorMXBean::getCollectionCount)
+                    .sum();
         }
 
         long gcMillis() {
-            return collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+            return collectors.stream()
+                    .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+                    .sum();
         }
 
         private long heapUsed(Map<String, MemoryUsage> byPool) {

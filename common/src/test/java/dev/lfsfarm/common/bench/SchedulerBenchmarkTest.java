@@ -40,10 +40,12 @@ class SchedulerBenchmarkTest {
         for (int i = 0; i < a.recipes().size(); i++) {
             Recipe r = a.recipes().get(i);
             assertThat(r.id()).isEqualTo(SyntheticGraphs.id(i));
-            assertThat(r.depends(DependencyClass.REQUIRED)).isEqualTo(b.recipes().get(i).depends(DependencyClass.REQUIRED));
+            assertThat(r.depends(DependencyClass.REQUIRED))
+                    .isEqualTo(b.recipes().get(i).depends(DependencyClass.REQUIRED));
             assertThat(r.sbu()).isEqualTo(b.recipes().get(i).sbu()).isBetween(0.1, 10.0);
             assertThat(r.parallelJobs()).isBetween(1, 8);
-            r.depends(DependencyClass.REQUIRED).forEach(d -> assertThat(d.target()).isLessThan(r.id()));
+            r.depends(DependencyClass.REQUIRED)
+                    .forEach(d -> assertThat(d.target()).isLessThan(r.id()));
         }
         ResolvedGraph graph = resolve(a);
         assertThat(graph.size()).isEqualTo(5_000);
@@ -61,7 +63,8 @@ class SchedulerBenchmarkTest {
         CriticalPath path = new CriticalPath(graph, DurationModel.ofSbuSeconds(1), 4);
         assertThat(path.ids().size()).isLessThanOrEqualTo(4);
         long roots = java.util.stream.IntStream.range(0, graph.size())
-                .filter(i -> graph.dependencies(i).length == 0).count();
+                .filter(i -> graph.dependencies(i).length == 0)
+                .count();
         assertThat(roots).isGreaterThanOrEqualTo(500);
     }
 
@@ -69,7 +72,8 @@ class SchedulerBenchmarkTest {
     void chainIsOneLongPath() throws Exception {
         ResolvedGraph graph = resolve(SyntheticGraphs.chain(300));
         assertThat(graph.edgeCount()).isEqualTo(299);
-        assertThat(new CriticalPath(graph, DurationModel.ofSbuSeconds(1), 1).ids()).hasSize(300);
+        assertThat(new CriticalPath(graph, DurationModel.ofSbuSeconds(1), 1).ids())
+                .hasSize(300);
     }
 
     @Test
@@ -85,8 +89,12 @@ class SchedulerBenchmarkTest {
             assertThat(actual.id()).isEqualTo(expected.id());
             assertThat(actual.sbu()).isEqualTo(expected.sbu());
             assertThat(actual.parallelJobs()).isEqualTo(expected.parallelJobs());
-            assertThat(actual.depends(DependencyClass.REQUIRED).stream().map(d -> d.target()).toList())
-                    .isEqualTo(expected.depends(DependencyClass.REQUIRED).stream().map(d -> d.target()).toList());
+            assertThat(actual.depends(DependencyClass.REQUIRED).stream()
+                            .map(d -> d.target())
+                            .toList())
+                    .isEqualTo(expected.depends(DependencyClass.REQUIRED).stream()
+                            .map(d -> d.target())
+                            .toList());
         }
     }
 
@@ -96,8 +104,16 @@ class SchedulerBenchmarkTest {
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         List<SchedulerBenchmark.Measurement> all = SchedulerBenchmark.run(
                 SchedulerBenchmark.Options.parse(new String[] {"400", "--reps=1", "--warmup=0"}), out);
-        assertThat(all).extracting(SchedulerBenchmark.Measurement::name)
-                .containsExactly("resolve", "critical-path", "plan", "simulate", "farm-plan", "simulate-fifo", "load",
+        assertThat(all)
+                .extracting(SchedulerBenchmark.Measurement::name)
+                .containsExactly(
+                        "resolve",
+                        "critical-path",
+                        "plan",
+                        "simulate",
+                        "farm-plan",
+                        "simulate-fifo",
+                        "load",
                         "load-farm-plan");
         SchedulerBenchmark.printTable(all, out);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("makespan_s n=400 workers=8 cores=4");

@@ -35,7 +35,10 @@ class DependencyResolverTest {
     }
 
     private static List<String> deps(ResolvedGraph g, String id) {
-        return Arrays.stream(g.dependencies(g.indexOf(id))).mapToObj(g::id).sorted().toList();
+        return Arrays.stream(g.dependencies(g.indexOf(id)))
+                .mapToObj(g::id)
+                .sorted()
+                .toList();
     }
 
     /** app requires lib, recommends doc, optionally uses extra, needs data at runtime. */
@@ -87,8 +90,12 @@ class DependencyResolverTest {
 
     @Test
     void unknownTargetIsAnInputErrorWithAHint() {
-        assertThatThrownBy(() -> resolve(classes(), null, "appp")).isInstanceOfSatisfying(InputException.class,
-                e -> assertThat(e.errors()).extracting(InputError::message).containsExactly("unknown package 'appp' (did you mean 'app'?)"));
+        assertThatThrownBy(() -> resolve(classes(), null, "appp"))
+                .isInstanceOfSatisfying(
+                        InputException.class,
+                        e -> assertThat(e.errors())
+                                .extracting(InputError::message)
+                                .containsExactly("unknown package 'appp' (did you mean 'app'?)"));
     }
 
     @Test
@@ -121,7 +128,8 @@ class DependencyResolverTest {
             assertThat(error.location().file()).endsWith(Path.of("packages", "freetype2.yaml"));
             assertThat(error.location().line()).isEqualTo(2);
             assertThat(error.field()).isEqualTo("depends.recommended[0]");
-            assertThat(error.message()).contains("dependency cycle: freetype2 -(recommended)-> harfbuzz -(required)-> freetype2")
+            assertThat(error.message())
+                    .contains("dependency cycle: freetype2 -(recommended)-> harfbuzz -(required)-> freetype2")
                     .contains("--break-cycles");
         });
     }
@@ -133,10 +141,14 @@ class DependencyResolverTest {
                 .simple("b", "1", "required: [c]")
                 .simple("c", "1", "recommended: [a]")
                 .book("name: b\nprofiles: {default: {optional: [b]}}\n");
-        assertThatThrownBy(() -> resolve(book, null)).isInstanceOfSatisfying(InputException.class,
-                e -> assertThat(e.errors()).extracting(InputError::message).containsExactlyInAnyOrder(
-                        "dependency cycle: a -(optional)-> b -(required)-> c -(recommended)-> a (use --break-cycles, or a profile's break_cycles, to drop its weakest edge)",
-                        "dependency cycle: freetype2 -(recommended)-> harfbuzz -(required)-> freetype2 (use --break-cycles, or a profile's break_cycles, to drop its weakest edge)"));
+        assertThatThrownBy(() -> resolve(book, null))
+                .isInstanceOfSatisfying(
+                        InputException.class,
+                        e -> assertThat(e.errors())
+                                .extracting(InputError::message)
+                                .containsExactlyInAnyOrder(
+                                        "dependency cycle: a -(optional)-> b -(required)-> c -(recommended)-> a (use --break-cycles, or a profile's break_cycles, to drop its weakest edge)",
+                                        "dependency cycle: freetype2 -(recommended)-> harfbuzz -(required)-> freetype2 (use --break-cycles, or a profile's break_cycles, to drop its weakest edge)"));
     }
 
     @Test
@@ -148,8 +160,9 @@ class DependencyResolverTest {
                 .book("name: b\nprofiles: {default: {optional: [b]}}\n");
         Book loaded = BookLoader.load(book.root());
         ResolvedGraph g = new DependencyResolver(loaded, loaded.profile(null), true).resolve(List.of());
-        assertThat(g.droppedEdges()).extracting(d -> d.edge().toString()).containsExactly(
-                "a -(optional)-> b", "freetype2 -(recommended)-> harfbuzz");
+        assertThat(g.droppedEdges())
+                .extracting(d -> d.edge().toString())
+                .containsExactly("a -(optional)-> b", "freetype2 -(recommended)-> harfbuzz");
         assertThat(g.droppedEdges().get(1).cycle().toString())
                 .isEqualTo("freetype2 -(recommended)-> harfbuzz -(required)-> freetype2");
         assertThat(deps(g, "harfbuzz")).containsExactly("freetype2");
@@ -160,23 +173,29 @@ class DependencyResolverTest {
     @Test
     void profileCanAskForCycleBreakingAndIsNamedAsTheReason() throws Exception {
         BookFixture book = freetypeHarfbuzz().book("name: b\nprofiles: {default: {break_cycles: true}}\n");
-        assertThat(resolve(book, null).droppedEdges()).singleElement()
+        assertThat(resolve(book, null).droppedEdges())
+                .singleElement()
                 .satisfies(d -> assertThat(d.reason()).isEqualTo("profile default: break_cycles"));
     }
 
     @Test
     void cycleOfRequiredEdgesCannotBeBroken() {
-        BookFixture book = new BookFixture(dir).simple("x", "1", "required: [y]").simple("y", "1", "required: [x]")
+        BookFixture book = new BookFixture(dir)
+                .simple("x", "1", "required: [y]")
+                .simple("y", "1", "required: [x]")
                 .book("name: b\nprofiles: {default: {break_cycles: true}}\n");
-        assertThatThrownBy(() -> resolve(book, null)).isInstanceOfSatisfying(InputException.class,
-                e -> assertThat(e.errors().get(0).message())
-                        .startsWith("dependency cycle of required edges only: x -(required)-> y -(required)-> x"));
+        assertThatThrownBy(() -> resolve(book, null))
+                .isInstanceOfSatisfying(
+                        InputException.class,
+                        e -> assertThat(e.errors().get(0).message())
+                                .startsWith(
+                                        "dependency cycle of required edges only: x -(required)-> y -(required)-> x"));
     }
 
     @Test
     void profileRuleDropsANamedEdgeUpFront() throws Exception {
-        BookFixture book = freetypeHarfbuzz()
-                .book("name: b\nprofiles: {default: {break_cycles: ['freetype2 -> harfbuzz']}}\n");
+        BookFixture book =
+                freetypeHarfbuzz().book("name: b\nprofiles: {default: {break_cycles: ['freetype2 -> harfbuzz']}}\n");
         ResolvedGraph g = resolve(book, null);
         assertThat(g.droppedEdges()).singleElement().satisfies(d -> {
             assertThat(d.edge().toString()).isEqualTo("freetype2 -(recommended)-> harfbuzz");
@@ -187,17 +206,20 @@ class DependencyResolverTest {
 
     @Test
     void profileRuleMayNotDropARequiredEdge() {
-        BookFixture book = freetypeHarfbuzz()
-                .book("name: b\nprofiles: {default: {break_cycles: ['harfbuzz -> freetype2']}}\n");
+        BookFixture book =
+                freetypeHarfbuzz().book("name: b\nprofiles: {default: {break_cycles: ['harfbuzz -> freetype2']}}\n");
         assertThatThrownBy(() -> resolve(book, null)).isInstanceOfSatisfying(InputException.class, e -> {
-            assertThat(e.errors().get(0).toString()).endsWith(
-                    "farm.yaml:2:37: profiles.default.break_cycles: cannot drop 'harfbuzz -> freetype2': it is a required dependency");
+            assertThat(e.errors().get(0).toString())
+                    .endsWith(
+                            "farm.yaml:2:37: profiles.default.break_cycles: cannot drop 'harfbuzz -> freetype2': it is a required dependency");
         });
     }
 
     @Test
     void theSamePairListedTwiceKeepsTheStrongestClass() throws Exception {
-        BookFixture book = new BookFixture(dir).simple("a", "1", "recommended: [b], required: [b], runtime: [b]").simple("b", "1", "");
+        BookFixture book = new BookFixture(dir)
+                .simple("a", "1", "recommended: [b], required: [b], runtime: [b]")
+                .simple("b", "1", "");
         ResolvedGraph g = resolve(book, null);
         assertThat(g.dependencies(g.indexOf("a"))).hasSize(1);
         assertThat(g.dependencyClass(g.indexOf("a"), 0)).isEqualTo(DependencyClass.REQUIRED);
@@ -208,8 +230,10 @@ class DependencyResolverTest {
         Book book = BookLoader.load(new BookFixture(dir).simple("a", "1", "").root());
         assertThat(book.profile(null)).isEqualTo(Profile.DEFAULT);
         assertThatThrownBy(() -> book.profile("nope")).hasMessageContaining("no profile 'nope'");
-        Book onlyFull = BookLoader.load(new BookFixture(dir.resolve("full")).book("name: f\nprofiles: {full: {}}\n")
-                .simple("a", "1", "").root());
+        Book onlyFull = BookLoader.load(new BookFixture(dir.resolve("full"))
+                .book("name: f\nprofiles: {full: {}}\n")
+                .simple("a", "1", "")
+                .root());
         assertThat(onlyFull.profile(null)).isEqualTo(Profile.DEFAULT);
         assertThat(onlyFull.profile("full").name()).isEqualTo("full");
     }

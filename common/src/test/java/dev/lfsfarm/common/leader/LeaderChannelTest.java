@@ -35,11 +35,12 @@ class LeaderChannelTest {
         TestCoordinator b = coordinator("b");
         a.standBy(b.address());
         List<ManagedChannel> made = new ArrayList<>();
-        LeaderChannel channel = LeaderChannel.open(StaticCoordinatorList.parse(a.address() + "," + b.address()), address -> {
-            ManagedChannel c = LeaderChannel.plaintext(address);
-            made.add(c);
-            return c;
-        });
+        LeaderChannel channel =
+                LeaderChannel.open(StaticCoordinatorList.parse(a.address() + "," + b.address()), address -> {
+                    ManagedChannel c = LeaderChannel.plaintext(address);
+                    made.add(c);
+                    return c;
+                });
         closing.add(channel);
 
         assertThat(channel.resolve()).isEqualTo(a.address());
@@ -50,7 +51,9 @@ class LeaderChannelTest {
         assertThat(channel.resolve()).isEqualTo(b.address());
         assertThat(whoAnswers(channel)).isEqualTo("b");
         assertThat(made).hasSize(2);
-        assertThat(made.get(0).isShutdown()).as("the standby's channel is shut down after the swap").isTrue();
+        assertThat(made.get(0).isShutdown())
+                .as("the standby's channel is shut down after the swap")
+                .isTrue();
         assertThat(made.get(1).isShutdown()).isFalse();
 
         channel.close();
@@ -81,10 +84,15 @@ class LeaderChannelTest {
             throw new AssertionError("no channel is made without resolve()");
         });
         closing.add(channel);
-        assertThat(channel.failed("a:1", Status.FAILED_PRECONDITION.withDescription("the build already finished")
-                .asRuntimeException())).isEqualTo(LeaderChannel.Failure.OTHER);
+        assertThat(channel.failed(
+                        "a:1",
+                        Status.FAILED_PRECONDITION
+                                .withDescription("the build already finished")
+                                .asRuntimeException()))
+                .isEqualTo(LeaderChannel.Failure.OTHER);
         assertThat(list.next()).isEqualTo("a:1");
-        assertThat(channel.failed("a:1", standby("a:1"))).as("a coordinator naming itself is between roles")
+        assertThat(channel.failed("a:1", standby("a:1")))
+                .as("a coordinator naming itself is between roles")
                 .isEqualTo(LeaderChannel.Failure.UNREACHABLE);
         assertThat(list.next()).isEqualTo("b:1");
         assertThat(channel.failed("b:1", standby("UNAVAILABLE"))).isEqualTo(LeaderChannel.Failure.UNREACHABLE);
@@ -104,8 +112,11 @@ class LeaderChannelTest {
             LeaderChannel fixed = LeaderChannel.fixed(own);
             assertThat(fixed.resolve()).isEqualTo(a.address());
             assertThat(whoAnswers(fixed)).isEqualTo("a");
-            assertThat(fixed.failed(a.address(), standby("b:1"))).as("nowhere to redirect to").isEqualTo(LeaderChannel.Failure.OTHER);
-            assertThat(fixed.failed(a.address(), Status.UNAVAILABLE.asRuntimeException())).isEqualTo(LeaderChannel.Failure.UNREACHABLE);
+            assertThat(fixed.failed(a.address(), standby("b:1")))
+                    .as("nowhere to redirect to")
+                    .isEqualTo(LeaderChannel.Failure.OTHER);
+            assertThat(fixed.failed(a.address(), Status.UNAVAILABLE.asRuntimeException()))
+                    .isEqualTo(LeaderChannel.Failure.UNREACHABLE);
             fixed.close();
             assertThat(own.isShutdown()).isFalse();
             assertThat(whoAnswers(own)).isEqualTo("a");

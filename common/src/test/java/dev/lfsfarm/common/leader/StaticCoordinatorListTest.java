@@ -33,13 +33,15 @@ class StaticCoordinatorListTest {
 
     @Test
     void namesEveryMalformedAddress() {
-        assertThat(StaticCoordinatorList.problem("a:7070,[::1]:7070,host-1.lan:1")).isNull();
+        assertThat(StaticCoordinatorList.problem("a:7070,[::1]:7070,host-1.lan:1"))
+                .isNull();
         assertThat(StaticCoordinatorList.problem("a:7070,nohost,b:99999"))
                 .isEqualTo("'nohost', 'b:99999' are not HOST:PORT (expected HOST:PORT[,HOST:PORT...])");
         assertThat(StaticCoordinatorList.problem(" , ")).isEqualTo("is empty; expected HOST:PORT[,HOST:PORT...]");
         assertThat(StaticCoordinatorList.addressProblem("UNAVAILABLE")).isEqualTo("'UNAVAILABLE' is not HOST:PORT");
         assertThat(StaticCoordinatorList.addressProblem("a:0")).isEqualTo("'a:0': port 0 is not between 1 and 65535");
-        assertThatThrownBy(() -> StaticCoordinatorList.parse("a:7070,dns:///x")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> StaticCoordinatorList.parse("a:7070,dns:///x"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'dns:///x' is not HOST:PORT");
     }
 }

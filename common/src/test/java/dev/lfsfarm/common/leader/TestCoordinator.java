@@ -30,7 +30,10 @@ final class TestCoordinator implements AutoCloseable {
 
     private TestCoordinator(String name) throws IOException {
         this.name = name;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new Service()).build().start();
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new Service())
+                .build()
+                .start();
         this.address = "127.0.0.1:" + server.getPort();
     }
 
@@ -50,8 +53,11 @@ final class TestCoordinator implements AutoCloseable {
 
     /** Asks {@code channel} which coordinator answered GetBuild. */
     static String whoAnswers(io.grpc.Channel channel) {
-        return BuildServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .getBuild(GetBuildRequest.newBuilder().setBuildId("b").build()).getBuild().getBuildId();
+        return BuildServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getBuild(GetBuildRequest.newBuilder().setBuildId("b").build())
+                .getBuild()
+                .getBuildId();
     }
 
     @Override
@@ -82,11 +88,14 @@ final class TestCoordinator implements AutoCloseable {
             if (leader != null) {
                 Metadata trailers = new Metadata();
                 trailers.put(CoordinatorLocator.LEADER_TRAILER, leader);
-                response.onError(Status.FAILED_PRECONDITION.withDescription("not the leader; leader is " + leader + " (epoch 2)")
+                response.onError(Status.FAILED_PRECONDITION
+                        .withDescription("not the leader; leader is " + leader + " (epoch 2)")
                         .asRuntimeException(trailers));
                 return;
             }
-            response.onNext(GetBuildResponse.newBuilder().setBuild(Build.newBuilder().setBuildId(name)).build());
+            response.onNext(GetBuildResponse.newBuilder()
+                    .setBuild(Build.newBuilder().setBuildId(name))
+                    .build());
             response.onCompleted();
         }
     }

@@ -52,7 +52,10 @@ class ZooKeeperLeaderDiscoveryTest {
     private void publish(long epoch, String address) throws Exception {
         byte[] record = new ActiveLeader(epoch, address, "", "coordinator-" + epoch).toBytes();
         if (writer.checkExists().forPath(ZkPaths.active()) == null) {
-            writer.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(ZkPaths.active(), record);
+            writer.create()
+                    .creatingParentsIfNeeded()
+                    .withMode(CreateMode.EPHEMERAL)
+                    .forPath(ZkPaths.active(), record);
         } else {
             writer.setData().forPath(ZkPaths.active(), record);
         }
@@ -63,7 +66,8 @@ class ZooKeeperLeaderDiscoveryTest {
         TestCoordinator a = closeLater(TestCoordinator.start("a"));
         TestCoordinator b = closeLater(TestCoordinator.start("b"));
         publish(1, a.address());
-        ZooKeeperLeaderDiscovery discovery = ZooKeeperLeaderDiscovery.start(zk.getConnectString(), Duration.ofSeconds(10));
+        ZooKeeperLeaderDiscovery discovery =
+                ZooKeeperLeaderDiscovery.start(zk.getConnectString(), Duration.ofSeconds(10));
         LeaderChannel channel = closeLater(LeaderChannel.open(discovery));
         assertThat(channel.resolve()).isEqualTo(a.address());
         assertThat(whoAnswers(channel)).isEqualTo("a");
@@ -83,13 +87,15 @@ class ZooKeeperLeaderDiscoveryTest {
         });
         assertThat(now).isEqualTo(b.address());
         assertThat(whoAnswers(channel)).isEqualTo("b");
-        assertThat(discovery.current()).hasValueSatisfying(l -> assertThat(l.epoch()).isEqualTo(2));
+        assertThat(discovery.current())
+                .hasValueSatisfying(l -> assertThat(l.epoch()).isEqualTo(2));
     }
 
     @Test
     void aStandbysHintIsUsedUntilTheRecordChanges() throws Exception {
         publish(1, "old:7070");
-        ZooKeeperLeaderDiscovery discovery = closeLater(ZooKeeperLeaderDiscovery.start(zk.getConnectString(), Duration.ofSeconds(10)));
+        ZooKeeperLeaderDiscovery discovery =
+                closeLater(ZooKeeperLeaderDiscovery.start(zk.getConnectString(), Duration.ofSeconds(10)));
         assertThat(discovery.next()).isEqualTo("old:7070");
         discovery.redirect("new:7070"); // the standby knows more than our copy of the record
         assertThat(discovery.next()).isEqualTo("new:7070");
@@ -108,8 +114,10 @@ class ZooKeeperLeaderDiscoveryTest {
 
     @Test
     void waitsForAnElectionThenSaysThereIsNoLeader() throws Exception {
-        ZooKeeperLeaderDiscovery discovery = closeLater(ZooKeeperLeaderDiscovery.start(zk.getConnectString(), Duration.ofMillis(1500)));
-        assertThatThrownBy(discovery::next).isInstanceOf(NoLeaderException.class)
+        ZooKeeperLeaderDiscovery discovery =
+                closeLater(ZooKeeperLeaderDiscovery.start(zk.getConnectString(), Duration.ofMillis(1500)));
+        assertThatThrownBy(discovery::next)
+                .isInstanceOf(NoLeaderException.class)
                 .hasMessageContaining("no active coordinator in ZooKeeper " + zk.getConnectString())
                 .hasMessageContaining("/farm/leader/active is missing");
 
@@ -132,8 +140,10 @@ class ZooKeeperLeaderDiscoveryTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        ZooKeeperLeaderDiscovery discovery = closeLater(ZooKeeperLeaderDiscovery.start("127.0.0.1:" + closedPort, Duration.ofMillis(500)));
-        assertThatThrownBy(discovery::next).isInstanceOf(NoLeaderException.class)
+        ZooKeeperLeaderDiscovery discovery =
+                closeLater(ZooKeeperLeaderDiscovery.start("127.0.0.1:" + closedPort, Duration.ofMillis(500)));
+        assertThatThrownBy(discovery::next)
+                .isInstanceOf(NoLeaderException.class)
                 .hasMessage("ZooKeeper 127.0.0.1:" + closedPort + " is not reachable");
     }
 }

@@ -22,12 +22,17 @@ class MetricsEndpointTest {
         AtomicInteger refreshed = new AtomicInteger();
         AtomicBoolean healthy = new AtomicBoolean(true);
         try (PrometheusMetrics metrics = new PrometheusMetrics();
-                MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), metrics,
-                        refreshed::incrementAndGet, () -> healthy.get() ? Health.ok("fine") : Health.unavailable("broken"))) {
+                MetricsEndpoint endpoint = MetricsEndpoint.start(
+                        new InetSocketAddress("127.0.0.1", 0),
+                        metrics,
+                        refreshed::incrementAndGet,
+                        () -> healthy.get() ? Health.ok("fine") : Health.unavailable("broken"))) {
             Counter.builder("farm.test.things").register(metrics.registry()).increment(3);
             HttpResponse<String> scrape = get(endpoint, "/metrics", "GET");
             assertThat(scrape.statusCode()).isEqualTo(200);
-            assertThat(scrape.body()).contains("farm_test_things_total 3.0").contains("jvm_memory_used_bytes{area=\"heap\"");
+            assertThat(scrape.body())
+                    .contains("farm_test_things_total 3.0")
+                    .contains("jvm_memory_used_bytes{area=\"heap\"");
             assertThat(refreshed).hasValue(1);
             assertThat(get(endpoint, "/healthz", "GET").body()).isEqualTo("fine\n");
             healthy.set(false);
@@ -43,15 +48,19 @@ class MetricsEndpointTest {
     @Test
     void anAddressInUseIsNamed() throws Exception {
         try (PrometheusMetrics metrics = new PrometheusMetrics();
-                MetricsEndpoint first = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), metrics, () -> { },
-                        () -> Health.ok("ok"))) {
-            assertThatThrownBy(() -> MetricsEndpoint.start(first.address(), metrics, () -> { }, () -> Health.ok("ok")))
-                    .isInstanceOf(BindException.class).hasMessageStartingWith("cannot serve HTTP on " + first.hostPort());
+                MetricsEndpoint first = MetricsEndpoint.start(
+                        new InetSocketAddress("127.0.0.1", 0), metrics, () -> {}, () -> Health.ok("ok"))) {
+            assertThatThrownBy(() -> MetricsEndpoint.start(first.address(), metrics, () -> {}, () -> Health.ok("ok")))
+                    .isInstanceOf(BindException.class)
+                    .hasMessageStartingWith("cannot serve HTTP on " + first.hostPort());
         }
     }
 
     private HttpResponse<String> get(MetricsEndpoint endpoint, String path, String method) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint.hostPort() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://" + endpoint.hostPort() + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

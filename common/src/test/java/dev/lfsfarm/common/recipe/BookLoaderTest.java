@@ -33,12 +33,16 @@ class BookLoaderTest {
     void loadsTheDemoBookWithDefaultsProfilesAndConstraints() throws Exception {
         Book book = BookLoader.load(Path.of("../examples/demo"));
         assertThat(book.name()).isEqualTo("demo");
-        assertThat(book.recipes()).extracting(Recipe::id)
+        assertThat(book.recipes())
+                .extracting(Recipe::id)
                 .containsExactly("demo-data", "demo-suite", "hello", "kvtool", "libhash", "libkv", "libstr");
         Recipe kvtool = book.recipe("kvtool").orElseThrow();
-        assertThat(kvtool.depends(DependencyClass.REQUIRED)).extracting(Dependency::toString)
+        assertThat(kvtool.depends(DependencyClass.REQUIRED))
+                .extracting(Dependency::toString)
                 .containsExactly("libkv >= 2.0", "libstr >= 1.0");
-        assertThat(kvtool.depends(DependencyClass.RECOMMENDED)).extracting(Dependency::target).containsExactly("libhash");
+        assertThat(kvtool.depends(DependencyClass.RECOMMENDED))
+                .extracting(Dependency::target)
+                .containsExactly("libhash");
         assertThat(kvtool.phases()).containsKeys(Phase.CONFIGURE, Phase.BUILD, Phase.CHECK, Phase.INSTALL);
         assertThat(kvtool.resources().memoryMb()).isEqualTo(256);
         assertThat(book.profile("quick").recommended()).isFalse();
@@ -87,10 +91,12 @@ class BookLoaderTest {
 
     @Test
     void unknownFieldInNestedMappingsAndFarmYaml() {
-        BookFixture book = new BookFixture(dir).book("name: b\nprofiles: {default: {recomended: false}}\n")
+        BookFixture book = new BookFixture(dir)
+                .book("name: b\nprofiles: {default: {recomended: false}}\n")
                 .recipe("a", "version: '1'\nresources: {memroy_mb: 5}\n");
         List<InputError> errors = errorsOf(book);
-        assertThat(errors).extracting(InputError::field)
+        assertThat(errors)
+                .extracting(InputError::field)
                 .containsExactlyInAnyOrder("profiles.default.recomended", "resources.memroy_mb");
     }
 
@@ -106,8 +112,8 @@ class BookLoaderTest {
 
     @Test
     void urlSourceWithoutChecksumIsRefused() {
-        BookFixture book = new BookFixture(dir).recipe("a",
-                "version: '1'\nsources:\n  - url: https://example.org/a-1.tar.xz\n  - path: farm.yaml\n");
+        BookFixture book = new BookFixture(dir)
+                .recipe("a", "version: '1'\nsources:\n  - url: https://example.org/a-1.tar.xz\n  - path: farm.yaml\n");
         InputError e = only(errorsOf(book));
         assertThat(e.location().line()).isEqualTo(3);
         assertThat(e.field()).isEqualTo("sources[0].sha256");
@@ -116,9 +122,11 @@ class BookLoaderTest {
 
     @Test
     void checksumsMustBeHexOfTheRightLength() {
-        BookFixture book = new BookFixture(dir).recipe("a",
-                "version: '1'\nsources:\n  - url: https://example.org/a.tar.xz\n    md5: abc\n"
-                        + "  - url: ftp://example.org/b.tar.xz\n    sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+        BookFixture book = new BookFixture(dir)
+                .recipe(
+                        "a",
+                        "version: '1'\nsources:\n  - url: https://example.org/a.tar.xz\n    md5: abc\n"
+                                + "  - url: ftp://example.org/b.tar.xz\n    sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
         InputError e = only(errorsOf(book));
         assertThat(e.field()).isEqualTo("sources[0].md5");
         assertThat(e.message()).contains("32 hexadecimal digits");
@@ -126,8 +134,8 @@ class BookLoaderTest {
 
     @Test
     void pathSourcesMustStayInsideTheBookAndExist() {
-        BookFixture book = new BookFixture(dir).recipe("a",
-                "version: '1'\nsources:\n  - path: ../outside\n  - path: patches/missing.patch\n");
+        BookFixture book = new BookFixture(dir)
+                .recipe("a", "version: '1'\nsources:\n  - path: ../outside\n  - path: patches/missing.patch\n");
         List<InputError> errors = errorsOf(book);
         assertThat(errors).extracting(InputError::field).containsExactly("sources[0].path", "sources[1].path");
         assertThat(errors.get(0).message()).contains("relative path inside the book");
@@ -136,7 +144,8 @@ class BookLoaderTest {
 
     @Test
     void badVersionConstraintIsReported() {
-        BookFixture book = new BookFixture(dir).simple("glib", "2.76", "").simple("app", "1", "required: ['glib >> 2']");
+        BookFixture book =
+                new BookFixture(dir).simple("glib", "2.76", "").simple("app", "1", "required: ['glib >> 2']");
         InputError e = only(errorsOf(book));
         assertThat(e.field()).isEqualTo("depends.required[0]");
         assertThat(e.message()).contains("bad version constraint '>> 2'");
@@ -144,7 +153,8 @@ class BookLoaderTest {
 
     @Test
     void unsatisfiedConstraintNamesBothPackages() {
-        BookFixture book = new BookFixture(dir).simple("glib", "2.74.1", "").simple("app", "1", "required: ['glib >= 2.76']");
+        BookFixture book =
+                new BookFixture(dir).simple("glib", "2.74.1", "").simple("app", "1", "required: ['glib >= 2.76']");
         InputError e = only(errorsOf(book));
         assertThat(e.location().file()).endsWith(Path.of("packages", "app.yaml"));
         assertThat(e.message()).contains("app required 'glib >= 2.76'").contains("glib in the book is version 2.74.1");
@@ -161,7 +171,8 @@ class BookLoaderTest {
 
     @Test
     void phaseMustBeAString() {
-        BookFixture book = new BookFixture(dir).recipe("a", "version: '1'\nphases:\n  build: [make, all]\n  check: 42\n");
+        BookFixture book =
+                new BookFixture(dir).recipe("a", "version: '1'\nphases:\n  build: [make, all]\n  check: 42\n");
         List<InputError> errors = errorsOf(book);
         assertThat(errors).extracting(InputError::field).containsExactly("phases.build", "phases.check");
         assertThat(errors.get(0).message()).contains("a phase must be a string").contains("found a list");
@@ -172,7 +183,8 @@ class BookLoaderTest {
     void wrongTypesAreReportedWithWhatWasFound() {
         BookFixture book = new BookFixture(dir).recipe("a", "version: '1'\nparallel_jobs: lots\nsbu: [1]\n");
         List<InputError> errors = errorsOf(book);
-        assertThat(errors).extracting(InputError::toString)
+        assertThat(errors)
+                .extracting(InputError::toString)
                 .anySatisfy(s -> assertThat(s).contains("parallel_jobs: expected a whole number, found a string"))
                 .anySatisfy(s -> assertThat(s).contains("sbu: expected a number, found a list"));
     }
@@ -182,11 +194,14 @@ class BookLoaderTest {
         BookFixture book = new BookFixture(dir)
                 .simple("glib", "2.70", "")
                 .recipe("a", "version: '1'\nsbu: -1\nphases: {build: 1}\n")
-                .recipe("b", "version: '1'\ndepends: {required: [nope, 'glib >= 3']}\nsources: [{url: 'http://x/y.tgz'}]\n")
+                .recipe(
+                        "b",
+                        "version: '1'\ndepends: {required: [nope, 'glib >= 3']}\nsources: [{url: 'http://x/y.tgz'}]\n")
                 .recipe("c", "versoin: '1'\n");
         List<InputError> errors = errorsOf(book);
         assertThat(errors).hasSize(7);
-        assertThat(errors).extracting(e -> e.location().file().getFileName().toString())
+        assertThat(errors)
+                .extracting(e -> e.location().file().getFileName().toString())
                 .containsExactly("a.yaml", "a.yaml", "b.yaml", "b.yaml", "b.yaml", "c.yaml", "c.yaml");
         assertThat(errors.get(5).message()).contains("unknown field");
         assertThat(errors.get(6).field()).isEqualTo("version");
@@ -207,12 +222,14 @@ class BookLoaderTest {
     @Test
     void contentAfterTheDocumentIsAnErrorNotSilentlyDropped() {
         // "sbu" at column 1 ends the mapping that "version" and "phases" opened at column 3
-        BookFixture book = new BookFixture(dir).recipe("a", "  version: '1'\n  phases:\n    build: make\nsbu: 50\n  install: make install\n");
+        BookFixture book = new BookFixture(dir)
+                .recipe("a", "  version: '1'\n  phases:\n    build: make\nsbu: 50\n  install: make install\n");
         InputError e = only(errorsOf(book));
         assertThat(e.location().line()).isGreaterThanOrEqualTo(4);
-        assertThat(e.message()).satisfiesAnyOf(
-                m -> assertThat(m).contains("unexpected content after the end of the document"),
-                m -> assertThat(m).startsWith("cannot parse"));
+        assertThat(e.message())
+                .satisfiesAnyOf(
+                        m -> assertThat(m).contains("unexpected content after the end of the document"),
+                        m -> assertThat(m).startsWith("cannot parse"));
     }
 
     @Test
@@ -226,20 +243,25 @@ class BookLoaderTest {
     @Test
     void profilesReferToPackagesOfTheBook() {
         BookFixture book = new BookFixture(dir)
-                .book("name: b\ndefault_profile: full\nprofiles:\n  full:\n    optional: [docs, tset]\n    break_cycles: ['a -> zz']\n")
-                .simple("a", "1", "").simple("docs", "1", "");
+                .book(
+                        "name: b\ndefault_profile: full\nprofiles:\n  full:\n    optional: [docs, tset]\n    break_cycles: ['a -> zz']\n")
+                .simple("a", "1", "")
+                .simple("docs", "1", "");
         List<InputError> errors = errorsOf(book);
-        assertThat(errors).extracting(InputError::message)
+        assertThat(errors)
+                .extracting(InputError::message)
                 .containsExactly("unknown package 'tset'", "unknown package 'zz'");
         assertThat(errors.get(0).location().line()).isEqualTo(5);
     }
 
     @Test
     void missingFarmYamlOrPackagesFolderIsExplained() {
-        assertThatThrownBy(() -> BookLoader.load(dir)).isInstanceOf(InputException.class)
+        assertThatThrownBy(() -> BookLoader.load(dir))
+                .isInstanceOf(InputException.class)
                 .hasMessageContaining("no farm.yaml here");
         new BookFixture(dir);
-        assertThatThrownBy(() -> BookLoader.load(dir)).isInstanceOf(InputException.class)
+        assertThatThrownBy(() -> BookLoader.load(dir))
+                .isInstanceOf(InputException.class)
                 .hasMessageContaining("no packages/ folder");
     }
 
@@ -247,6 +269,7 @@ class BookLoaderTest {
     void optionalDependenciesOutsideTheBookAreDroppedUnlessEnabled() throws Exception {
         BookFixture book = new BookFixture(dir).simple("a", "1", "optional: [gtk-doc], required: []");
         Book loaded = BookLoader.load(book.root());
-        assertThat(loaded.recipe("a").orElseThrow().depends(DependencyClass.OPTIONAL)).isEmpty();
+        assertThat(loaded.recipe("a").orElseThrow().depends(DependencyClass.OPTIONAL))
+                .isEmpty();
     }
 }

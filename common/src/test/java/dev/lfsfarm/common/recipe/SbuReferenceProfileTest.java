@@ -39,7 +39,8 @@ class SbuReferenceProfileTest {
 
     @Test
     void aProfileNamesItsReferencePackage() throws Exception {
-        Book loaded = BookLoader.load(book("    sbu_reference: binutils-pass1\n  quick:\n    skip_check: true\n").root());
+        Book loaded = BookLoader.load(book("    sbu_reference: binutils-pass1\n  quick:\n    skip_check: true\n")
+                .root());
         assertThat(loaded.profile("default").sbuReference()).isEqualTo("binutils-pass1");
         assertThat(loaded.profile("quick").sbuReference()).isNull();
         assertThat(Profile.DEFAULT.sbuReference()).isNull();
@@ -48,25 +49,29 @@ class SbuReferenceProfileTest {
     @Test
     void anIdThatIsNotInTheBookNamesFileLineFieldAndAHint() {
         InputError e = onlyError(book("    skip_check: false\n    sbu_reference: binutils-pas1\n"));
-        assertThat(e.toString()).isEqualTo(farmYaml() + ":5:20: profiles.default.sbu_reference: unknown package "
-                + "'binutils-pas1' (did you mean 'binutils-pass1'?)");
+        assertThat(e.toString())
+                .isEqualTo(farmYaml() + ":5:20: profiles.default.sbu_reference: unknown package "
+                        + "'binutils-pas1' (did you mean 'binutils-pass1'?)");
     }
 
     @Test
     void aNonStringValueIsRejectedWithWhatWasFound() {
         InputError e = onlyError(book("    sbu_reference: [binutils-pass1]\n"));
-        assertThat(e.toString()).isEqualTo(farmYaml() + ":4:20: profiles.default.sbu_reference: "
-                + "expected a package id (a string), found a list");
+        assertThat(e.toString())
+                .isEqualTo(farmYaml() + ":4:20: profiles.default.sbu_reference: "
+                        + "expected a package id (a string), found a list");
         InputError number = onlyError(book("    sbu_reference: 1\n"));
-        assertThat(number.toString()).endsWith(":4:20: profiles.default.sbu_reference: "
-                + "expected a package id (a string), found an integer");
+        assertThat(number.toString())
+                .endsWith(":4:20: profiles.default.sbu_reference: "
+                        + "expected a package id (a string), found an integer");
     }
 
     @Test
     void aValueThatCannotBeAnIdIsRejected() {
         InputError e = onlyError(book("    sbu_reference: 'binutils pass 1'\n"));
-        assertThat(e.toString()).isEqualTo(farmYaml() + ":4:20: profiles.default.sbu_reference: "
-                + "'binutils pass 1' is not a package id");
+        assertThat(e.toString())
+                .isEqualTo(farmYaml() + ":4:20: profiles.default.sbu_reference: "
+                        + "'binutils pass 1' is not a package id");
     }
 
     @Test
@@ -74,24 +79,31 @@ class SbuReferenceProfileTest {
         InputError e = onlyError(book("    sbu_reference: zero\n"));
         assertThat(e.location().line()).isEqualTo(4);
         assertThat(e.field()).isEqualTo("profiles.default.sbu_reference");
-        assertThat(e.message()).startsWith("package 'zero' has sbu 0 (").endsWith(
-                "); an SBU reference needs sbu > 0 (1 for binutils pass 1)");
+        assertThat(e.message())
+                .startsWith("package 'zero' has sbu 0 (")
+                .endsWith("); an SBU reference needs sbu > 0 (1 for binutils pass 1)");
     }
 
     @Test
     void theReferenceTravelsOverTheWireAndIsCheckedThere() throws Exception {
-        Book loaded = BookLoader.load(book("    sbu_reference: binutils-pass1\n").root());
+        Book loaded =
+                BookLoader.load(book("    sbu_reference: binutils-pass1\n").root());
         var wire = BookMessages.toProto(loaded, java.util.Map.of());
         assertThat(wire.getProfiles(0).getSbuReference()).isEqualTo("binutils-pass1");
-        assertThat(BookMessages.fromProto(wire, "submitted book b").profile("default").sbuReference())
+        assertThat(BookMessages.fromProto(wire, "submitted book b")
+                        .profile("default")
+                        .sbuReference())
                 .isEqualTo("binutils-pass1");
 
-        var broken = wire.toBuilder().setProfiles(0, wire.getProfiles(0).toBuilder().setSbuReference("gcc")).build();
+        var broken = wire.toBuilder()
+                .setProfiles(0, wire.getProfiles(0).toBuilder().setSbuReference("gcc"))
+                .build();
         try {
             BookMessages.fromProto(broken, "submitted book b");
             throw new AssertionError("a reference to a missing package was accepted");
         } catch (InputException e) {
-            assertThat(e.errors()).extracting(InputError::toString)
+            assertThat(e.errors())
+                    .extracting(InputError::toString)
                     .containsExactly("submitted book b: profiles.default.sbu_reference: unknown package 'gcc'");
         }
     }
@@ -104,6 +116,7 @@ class SbuReferenceProfileTest {
         Recipe reference = shipped.recipe(id).orElseThrow();
         assertThat(reference.sbu()).isEqualTo(1.0);
         assertThat(reference.parallelJobs()).isEqualTo(1);
-        assertThat(List.of(reference.phases().keySet().toArray())).contains(Phase.CONFIGURE, Phase.BUILD, Phase.INSTALL);
+        assertThat(List.of(reference.phases().keySet().toArray()))
+                .contains(Phase.CONFIGURE, Phase.BUILD, Phase.INSTALL);
     }
 }

@@ -63,11 +63,19 @@ class BuildSchedulerTest {
         ResolvedGraph g = MiniBook.graph("a 1 pj=3", "b 1 pj=3", "c 1 pj=1", "d 1 pj=8", "e 1");
         BuildScheduler s = scheduler(g, worker("w1", 4, 1000), worker("w2", 2, 1000));
         List<Assignment> placed = s.assign();
-        int w1 = placed.stream().filter(a -> a.worker().equals("w1")).mapToInt(Assignment::cores).sum();
-        int w2 = placed.stream().filter(a -> a.worker().equals("w2")).mapToInt(Assignment::cores).sum();
+        int w1 = placed.stream()
+                .filter(a -> a.worker().equals("w1"))
+                .mapToInt(Assignment::cores)
+                .sum();
+        int w2 = placed.stream()
+                .filter(a -> a.worker().equals("w2"))
+                .mapToInt(Assignment::cores)
+                .sum();
         assertThat(w1).isLessThanOrEqualTo(4);
         assertThat(w2).isLessThanOrEqualTo(2);
-        assertThat(placed).allSatisfy(a -> assertThat(a.cores()).isBetween(1, g.recipe(a.task()).parallelJobs()));
+        assertThat(placed)
+                .allSatisfy(a ->
+                        assertThat(a.cores()).isBetween(1, g.recipe(a.task()).parallelJobs()));
         assertThat(w1 + w2).isEqualTo(6); // every core is used while packages wait
     }
 
@@ -86,7 +94,8 @@ class BuildSchedulerTest {
         none.addWorker(worker("tiny", 1, 10));
         assertThat(none.placeable(g.indexOf("big"))).isFalse();
         assertThat(none.pendingReason(g.indexOf("arm"))).isEqualTo("no worker has the labels {arch=aarch64}");
-        assertThat(none.pendingReason(g.indexOf("big"))).isEqualTo("no worker with matching labels has 3000 MiB of memory");
+        assertThat(none.pendingReason(g.indexOf("big")))
+                .isEqualTo("no worker with matching labels has 3000 MiB of memory");
     }
 
     @Test
@@ -101,7 +110,9 @@ class BuildSchedulerTest {
         }
         assertThat(s.finished(g.indexOf("other"))).isEmpty();
         assertThat(s.isComplete()).isTrue();
-        assertThat(s.counts()).containsEntry(TaskState.FAILED, 1).containsEntry(TaskState.SKIPPED, 3)
+        assertThat(s.counts())
+                .containsEntry(TaskState.FAILED, 1)
+                .containsEntry(TaskState.SKIPPED, 3)
                 .containsEntry(TaskState.SUCCEEDED, 1);
     }
 
@@ -167,7 +178,8 @@ class BuildSchedulerTest {
         BuildScheduler two = new BuildScheduler(second, Policy.CRITICAL_PATH, ONE_SECOND, 4, pool);
         List<Assignment> a = one.assign();
         List<Assignment> b = two.assign();
-        int used = a.stream().mapToInt(Assignment::cores).sum() + b.stream().mapToInt(Assignment::cores).sum();
+        int used = a.stream().mapToInt(Assignment::cores).sum()
+                + b.stream().mapToInt(Assignment::cores).sum();
         assertThat(used).isEqualTo(4);
         assertThat(a).extracting(Assignment::cores).containsExactly(3, 1);
         assertThat(b).isEmpty();

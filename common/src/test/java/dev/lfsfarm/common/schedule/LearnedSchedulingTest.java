@@ -77,7 +77,9 @@ class LearnedSchedulingTest {
         pool.add(worker("w1", 4, 8));
         pool.add(worker("w2", 4, 8));
         s.restrictTo("w2", 1);
-        assertThat(s.assign()).extracting(Assignment::worker, Assignment::cores)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("w2", 1), org.assertj.core.groups.Tuple.tuple("w2", 1));
+        assertThat(s.assign())
+                .extracting(Assignment::worker, Assignment::cores)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("w2", 1), org.assertj.core.groups.Tuple.tuple("w2", 1));
     }
 }

@@ -25,11 +25,15 @@ class LfsChapter8PlanTest {
     void planHasAll80PackagesInAnOrderThatRespectsEveryRequiredEdge() throws Exception {
         Book book = GraphFileLoader.load(Path.of("../examples/lfs-chapter8.json"), 0.1);
         ResolvedGraph graph = new DependencyResolver(book, Profile.DEFAULT).resolve(List.of());
-        SimulationResult plan = Simulator.run(graph, SimulationConfig.of(3, 1, Policy.CRITICAL_PATH, DurationModel.ofSbuSeconds(1)));
+        SimulationResult plan =
+                Simulator.run(graph, SimulationConfig.of(3, 1, Policy.CRITICAL_PATH, DurationModel.ofSbuSeconds(1)));
 
         assertThat(plan.schedule()).hasSize(80);
-        assertThat(plan.schedule()).extracting(ScheduledRun::id).doesNotHaveDuplicates()
-                .containsExactlyInAnyOrderElementsOf(book.recipes().stream().map(Recipe::id).toList());
+        assertThat(plan.schedule())
+                .extracting(ScheduledRun::id)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(
+                        book.recipes().stream().map(Recipe::id).toList());
         Map<String, ScheduledRun> byId = new HashMap<>();
         plan.schedule().forEach(r -> byId.put(r.id(), r));
         int edges = 0;

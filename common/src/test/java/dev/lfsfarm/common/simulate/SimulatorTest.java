@@ -31,11 +31,10 @@ class SimulatorTest {
         // a(2) -> b(3), c(1) -> d(1); critical path a, b, d = 6 s
         ResolvedGraph g = MiniBook.graph("a 2", "b 3 a", "c 1 a", "d 1 b c");
         SimulationResult r = run(g, 2, 1, Policy.CRITICAL_PATH);
-        assertThat(r.schedule()).extracting(SimulatorTest::row).containsExactly(
-                "a worker-1 0.0-2.0",
-                "b worker-1 2.0-5.0",
-                "c worker-2 2.0-3.0",
-                "d worker-1 5.0-6.0");
+        assertThat(r.schedule())
+                .extracting(SimulatorTest::row)
+                .containsExactly(
+                        "a worker-1 0.0-2.0", "b worker-1 2.0-5.0", "c worker-2 2.0-3.0", "d worker-1 5.0-6.0");
         assertThat(r.makespanMicros()).isEqualTo(6_000_000);
         assertThat(r.criticalPath()).containsExactly("a", "b", "d");
         assertThat(r.criticalPathMicros()).isEqualTo(6_000_000);
@@ -45,7 +44,8 @@ class SimulatorTest {
     @Test
     void durationWithOneCoreIsExactlySbuTimesSbuSeconds() throws Exception {
         ResolvedGraph g = MiniBook.graph("x 0.3 pj=8", "y 1.7 x");
-        SimulationResult r = Simulator.run(g, SimulationConfig.of(1, 1, Policy.CRITICAL_PATH, DurationModel.ofSbuSeconds(90)));
+        SimulationResult r =
+                Simulator.run(g, SimulationConfig.of(1, 1, Policy.CRITICAL_PATH, DurationModel.ofSbuSeconds(90)));
         assertThat(r.schedule()).extracting(ScheduledRun::durationMicros).containsExactly(27_000_000L, 153_000_000L);
         assertThat(r.schedule()).extracting(ScheduledRun::cores).containsExactly(1, 1);
     }
@@ -60,9 +60,15 @@ class SimulatorTest {
         assertThat(fifo.makespanMicros()).isEqualTo(7_000_000);
         assertThat(cp.makespanMicros()).isEqualTo(5_000_000);
         assertThat(cp.lowerBoundMicros()).isEqualTo(5_000_000);
-        assertThat(cp.schedule()).extracting(SimulatorTest::row).containsExactly(
-                "c1 worker-1 0.0-1.0", "s1 worker-2 0.0-1.0", "c2 worker-1 1.0-5.0",
-                "s2 worker-2 1.0-2.0", "s3 worker-2 2.0-3.0", "s4 worker-2 3.0-4.0");
+        assertThat(cp.schedule())
+                .extracting(SimulatorTest::row)
+                .containsExactly(
+                        "c1 worker-1 0.0-1.0",
+                        "s1 worker-2 0.0-1.0",
+                        "c2 worker-1 1.0-5.0",
+                        "s2 worker-2 1.0-2.0",
+                        "s3 worker-2 2.0-3.0",
+                        "s4 worker-2 3.0-4.0");
     }
 
     @Test
@@ -71,7 +77,8 @@ class SimulatorTest {
         // four, so s1 and s2 go first with a core each and big gets the two left: 2 × (0.2 + 0.8 / 2) s.
         ResolvedGraph g = MiniBook.graph("big 2 pj=4", "s1 1", "s2 1");
         SimulationResult r = run(g, 1, 4, Policy.CRITICAL_PATH);
-        assertThat(r.schedule()).extracting(x -> x.id() + " " + x.cores() + " " + x.startMicros() + "-" + x.endMicros())
+        assertThat(r.schedule())
+                .extracting(x -> x.id() + " " + x.cores() + " " + x.startMicros() + "-" + x.endMicros())
                 .containsExactly("big 2 0-1200000", "s1 1 0-1000000", "s2 1 0-1000000");
     }
 
@@ -95,7 +102,8 @@ class SimulatorTest {
                 r.schedule().forEach(run -> byId.put(run.id(), run));
                 for (int i = 0; i < g.size(); i++) {
                     for (int d : g.dependencies(i)) {
-                        assertThat(byId.get(g.id(i)).startMicros()).isGreaterThanOrEqualTo(byId.get(g.id(d)).endMicros());
+                        assertThat(byId.get(g.id(i)).startMicros())
+                                .isGreaterThanOrEqualTo(byId.get(g.id(d)).endMicros());
                     }
                 }
                 assertCapacityHeld(r, 4);
@@ -107,7 +115,8 @@ class SimulatorTest {
     @Test
     void packageNoWorkerCanHoldIsAnInputError() {
         ResolvedGraph g = MiniBook.graph("huge 1 mem=99999");
-        assertThatThrownBy(() -> run(g, 1, 1, Policy.CRITICAL_PATH)).isInstanceOf(InputException.class)
+        assertThatThrownBy(() -> run(g, 1, 1, Policy.CRITICAL_PATH))
+                .isInstanceOf(InputException.class)
                 .hasMessageContaining("huge needs 99999 MiB");
     }
 
@@ -129,9 +138,12 @@ class SimulatorTest {
         SplittableRandom random = new SplittableRandom(seed);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            StringBuilder line = new StringBuilder("p" + i + " " + (1 + random.nextInt(30)) / 10.0 + " pj=" + (1 + random.nextInt(6)));
+            StringBuilder line = new StringBuilder(
+                    "p" + i + " " + (1 + random.nextInt(30)) / 10.0 + " pj=" + (1 + random.nextInt(6)));
             int deps = i == 0 ? 0 : random.nextInt(Math.min(i, 5) + 1);
-            random.ints(deps, 0, Math.max(i, 1)).distinct().forEach(d -> line.append(" p").append(d));
+            random.ints(deps, 0, Math.max(i, 1))
+                    .distinct()
+                    .forEach(d -> line.append(" p").append(d));
             lines.add(line.toString());
         }
         return MiniBook.graph(lines.toArray(String[]::new));

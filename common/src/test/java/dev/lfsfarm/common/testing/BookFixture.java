@@ -30,8 +30,10 @@ public final class BookFixture {
 
     /** A minimal valid recipe with the given depends block (YAML flow mapping body or empty). */
     public BookFixture simple(String id, String version, String depends) {
-        return recipe(id, "version: \"" + version + "\"\n" + (depends.isEmpty() ? "" : "depends: {" + depends + "}\n")
-                + "phases: {build: make}\n");
+        return recipe(
+                id,
+                "version: \"" + version + "\"\n" + (depends.isEmpty() ? "" : "depends: {" + depends + "}\n")
+                        + "phases: {build: make}\n");
     }
 
     public BookFixture write(String relative, String content) {

@@ -59,7 +59,18 @@ public final class MiniBook {
                 required.add(new Dependency(w, VersionConstraint.ANY, DependencyClass.REQUIRED, at, "required"));
             }
         }
-        return new Recipe(words[0], words[0], "1", List.of(), Map.of(DependencyClass.REQUIRED, required),
-                Double.parseDouble(words[1]), parallelJobs, new Resources(memory, 0), labels, Map.of(), Map.of(), at);
+        return new Recipe(
+                words[0],
+                words[0],
+                "1",
+                List.of(),
+                Map.of(DependencyClass.REQUIRED, required),
+                Double.parseDouble(words[1]),
+                parallelJobs,
+                new Resources(memory, 0),
+                labels,
+                Map.of(),
+                Map.of(),
+                at);
     }
 }

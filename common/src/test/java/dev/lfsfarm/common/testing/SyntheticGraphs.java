@@ -69,8 +69,8 @@ public final class SyntheticGraphs {
     public static Book random(int n, double meanEdges, int window, double localShare, long seed) {
         requirePositive(n);
         if (meanEdges < 0 || window < 1 || localShare < 0 || localShare > 1) {
-            throw new IllegalArgumentException("bad parameters: meanEdges=" + meanEdges + " window=" + window
-                    + " localShare=" + localShare);
+            throw new IllegalArgumentException(
+                    "bad parameters: meanEdges=" + meanEdges + " window=" + window + " localShare=" + localShare);
         }
         SplittableRandom random = new SplittableRandom(seed);
         String[] ids = ids(n);
@@ -173,11 +173,26 @@ public final class SyntheticGraphs {
         Location location = new Location(SOURCE, i + 1, 0);
         List<Dependency> required = new ArrayList<>(count);
         for (int e = 0; e < count; e++) {
-            required.add(new Dependency(ids[targets[e]], VersionConstraint.ANY, DependencyClass.REQUIRED, location,
+            required.add(new Dependency(
+                    ids[targets[e]],
+                    VersionConstraint.ANY,
+                    DependencyClass.REQUIRED,
+                    location,
                     "depends.required[" + e + "]"));
         }
-        return new Recipe(id, id, "1.0", List.of(), Map.of(DependencyClass.REQUIRED, required), sbu, parallelJobs,
-                Resources.DEFAULT, Map.of(), Map.of(), Map.of(), location);
+        return new Recipe(
+                id,
+                id,
+                "1.0",
+                List.of(),
+                Map.of(DependencyClass.REQUIRED, required),
+                sbu,
+                parallelJobs,
+                Resources.DEFAULT,
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                location);
     }
 
     private static Book book(String name, List<Recipe> recipes) {

@@ -68,8 +68,8 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
     @Override
     public void findMissing(FindMissingRequest request, StreamObserver<FindMissingResponse> responses) {
         if (request.getDigestsCount() > MAX_FIND_MISSING) {
-            responses.onError(invalid("FindMissing takes at most " + MAX_FIND_MISSING + " digests, got "
-                    + request.getDigestsCount()));
+            responses.onError(invalid(
+                    "FindMissing takes at most " + MAX_FIND_MISSING + " digests, got " + request.getDigestsCount()));
             return;
         }
         Set<Digest> missing = new LinkedHashSet<>();
@@ -109,21 +109,24 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
         long offset = request.getOffset();
         long limit = request.getLimit();
         if (offset > size) {
-            responses.onError(Status.OUT_OF_RANGE.withDescription("offset " + offset + " is beyond the end of "
-                    + Sha256.describe(digest)).asRuntimeException());
+            responses.onError(Status.OUT_OF_RANGE
+                    .withDescription("offset " + offset + " is beyond the end of " + Sha256.describe(digest))
+                    .asRuntimeException());
             return;
         }
         if (limit > 0 && limit > size - offset) {
-            responses.onError(Status.OUT_OF_RANGE.withDescription("offset " + offset + " + limit " + limit
-                    + " exceeds the size of " + Sha256.describe(digest)).asRuntimeException());
+            responses.onError(Status.OUT_OF_RANGE
+                    .withDescription("offset " + offset + " + limit " + limit + " exceeds the size of "
+                            + Sha256.describe(digest))
+                    .asRuntimeException());
             return;
         }
         long end = limit == 0 ? size : offset + limit;
         Optional<Path> path = store.path(digest.getSha256());
         FileChannel channel;
         try {
-            channel = FileChannel.open(path.orElseThrow(() -> new NoSuchFileException(digest.getSha256())),
-                    StandardOpenOption.READ);
+            channel = FileChannel.open(
+                    path.orElseThrow(() -> new NoSuchFileException(digest.getSha256())), StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             responses.onError(notFound(digest));
             return;
@@ -153,24 +156,29 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
             return;
         }
         if (result.isEmpty()) {
-            responses.onError(Status.NOT_FOUND.withDescription("no action cache entry for key " + key)
+            responses.onError(Status.NOT_FOUND
+                    .withDescription("no action cache entry for key " + key)
                     .asRuntimeException());
             return;
         }
-        for (Digest digest : new Digest[] {result.get().getArtifact(), result.get().getManifest()}) {
+        for (Digest digest :
+                new Digest[] {result.get().getArtifact(), result.get().getManifest()}) {
             if (!store.contains(digest)) {
-                responses.onError(Status.NOT_FOUND.withDescription("action cache entry for key " + key + " refers to "
-                        + Sha256.describe(digest) + ", which is no longer in the store").asRuntimeException());
+                responses.onError(Status.NOT_FOUND
+                        .withDescription("action cache entry for key " + key + " refers to " + Sha256.describe(digest)
+                                + ", which is no longer in the store")
+                        .asRuntimeException());
                 return;
             }
         }
-        responses.onNext(GetActionResultResponse.newBuilder().setResult(result.get()).build());
+        responses.onNext(
+                GetActionResultResponse.newBuilder().setResult(result.get()).build());
         responses.onCompleted();
     }
 
     @Override
-    public void updateActionResult(UpdateActionResultRequest request,
-            StreamObserver<UpdateActionResultResponse> responses) {
+    public void updateActionResult(
+            UpdateActionResultRequest request, StreamObserver<UpdateActionResultResponse> responses) {
         if (!request.hasResult()) {
             responses.onError(invalid("UpdateActionResult request has no result"));
             return;
@@ -181,9 +189,11 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
             responses.onError(invalid("result.action_key must be 64 lower-case hex characters, got '" + key + "'"));
             return;
         }
-        String problem = !result.hasArtifact() ? "result.artifact is not set"
-                : !result.hasManifest() ? "result.manifest is not set"
-                : digestProblem(result.getArtifact(), "result.artifact");
+        String problem = !result.hasArtifact()
+                ? "result.artifact is not set"
+                : !result.hasManifest()
+                        ? "result.manifest is not set"
+                        : digestProblem(result.getArtifact(), "result.artifact");
         if (problem == null) {
             problem = digestProblem(result.getManifest(), "result.manifest");
         }
@@ -194,21 +204,32 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
         for (String field : new String[] {"artifact", "manifest"}) {
             Digest digest = field.equals("artifact") ? result.getArtifact() : result.getManifest();
             if (!store.contains(digest)) {
-                responses.onError(Status.FAILED_PRECONDITION.withDescription("result." + field + " "
-                        + Sha256.describe(digest) + " is not in the store; upload it before recording the action "
-                        + key).asRuntimeException());
+                responses.onError(Status.FAILED_PRECONDITION
+                        .withDescription("result." + field + " "
+                                + Sha256.describe(digest)
+                                + " is not in the store; upload it before recording the action "
+                                + key)
+                        .asRuntimeException());
                 return;
             }
         }
         Instant now = clock.instant();
-        ActionResult stamped = result.toBuilder().setCreatedAt(
-                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano())).build();
+        ActionResult stamped = result.toBuilder()
+                .setCreatedAt(
+                        Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                .build();
         try {
             boolean created = store.putAction(key, stamped);
-            ActionResult stored = created ? stamped : store.getAction(key).orElseThrow(
-                    () -> new IOException("action cache entry " + key + " vanished right after a concurrent write"));
+            ActionResult stored = created
+                    ? stamped
+                    : store.getAction(key)
+                            .orElseThrow(() -> new IOException(
+                                    "action cache entry " + key + " vanished right after a concurrent write"));
             LOG.debug("action {} {}", key, created ? "recorded" : "already recorded");
-            responses.onNext(UpdateActionResultResponse.newBuilder().setResult(stored).setCreated(created).build());
+            responses.onNext(UpdateActionResultResponse.newBuilder()
+                    .setResult(stored)
+                    .setCreated(created)
+                    .build());
             responses.onCompleted();
         } catch (IOException e) {
             responses.onError(storeFailure("UpdateActionResult " + key, e));
@@ -254,8 +275,9 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
                 return;
             }
             String problem = h.hasDigest() ? digestProblem(h.getDigest(), "header.digest") : "header.digest is not set";
-            if (problem == null && (h.getKind() == ArtifactKind.ARTIFACT_KIND_UNSPECIFIED
-                    || h.getKind() == ArtifactKind.UNRECOGNIZED)) {
+            if (problem == null
+                    && (h.getKind() == ArtifactKind.ARTIFACT_KIND_UNSPECIFIED
+                            || h.getKind() == ArtifactKind.UNRECOGNIZED)) {
                 problem = "header.kind is not set (ARTIFACT_KIND_UNSPECIFIED)";
             }
             if (problem != null) {
@@ -313,11 +335,16 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
             try {
                 Digest want = header.getDigest();
                 ArtifactStore.Stored stored = sink.commit(want.getSha256(), want.getSizeBytes());
-                LOG.debug("upload of {} from '{}': {}", Sha256.describe(want), header.getOrigin(),
+                LOG.debug(
+                        "upload of {} from '{}': {}",
+                        Sha256.describe(want),
+                        header.getOrigin(),
                         stored.created() ? "stored" : "already present");
                 respond(!stored.created());
             } catch (DigestMismatchException e) {
-                fail(Status.DATA_LOSS.withDescription(describe() + ": " + e.getMessage()).asRuntimeException());
+                fail(Status.DATA_LOSS
+                        .withDescription(describe() + ": " + e.getMessage())
+                        .asRuntimeException());
             } catch (IOException e) {
                 fail(storeFailure(describe(), e));
             }
@@ -325,8 +352,10 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
 
         private void respond(boolean alreadyPresent) {
             finished = true;
-            responses.onNext(UploadResponse.newBuilder().setDigest(header.getDigest())
-                    .setAlreadyPresent(alreadyPresent).build());
+            responses.onNext(UploadResponse.newBuilder()
+                    .setDigest(header.getDigest())
+                    .setAlreadyPresent(alreadyPresent)
+                    .build());
             responses.onCompleted();
         }
 
@@ -358,7 +387,11 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
         private boolean sentAny;
         private boolean done;
 
-        Download(ServerCallStreamObserver<DownloadResponse> call, Digest digest, FileChannel channel, long offset,
+        Download(
+                ServerCallStreamObserver<DownloadResponse> call,
+                Digest digest,
+                FileChannel channel,
+                long offset,
                 long end) {
             this.call = call;
             this.digest = digest;
@@ -374,7 +407,9 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
                     if (position == end) {
                         // Completing needs no readiness: the status follows the queued chunks.
                         if (!sentAny) {
-                            call.onNext(DownloadResponse.newBuilder().setOffset(position).build());
+                            call.onNext(DownloadResponse.newBuilder()
+                                    .setOffset(position)
+                                    .build());
                         }
                         finish();
                         return;
@@ -393,8 +428,10 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
                     if (md != null) {
                         md.update(chunk.duplicate());
                     }
-                    call.onNext(DownloadResponse.newBuilder().setOffset(position)
-                            .setData(UnsafeByteOperations.unsafeWrap(chunk)).build());
+                    call.onNext(DownloadResponse.newBuilder()
+                            .setOffset(position)
+                            .setData(UnsafeByteOperations.unsafeWrap(chunk))
+                            .build());
                     position += chunk.remaining();
                     sentAny = true;
                 }
@@ -424,8 +461,9 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
             close();
             store.remove(digest.getSha256());
             LOG.error("stored blob {} is corrupt ({}); removed it from the store", Sha256.describe(digest), why);
-            call.onError(Status.DATA_LOSS.withDescription("stored blob " + Sha256.describe(digest)
-                    + " failed verification (" + why + "); it was removed from the store, upload it again")
+            call.onError(Status.DATA_LOSS
+                    .withDescription("stored blob " + Sha256.describe(digest) + " failed verification (" + why
+                            + "); it was removed from the store, upload it again")
                     .asRuntimeException());
         }
 
@@ -455,18 +493,23 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
     }
 
     private static StatusRuntimeException notFound(Digest digest) {
-        return Status.NOT_FOUND.withDescription("blob " + Sha256.describe(digest) + " is not in the store")
+        return Status.NOT_FOUND
+                .withDescription("blob " + Sha256.describe(digest) + " is not in the store")
                 .asRuntimeException();
     }
 
     private static StatusRuntimeException storeFailure(String what, IOException e) {
         String message = String.valueOf(e.getMessage());
         if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
-            return Status.RESOURCE_EXHAUSTED.withDescription(what + ": the artifact store is full (" + message + ")")
-                    .withCause(e).asRuntimeException();
+            return Status.RESOURCE_EXHAUSTED
+                    .withDescription(what + ": the artifact store is full (" + message + ")")
+                    .withCause(e)
+                    .asRuntimeException();
         }
         LOG.warn("{}: artifact store I/O error", what, e);
-        return Status.UNAVAILABLE.withDescription(what + ": artifact store I/O error: " + e)
-                .withCause(e).asRuntimeException();
+        return Status.UNAVAILABLE
+                .withDescription(what + ": artifact store I/O error: " + e)
+                .withCause(e)
+                .asRuntimeException();
     }
 }

@@ -152,15 +152,17 @@ public final class ArtifactStore {
     /** Total size of all blobs, bytes (walks the store). */
     public long totalBytes() throws IOException {
         try (Stream<Path> files = Files.walk(cas)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (NoSuchFileException e) {
-                    return 0; // removed concurrently
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (NoSuchFileException e) {
+                            return 0; // removed concurrently
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .sum();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -226,7 +228,8 @@ public final class ArtifactStore {
         }
         Path temp = tmp.resolve(UUID.randomUUID() + ".ac");
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel =
+                    FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = result.toByteString().asReadOnlyByteBuffer();
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
@@ -256,8 +259,7 @@ public final class ArtifactStore {
     }
 
     /** One stored blob as {@link #forEachBlob} sees it. */
-    public record BlobInfo(String sha256, long sizeBytes, Instant modified) {
-    }
+    public record BlobInfo(String sha256, long sizeBytes, Instant modified) {}
 
     /** Receives blobs from {@link #forEachBlob}. */
     @FunctionalInterface
@@ -279,7 +281,8 @@ public final class ArtifactStore {
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
                     for (Path file : files) {
                         String name = file.getFileName().toString();
-                        if (!Sha256.isValid(name) || !name.startsWith(prefix.getFileName().toString())) {
+                        if (!Sha256.isValid(name)
+                                || !name.startsWith(prefix.getFileName().toString())) {
                             continue;
                         }
                         java.nio.file.attribute.BasicFileAttributes attrs;
@@ -289,7 +292,8 @@ public final class ArtifactStore {
                             continue;
                         }
                         if (attrs.isRegularFile()) {
-                            visitor.visit(new BlobInfo(name, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                            visitor.visit(new BlobInfo(
+                                    name, attrs.size(), attrs.lastModifiedTime().toInstant()));
                         }
                     }
                 }
@@ -329,8 +333,7 @@ public final class ArtifactStore {
     }
 
     /** What {@link Sink#commit} did. */
-    public record Stored(Digest digest, boolean created) {
-    }
+    public record Stored(Digest digest, boolean created) {}
 
     /**
      * One blob being written: bytes go to a temporary file and are hashed as they arrive.
@@ -391,7 +394,10 @@ public final class ArtifactStore {
             try {
                 channel.force(true);
                 channel.close();
-                Digest digest = Digest.newBuilder().setSha256(Sha256.toHex(md.digest())).setSizeBytes(size).build();
+                Digest digest = Digest.newBuilder()
+                        .setSha256(Sha256.toHex(md.digest()))
+                        .setSizeBytes(size)
+                        .build();
                 if ((expectedSha256 != null && !expectedSha256.equals(digest.getSha256()))
                         || (expectedSize >= 0 && expectedSize != size)) {
                     throw new DigestMismatchException(expectedSha256, expectedSize, digest);

@@ -43,6 +43,7 @@ public final class DigestMismatchException extends IOException {
     }
 
     private static String describeExpected(String sha256, long size) {
-        return (sha256 == null ? "any sha256" : "sha256:" + sha256) + " (" + (size < 0 ? "any size" : size + " bytes") + ")";
+        return (sha256 == null ? "any sha256" : "sha256:" + sha256) + " (" + (size < 0 ? "any size" : size + " bytes")
+                + ")";
     }
 }

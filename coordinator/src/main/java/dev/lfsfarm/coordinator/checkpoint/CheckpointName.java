@@ -20,8 +20,10 @@ public final class CheckpointName {
     /** Returns {@code name}, or throws INVALID_ARGUMENT explaining the rule. */
     public static String check(String name) {
         if (!isValid(name)) {
-            throw Status.INVALID_ARGUMENT.withDescription("bad checkpoint name '" + name + "': use 1 to 100 characters "
-                    + "from A-Z a-z 0-9 . _ - (not '.' or '..')").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("bad checkpoint name '" + name + "': use 1 to 100 characters "
+                            + "from A-Z a-z 0-9 . _ - (not '.' or '..')")
+                    .asRuntimeException();
         }
         return name;
     }

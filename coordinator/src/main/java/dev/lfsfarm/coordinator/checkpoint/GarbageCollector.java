@@ -59,9 +59,18 @@ public final class GarbageCollector {
     }
 
     /** What a collection did (or, in a dry run, would do). */
-    public record Report(boolean dryRun, List<String> deletedCheckpoints, List<String> keptCheckpoints, long blobsRemoved,
-            long bytesFreed, long actionEntriesRemoved, long blobsReferenced, long bytesReferenced, long blobsTooYoung,
-            long bytesTooYoung, Duration minAge) {}
+    public record Report(
+            boolean dryRun,
+            List<String> deletedCheckpoints,
+            List<String> keptCheckpoints,
+            long blobsRemoved,
+            long bytesFreed,
+            long actionEntriesRemoved,
+            long blobsReferenced,
+            long bytesReferenced,
+            long blobsTooYoung,
+            long bytesTooYoung,
+            Duration minAge) {}
 
     /**
      * Collects garbage; see the class comment.
@@ -71,7 +80,9 @@ public final class GarbageCollector {
      * @param minAge  blobs modified more recently are never removed
      */
     public Report collect(Dispatcher dispatcher, OptionalInt keep, boolean dryRun, Duration minAge) throws IOException {
-        GcRoots roots = dispatcher.pruneCheckpoints(keep, dryRun, new ArtifactSpecBlobs(store)).join();
+        GcRoots roots = dispatcher
+                .pruneCheckpoints(keep, dryRun, new ArtifactSpecBlobs(store))
+                .join();
         Instant cutoff = clock.instant().minus(minAge);
         Counts referenced = new Counts();
         Counts young = new Counts();
@@ -95,17 +106,38 @@ public final class GarbageCollector {
         } else {
             for (int from = 0; from < candidates.size(); from += BATCH) {
                 List<BlobInfo> batch = candidates.subList(from, Math.min(candidates.size(), from + BATCH));
-                dispatcher.withBlobsInUse(inUse -> {
-                    remove(batch, inUse, removed, referenced);
-                    return null;
-                }).join();
+                dispatcher
+                        .withBlobsInUse(inUse -> {
+                            remove(batch, inUse, removed, referenced);
+                            return null;
+                        })
+                        .join();
             }
         }
-        log.info("gc{}: {} checkpoints deleted, {} kept; {} blobs ({} bytes) and {} action-cache entries removed; "
-                + "{} blobs referenced, {} younger than {}", dryRun ? " (dry run)" : "", roots.deleted().size(),
-                roots.kept().size(), removed.blobs, removed.bytes, actionEntries, referenced.blobs, young.blobs, minAge);
-        return new Report(dryRun, roots.deleted(), roots.kept(), removed.blobs, removed.bytes, actionEntries,
-                referenced.blobs, referenced.bytes, young.blobs, young.bytes, minAge);
+        log.info(
+                "gc{}: {} checkpoints deleted, {} kept; {} blobs ({} bytes) and {} action-cache entries removed; "
+                        + "{} blobs referenced, {} younger than {}",
+                dryRun ? " (dry run)" : "",
+                roots.deleted().size(),
+                roots.kept().size(),
+                removed.blobs,
+                removed.bytes,
+                actionEntries,
+                referenced.blobs,
+                young.blobs,
+                minAge);
+        return new Report(
+                dryRun,
+                roots.deleted(),
+                roots.kept(),
+                removed.blobs,
+                removed.bytes,
+                actionEntries,
+                referenced.blobs,
+                referenced.bytes,
+                young.blobs,
+                young.bytes,
+                minAge);
     }
 
     /** Runs on the dispatcher thread: removes the blobs of {@code batch} that no build uses now. */
@@ -151,8 +183,11 @@ public final class GarbageCollector {
     private boolean gone(ActionResult result, Set<String> doomed) {
         String artifact = result.getArtifact().getSha256();
         String manifest = result.getManifest().getSha256();
-        return doomed.contains(artifact) || doomed.contains(manifest) || !Sha256.isValid(artifact)
-                || !store.contains(artifact) || (!manifest.isEmpty() && (!Sha256.isValid(manifest) || !store.contains(manifest)));
+        return doomed.contains(artifact)
+                || doomed.contains(manifest)
+                || !Sha256.isValid(artifact)
+                || !store.contains(artifact)
+                || (!manifest.isEmpty() && (!Sha256.isValid(manifest) || !store.contains(manifest)));
     }
 
     /** A number of blobs and their bytes. Touched by one thread at a time (the batches run in turn). */

@@ -1,12 +1,12 @@
 package dev.lfsfarm.coordinator.dispatch;
 
-import dev.lfsfarm.common.wire.ProtoTime;
 import com.google.protobuf.Timestamp;
 import dev.lfsfarm.common.graph.DroppedEdge;
 import dev.lfsfarm.common.graph.ResolvedGraph;
 import dev.lfsfarm.common.recipe.DependencyClass;
 import dev.lfsfarm.common.schedule.BuildScheduler;
 import dev.lfsfarm.common.schedule.TaskState;
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildProgress;
@@ -42,6 +42,7 @@ final class ActiveBuild {
     final java.util.ArrayDeque<Integer> cacheQueue = new java.util.ArrayDeque<>();
     /** READY packages whose identical action runs elsewhere: looked up again by the next settleCached. */
     final java.util.Set<Integer> twinWait = new java.util.LinkedHashSet<>();
+
     private int[] topologicalRank;
     final Map<String, dev.lfsfarm.proto.v1.Recipe> recipes = new HashMap<>();
     final List<ServerCallStreamObserver<BuildEvent>> watchers = new CopyOnWriteArrayList<>();
@@ -55,6 +56,7 @@ final class ActiveBuild {
     long sequence;
     /** When the last PROGRESS event went out (System.nanoTime), and whether a later one is scheduled. */
     long progressSentNanos = Long.MIN_VALUE / 2;
+
     boolean progressScheduled;
 
     ActiveBuild(String id, SubmitBuildRequest spec, ResolvedGraph graph, String[] actionKeys) {
@@ -68,8 +70,11 @@ final class ActiveBuild {
         this.readySince = new long[graph.size()];
         spec.getBook().getRecipesList().forEach(r -> recipes.put(r.getId(), r));
         for (int i = 0; i < graph.size(); i++) {
-            packages[i] = PackageStatus.newBuilder().setPackageId(graph.id(i)).setVersion(graph.recipe(i).version())
-                    .setState(PackageState.PACKAGE_STATE_WAITING).setActionKey(actionKeys[i])
+            packages[i] = PackageStatus.newBuilder()
+                    .setPackageId(graph.id(i))
+                    .setVersion(graph.recipe(i).version())
+                    .setState(PackageState.PACKAGE_STATE_WAITING)
+                    .setActionKey(actionKeys[i])
                     .setSbuEstimate(graph.recipe(i).sbu());
             for (int d : graph.dependencies(i)) {
                 packages[i].addDependsOn(graph.id(d));
@@ -88,7 +93,9 @@ final class ActiveBuild {
         for (PackageStatus status : stored.getPackagesList()) {
             int task = graph.indexOf(status.getPackageId());
             if (task >= 0) {
-                packages[task] = status.toBuilder().setActionKey(actionKeys[task]).clearDependsOn()
+                packages[task] = status.toBuilder()
+                        .setActionKey(actionKeys[task])
+                        .clearDependsOn()
                         .addAllDependsOn(packages[task].getDependsOnList());
             }
         }
@@ -109,7 +116,8 @@ final class ActiveBuild {
     }
 
     boolean isFinished() {
-        return state == BuildState.BUILD_STATE_SUCCEEDED || state == BuildState.BUILD_STATE_FAILED
+        return state == BuildState.BUILD_STATE_SUCCEEDED
+                || state == BuildState.BUILD_STATE_FAILED
                 || state == BuildState.BUILD_STATE_CANCELLED;
     }
 
@@ -143,7 +151,8 @@ final class ActiveBuild {
     }
 
     private static final PackageState[] BY_TASK_STATE = java.util.Arrays.stream(TaskState.values())
-            .map(s -> PackageState.valueOf("PACKAGE_STATE_" + s.name())).toArray(PackageState[]::new);
+            .map(s -> PackageState.valueOf("PACKAGE_STATE_" + s.name()))
+            .toArray(PackageState[]::new);
 
     static PackageState toProto(TaskState s) {
         return BY_TASK_STATE[s.ordinal()];
@@ -159,14 +168,20 @@ final class ActiveBuild {
             recount();
         }
         BuildProgress.Builder p = BuildProgress.newBuilder().setTotal(graph.size());
-        p.setWaiting(stateCount(PackageState.PACKAGE_STATE_WAITING)).setReady(stateCount(PackageState.PACKAGE_STATE_READY))
+        p.setWaiting(stateCount(PackageState.PACKAGE_STATE_WAITING))
+                .setReady(stateCount(PackageState.PACKAGE_STATE_READY))
                 .setRunning(stateCount(PackageState.PACKAGE_STATE_RUNNING))
                 .setSucceeded(stateCount(PackageState.PACKAGE_STATE_SUCCEEDED))
-                .setCached(stateCount(PackageState.PACKAGE_STATE_CACHED)).setFailed(stateCount(PackageState.PACKAGE_STATE_FAILED))
+                .setCached(stateCount(PackageState.PACKAGE_STATE_CACHED))
+                .setFailed(stateCount(PackageState.PACKAGE_STATE_FAILED))
                 .setSkipped(stateCount(PackageState.PACKAGE_STATE_SKIPPED))
-                .setCancelled(stateCount(PackageState.PACKAGE_STATE_CANCELLED)).setRegressions(regressions);
+                .setCancelled(stateCount(PackageState.PACKAGE_STATE_CANCELLED))
+                .setRegressions(regressions);
         int done = p.getSucceeded() + p.getCached() + p.getFailed() + p.getSkipped() + p.getCancelled();
-        return p.setDone(done).setSbuTotal(sbuTotal).setSbuDone(sbuDoneMicro / 1e6).build();
+        return p.setDone(done)
+                .setSbuTotal(sbuTotal)
+                .setSbuDone(sbuDoneMicro / 1e6)
+                .build();
     }
 
     private PackageState[] counted; // the state each package is counted under; null: recount on the next progress()
@@ -229,10 +244,19 @@ final class ActiveBuild {
 
     /** The build as the API shows it; {@code withPackages} false gives the summary only. */
     Build toProto(boolean withPackages) {
-        Build.Builder b = Build.newBuilder().setBuildId(id).setState(state).setBookName(spec.getBook().getName())
-                .addAllTargets(graph.targets()).setProfile(graph.profile().name()).setNoCache(spec.getNoCache())
-                .setFailFast(spec.getFailFast()).setRequestId(spec.getRequestId()).setSubmitter(spec.getSubmitter())
-                .setSubmittedAt(timestamp(submittedAt)).setProgress(progress()).setRetryCount(retryCount)
+        Build.Builder b = Build.newBuilder()
+                .setBuildId(id)
+                .setState(state)
+                .setBookName(spec.getBook().getName())
+                .addAllTargets(graph.targets())
+                .setProfile(graph.profile().name())
+                .setNoCache(spec.getNoCache())
+                .setFailFast(spec.getFailFast())
+                .setRequestId(spec.getRequestId())
+                .setSubmitter(spec.getSubmitter())
+                .setSubmittedAt(timestamp(submittedAt))
+                .setProgress(progress())
+                .setRetryCount(retryCount)
                 .setMessage(message);
         if (startedAt != null) {
             b.setStartedAt(timestamp(startedAt));
@@ -241,7 +265,9 @@ final class ActiveBuild {
             b.setFinishedAt(timestamp(finishedAt));
         }
         for (DroppedEdge d : graph.droppedEdges()) {
-            b.addDroppedEdges(DependencyEdge.newBuilder().setPackageId(d.edge().from()).setDependsOn(d.edge().to())
+            b.addDroppedEdges(DependencyEdge.newBuilder()
+                    .setPackageId(d.edge().from())
+                    .setDependsOn(d.edge().to())
                     .setDependencyClass(dependencyClass(d.edge().dependencyClass())));
         }
         if (withPackages) {

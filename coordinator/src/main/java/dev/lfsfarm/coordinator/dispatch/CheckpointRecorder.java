@@ -72,7 +72,9 @@ public final class CheckpointRecorder {
     Created create(String name, String buildId, String upto, Instant now, SpecBlobs blobs) {
         CheckpointName.check(name);
         if (buildId.isEmpty()) {
-            throw Status.INVALID_ARGUMENT.withDescription("a checkpoint needs a build id").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("a checkpoint needs a build id")
+                    .asRuntimeException();
         }
         Optional<Checkpoint> existing = store.findCheckpoint(name);
         if (existing.isPresent()) {
@@ -80,8 +82,10 @@ public final class CheckpointRecorder {
             if (c.getBuildId().equals(buildId) && c.getUpto().equals(upto)) {
                 return new Created(withEntries(c, blobs), false);
             }
-            throw Status.ALREADY_EXISTS.withDescription("checkpoint '" + name + "' already exists (build " + c.getBuildId()
-                    + (c.getUpto().isEmpty() ? "" : " up to " + c.getUpto()) + ")").asRuntimeException();
+            throw Status.ALREADY_EXISTS
+                    .withDescription("checkpoint '" + name + "' already exists (build " + c.getBuildId()
+                            + (c.getUpto().isEmpty() ? "" : " up to " + c.getUpto()) + ")")
+                    .asRuntimeException();
         }
         ActiveBuild build = builds.get(buildId);
         if (build == null) {
@@ -89,7 +93,11 @@ public final class CheckpointRecorder {
         }
         List<CheckpointEntry> entries = entries(build, upto);
         com.google.protobuf.Timestamp created = ActiveBuild.timestamp(now);
-        byte[] list = CheckpointEntryList.newBuilder().setName(name).setCreatedAt(created).addAllEntries(entries).build()
+        byte[] list = CheckpointEntryList.newBuilder()
+                .setName(name)
+                .setCreatedAt(created)
+                .addAllEntries(entries)
+                .build()
                 .toByteArray();
         String sha256;
         try {
@@ -97,14 +105,26 @@ public final class CheckpointRecorder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the entry list of checkpoint " + name, e);
         }
-        Checkpoint summary = Checkpoint.newBuilder().setName(name).setBuildId(buildId).setUpto(upto).setCreatedAt(created)
+        Checkpoint summary = Checkpoint.newBuilder()
+                .setName(name)
+                .setBuildId(buildId)
+                .setUpto(upto)
+                .setCreatedAt(created)
                 .setEntryList(Digest.newBuilder().setSha256(sha256).setSizeBytes(list.length))
                 .setPackageCount(entries.size())
-                .setArtifactBytes(entries.stream().mapToLong(e -> e.getArtifact().getSizeBytes()).sum())
-                .setBookName(build.spec.getBook().getName()).setCreatedEpoch(epoch).build();
+                .setArtifactBytes(entries.stream()
+                        .mapToLong(e -> e.getArtifact().getSizeBytes())
+                        .sum())
+                .setBookName(build.spec.getBook().getName())
+                .setCreatedEpoch(epoch)
+                .build();
         store.saveCheckpoint(summary);
-        log.info("checkpoint {} recorded: build {} {} ({} packages)", name, buildId,
-                upto.isEmpty() ? "whole build" : "up to " + upto, entries.size());
+        log.info(
+                "checkpoint {} recorded: build {} {} ({} packages)",
+                name,
+                buildId,
+                upto.isEmpty() ? "whole build" : "up to " + upto,
+                entries.size());
         return new Created(summary.toBuilder().addAllEntries(entries).build(), true);
     }
 
@@ -115,7 +135,9 @@ public final class CheckpointRecorder {
         if (!upto.isEmpty()) {
             int last = build.graph.indexOf(upto);
             if (last < 0) {
-                throw Status.NOT_FOUND.withDescription("no package '" + upto + "' in build " + build.id).asRuntimeException();
+                throw Status.NOT_FOUND
+                        .withDescription("no package '" + upto + "' in build " + build.id)
+                        .asRuntimeException();
             }
             end = 0;
             while (order[end] != last) {
@@ -128,17 +150,25 @@ public final class CheckpointRecorder {
             PackageStatus.Builder p = build.packages[order[i]];
             PackageState state = p.getState();
             if (state != PackageState.PACKAGE_STATE_SUCCEEDED && state != PackageState.PACKAGE_STATE_CACHED) {
-                throw Status.FAILED_PRECONDITION.withDescription("package " + p.getPackageId() + " is "
-                        + state.name().replace("PACKAGE_STATE_", "") + " in build " + build.id + "; every package "
-                        + (upto.isEmpty() ? "of the build" : "up to " + upto) + " must be SUCCEEDED or CACHED")
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("package " + p.getPackageId() + " is "
+                                + state.name().replace("PACKAGE_STATE_", "") + " in build " + build.id
+                                + "; every package "
+                                + (upto.isEmpty() ? "of the build" : "up to " + upto) + " must be SUCCEEDED or CACHED")
                         .asRuntimeException();
             }
             if (p.getArtifact().getSha256().isEmpty()) {
-                throw Status.FAILED_PRECONDITION.withDescription("package " + p.getPackageId() + " of build " + build.id
-                        + " has no artifact recorded").asRuntimeException();
+                throw Status.FAILED_PRECONDITION
+                        .withDescription(
+                                "package " + p.getPackageId() + " of build " + build.id + " has no artifact recorded")
+                        .asRuntimeException();
             }
-            entries.add(CheckpointEntry.newBuilder().setPackageId(p.getPackageId()).setVersion(p.getVersion())
-                    .setArtifact(p.getArtifact()).setManifest(p.getManifest()).build());
+            entries.add(CheckpointEntry.newBuilder()
+                    .setPackageId(p.getPackageId())
+                    .setVersion(p.getVersion())
+                    .setArtifact(p.getArtifact())
+                    .setManifest(p.getManifest())
+                    .build());
         }
         return entries;
     }
@@ -165,12 +195,17 @@ public final class CheckpointRecorder {
 
     private Checkpoint find(String name) {
         CheckpointName.check(name);
-        return store.findCheckpoint(name).orElseThrow(() ->
-                Status.NOT_FOUND.withDescription("no checkpoint '" + name + "'").asRuntimeException());
+        return store.findCheckpoint(name)
+                .orElseThrow(() -> Status.NOT_FOUND
+                        .withDescription("no checkpoint '" + name + "'")
+                        .asRuntimeException());
     }
 
     private static Checkpoint withEntries(Checkpoint summary, SpecBlobs blobs) {
-        return summary.toBuilder().clearEntries().addAllEntries(readEntries(summary, blobs)).build();
+        return summary.toBuilder()
+                .clearEntries()
+                .addAllEntries(readEntries(summary, blobs))
+                .build();
     }
 
     private static List<CheckpointEntry> readEntries(Checkpoint summary, SpecBlobs blobs) {
@@ -178,11 +213,15 @@ public final class CheckpointRecorder {
         try {
             return CheckpointEntryList.parseFrom(blobs.get(sha256)).getEntriesList();
         } catch (InvalidProtocolBufferException e) {
-            throw Status.DATA_LOSS.withDescription("the entry list of checkpoint " + summary.getName() + " (sha256:"
-                    + sha256 + ") is corrupt").asRuntimeException();
+            throw Status.DATA_LOSS
+                    .withDescription(
+                            "the entry list of checkpoint " + summary.getName() + " (sha256:" + sha256 + ") is corrupt")
+                    .asRuntimeException();
         } catch (IOException e) {
-            throw Status.DATA_LOSS.withDescription("the entry list of checkpoint " + summary.getName() + " (sha256:"
-                    + sha256 + ") cannot be read from the artifact store: " + e.getMessage()).asRuntimeException();
+            throw Status.DATA_LOSS
+                    .withDescription("the entry list of checkpoint " + summary.getName() + " (sha256:" + sha256
+                            + ") cannot be read from the artifact store: " + e.getMessage())
+                    .asRuntimeException();
         }
     }
 
@@ -213,8 +252,10 @@ public final class CheckpointRecorder {
             }
         }
         live.remove("");
-        return new GcRoots(remaining.stream().map(Checkpoint::getName).toList(),
-                deleted.stream().map(Checkpoint::getName).toList(), live);
+        return new GcRoots(
+                remaining.stream().map(Checkpoint::getName).toList(),
+                deleted.stream().map(Checkpoint::getName).toList(),
+                live);
     }
 
     /** The artifact and manifest of every package of every build this dispatcher knows, and nothing else. */

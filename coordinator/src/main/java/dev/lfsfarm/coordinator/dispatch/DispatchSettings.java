@@ -13,14 +13,25 @@ import java.time.Duration;
  * @param sbuSeconds seconds per SBU assumed for priorities and for workers of unknown speed
  * @param regressionFactor a package slower than this times its median is flagged as a regression
  */
-public record DispatchSettings(Duration heartbeatInterval, Duration leaseTimeout, int maxRequeues, long logCapBytes,
-        String arch, double sbuSeconds, double regressionFactor) {
+public record DispatchSettings(
+        Duration heartbeatInterval,
+        Duration leaseTimeout,
+        int maxRequeues,
+        long logCapBytes,
+        String arch,
+        double sbuSeconds,
+        double regressionFactor) {
 
     /** Built-in regression factor: 1.5× the package's median. */
     public static final double DEFAULT_REGRESSION_FACTOR = 1.5;
 
-    public DispatchSettings(Duration heartbeatInterval, Duration leaseTimeout, int maxRequeues, long logCapBytes,
-            String arch, double sbuSeconds) {
+    public DispatchSettings(
+            Duration heartbeatInterval,
+            Duration leaseTimeout,
+            int maxRequeues,
+            long logCapBytes,
+            String arch,
+            double sbuSeconds) {
         this(heartbeatInterval, leaseTimeout, maxRequeues, logCapBytes, arch, sbuSeconds, DEFAULT_REGRESSION_FACTOR);
     }
 

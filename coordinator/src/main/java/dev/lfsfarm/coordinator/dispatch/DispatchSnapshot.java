@@ -14,8 +14,8 @@ import java.util.Map;
  * @param readyQueue packages READY to be placed, over those builds
  * @param workersConnected workers with an open Connect stream
  */
-public record DispatchSnapshot(Map<BuildState, Integer> builds, Map<PackageState, Integer> packages, int readyQueue,
-        int workersConnected) {
+public record DispatchSnapshot(
+        Map<BuildState, Integer> builds, Map<PackageState, Integer> packages, int readyQueue, int workersConnected) {
 
     public static final DispatchSnapshot EMPTY = new DispatchSnapshot(Map.of(), Map.of(), 0, 0);
 
@@ -37,7 +37,8 @@ public record DispatchSnapshot(Map<BuildState, Integer> builds, Map<PackageState
             }
         }
         int connected = (int) sessions.stream().filter(WorkerSession::isOpen).count();
-        return new DispatchSnapshot(builds, packages, packages.getOrDefault(PackageState.PACKAGE_STATE_READY, 0), connected);
+        return new DispatchSnapshot(
+                builds, packages, packages.getOrDefault(PackageState.PACKAGE_STATE_READY, 0), connected);
     }
 
     public int builds(BuildState state) {

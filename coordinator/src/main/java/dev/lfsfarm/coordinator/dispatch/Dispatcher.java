@@ -1,12 +1,13 @@
 package dev.lfsfarm.coordinator.dispatch;
 
 import com.google.protobuf.ByteString;
-import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
-import dev.lfsfarm.common.wire.ProtoTime;
-import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.action.ActionKeys;
+import dev.lfsfarm.common.artifact.ArtifactClient;
+import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.graph.DependencyResolver;
 import dev.lfsfarm.common.graph.ResolvedGraph;
+import dev.lfsfarm.common.history.LearnedDurations;
+import dev.lfsfarm.common.history.RecipePhases;
 import dev.lfsfarm.common.input.InputError;
 import dev.lfsfarm.common.input.InputException;
 import dev.lfsfarm.common.recipe.Book;
@@ -18,8 +19,7 @@ import dev.lfsfarm.common.schedule.TaskState;
 import dev.lfsfarm.common.schedule.WorkerPool;
 import dev.lfsfarm.common.schedule.WorkerSpec;
 import dev.lfsfarm.common.wire.BookMessages;
-import dev.lfsfarm.common.history.LearnedDurations;
-import dev.lfsfarm.common.history.RecipePhases;
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.coordinator.history.AttemptHistory;
 import dev.lfsfarm.coordinator.log.LogStore;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
@@ -98,8 +98,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Least time between two PROGRESS events of a build. */
     static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreadFactory.named("dispatcher"));
+    private final ScheduledExecutorService loop =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("dispatcher"));
     private final DispatchSettings settings;
     private final BuildStateStore store;
     private final ResultCache cache;
@@ -109,22 +109,26 @@ public final class Dispatcher implements AutoCloseable {
     private final DurationModel model;
     /** The benchmark manager: per-package attempt figures, worker speeds, regressions. */
     private final AttemptHistory history;
+
     private final Map<String, ActiveBuild> builds = new LinkedHashMap<>();
     private final Map<String, String> buildByRequestId = new HashMap<>();
     private final Map<String, WorkerSession> sessions = new LinkedHashMap<>();
     /** Workers the operator drained, by name: the drain holds across reconnects until undrained. */
     private final Set<String> drained = new HashSet<>();
+
     private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
     /** Action keys being built right now: an identical package of another build waits for the result. */
     private final Map<String, String> inFlight = new HashMap<>();
     /** Attempts restored from the registry that no worker has reported yet (after a takeover). */
     private final Set<String> orphans = new HashSet<>();
+
     private Instant orphanDeadline = Instant.MAX;
     private long attemptCounter;
     /** Set once a registry write is fenced off: this coordinator is deposed and does nothing more. */
     private volatile boolean halted;
     /** Set while the ZooKeeper connection is SUSPENDED: nothing new is dispatched until it is back. */
     private boolean paused;
+
     private volatile DispatchObserver observer = DispatchObserver.NONE;
 
     public Dispatcher(DispatchSettings settings, BuildStateStore store, ResultCache cache, LogStore logs) {
@@ -185,7 +189,9 @@ public final class Dispatcher implements AutoCloseable {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            result.completeExceptionally(Status.UNAVAILABLE.withDescription("the coordinator is shutting down").asRuntimeException());
+            result.completeExceptionally(Status.UNAVAILABLE
+                    .withDescription("the coordinator is shutting down")
+                    .asRuntimeException());
         }
         return result;
     }
@@ -216,11 +222,13 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private Status deposedStatus() {
-        return Status.UNAVAILABLE.withDescription("this coordinator (epoch " + epoch + ") is no longer the leader; retry");
+        return Status.UNAVAILABLE.withDescription(
+                "this coordinator (epoch " + epoch + ") is no longer the leader; retry");
     }
 
     private StatusRuntimeException unavailable() {
-        return (halted ? deposedStatus() : Status.UNAVAILABLE.withDescription("the coordinator is shutting down")).asRuntimeException();
+        return (halted ? deposedStatus() : Status.UNAVAILABLE.withDescription("the coordinator is shutting down"))
+                .asRuntimeException();
     }
 
     /**
@@ -295,7 +303,11 @@ public final class Dispatcher implements AutoCloseable {
                 buildByRequestId.put(request.getRequestId(), build.id);
             }
             store.created(accepted, build.toProto(true));
-            log.info("build {} submitted: {} packages of {}", build.id, build.graph.size(), request.getBook().getName());
+            log.info(
+                    "build {} submitted: {} packages of {}",
+                    build.id,
+                    build.graph.size(),
+                    request.getBook().getName());
             start(build);
             dispatch();
             return response(build, true);
@@ -310,19 +322,24 @@ public final class Dispatcher implements AutoCloseable {
         }
         WorkerSession session = sessions.get(worker);
         if (session == null || !session.isOpen() || !pool.contains(worker)) {
-            throw Status.FAILED_PRECONDITION.withDescription("cannot calibrate worker '" + worker
-                    + "': it is not connected").asRuntimeException();
+            throw Status.FAILED_PRECONDITION
+                    .withDescription("cannot calibrate worker '" + worker + "': it is not connected")
+                    .asRuntimeException();
         }
         if (request.getTargetsCount() != 1) {
-            throw Status.INVALID_ARGUMENT.withDescription("a calibration build has exactly one target (the SBU "
-                    + "reference package), got " + request.getTargetsCount()).asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("a calibration build has exactly one target (the SBU " + "reference package), got "
+                            + request.getTargetsCount())
+                    .asRuntimeException();
         }
         String target = request.getTargets(0);
         boolean worthSomething = request.getBook().getRecipesList().stream()
                 .anyMatch(r -> r.getId().equals(target) && r.getSbu() > 0);
         if (!worthSomething) {
-            throw Status.INVALID_ARGUMENT.withDescription("the SBU reference package '" + target
-                    + "' must be in the book with an sbu above 0 (1 for binutils pass 1)").asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("the SBU reference package '" + target
+                            + "' must be in the book with an sbu above 0 (1 for binutils pass 1)")
+                    .asRuntimeException();
         }
         return request.toBuilder().setNoCache(true).build();
     }
@@ -334,7 +351,8 @@ public final class Dispatcher implements AutoCloseable {
 
     private ActiveBuild create(SubmitBuildRequest request, String id) {
         try {
-            Book book = BookMessages.fromProto(request.getBook(), "submitted book " + request.getBook().getName());
+            Book book = BookMessages.fromProto(
+                    request.getBook(), "submitted book " + request.getBook().getName());
             String profile = request.getProfile().isEmpty() ? null : request.getProfile();
             ResolvedGraph graph = new DependencyResolver(book, book.profile(profile), request.getBreakCycles())
                     .resolve(request.getTargetsList());
@@ -342,13 +360,20 @@ public final class Dispatcher implements AutoCloseable {
             return new ActiveBuild(id, request, graph, keys);
         } catch (InputException e) {
             List<String> lines = e.errors().stream().map(InputError::toString).toList();
-            throw Status.INVALID_ARGUMENT.withDescription(String.join("\n", lines)).asRuntimeException();
+            throw Status.INVALID_ARGUMENT
+                    .withDescription(String.join("\n", lines))
+                    .asRuntimeException();
         }
     }
 
     private static SubmitBuildResponse response(ActiveBuild build, boolean created) {
-        return SubmitBuildResponse.newBuilder().setBuildId(build.id).setState(build.state).setCreated(created)
-                .setTotalPackages(build.graph.size()).addAllDroppedEdges(build.toProto(false).getDroppedEdgesList()).build();
+        return SubmitBuildResponse.newBuilder()
+                .setBuildId(build.id)
+                .setState(build.state)
+                .setCreated(created)
+                .setTotalPackages(build.graph.size())
+                .addAllDroppedEdges(build.toProto(false).getDroppedEdgesList())
+                .build();
     }
 
     /** A fresh scheduler for the build; packages already done stay done (this is also how a retry starts). */
@@ -374,7 +399,8 @@ public final class Dispatcher implements AutoCloseable {
     private void prepare(ActiveBuild build) {
         double[] sbu = new double[build.graph.size()];
         for (int task = 0; task < sbu.length; task++) {
-            PackageEstimate e = history.estimate(build.graph.id(task), build.graph.recipe(task).sbu());
+            PackageEstimate e = history.estimate(
+                    build.graph.id(task), build.graph.recipe(task).sbu());
             sbu[task] = e.getSbu();
             build.packages[task].setSbuEstimate(e.getSbu()).setEstimateSource(e.getSource());
         }
@@ -414,8 +440,12 @@ public final class Dispatcher implements AutoCloseable {
                     resumed++;
                 }
             }
-            log.info("restored {} builds from the registry; {} continue, {} attempts await their workers for {} s",
-                    builds.size(), resumed, orphans.size(), takeoverGrace().toSeconds());
+            log.info(
+                    "restored {} builds from the registry; {} continue, {} attempts await their workers for {} s",
+                    builds.size(),
+                    resumed,
+                    orphans.size(),
+                    takeoverGrace().toSeconds());
             dispatch();
             return resumed;
         });
@@ -456,7 +486,7 @@ public final class Dispatcher implements AutoCloseable {
                 finishIfDone(build);
             }
             case BUILD_STATE_INTERRUPTED -> prepare(build);
-            default -> { } // finished: kept for status, logs and retry
+            default -> {} // finished: kept for status, logs and retry
         }
         return build;
     }
@@ -465,10 +495,16 @@ public final class Dispatcher implements AutoCloseable {
     private void holdRunning(ActiveBuild build) {
         for (int task = 0; task < build.graph.size(); task++) {
             PackageStatus.Builder status = build.packages[task];
-            if (status.getState() != PackageState.PACKAGE_STATE_RUNNING || status.getAttemptId().isEmpty()) {
+            if (status.getState() != PackageState.PACKAGE_STATE_RUNNING
+                    || status.getAttemptId().isEmpty()) {
                 continue;
             }
-            Attempt a = new Attempt(status.getAttemptId(), build, task, status.getWorker(), status.getAttempts(),
+            Attempt a = new Attempt(
+                    status.getAttemptId(),
+                    build,
+                    task,
+                    status.getWorker(),
+                    status.getAttempts(),
                     status.hasStartedAt() ? ProtoTime.instant(status.getStartedAt()) : Instant.now());
             attempts.put(a.id(), a);
             orphans.add(a.id());
@@ -495,8 +531,11 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             ActiveBuild build = find(buildId);
             if (build.isFinished()) {
-                throw Status.FAILED_PRECONDITION.withDescription("build " + buildId + " already finished ("
-                        + build.state.name().replace("BUILD_STATE_", "") + "); use retry for its failed packages").asRuntimeException();
+                throw Status.FAILED_PRECONDITION
+                        .withDescription("build " + buildId + " already finished ("
+                                + build.state.name().replace("BUILD_STATE_", "")
+                                + "); use retry for its failed packages")
+                        .asRuntimeException();
             }
             boolean resumed = build.state == BuildState.BUILD_STATE_INTERRUPTED;
             if (resumed) {
@@ -588,15 +627,22 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             ActiveBuild build = find(buildId);
             if (!build.isFinished()) {
-                throw Status.FAILED_PRECONDITION.withDescription("build " + buildId + " is " + build.state
-                        + "; only a finished build can be retried").asRuntimeException();
+                throw Status.FAILED_PRECONDITION
+                        .withDescription(
+                                "build " + buildId + " is " + build.state + "; only a finished build can be retried")
+                        .asRuntimeException();
             }
             int rerun = 0;
             for (PackageStatus.Builder p : build.packages) {
                 PackageState s = p.getState();
                 if (s != PackageState.PACKAGE_STATE_SUCCEEDED && s != PackageState.PACKAGE_STATE_CACHED) {
-                    p.setState(PackageState.PACKAGE_STATE_WAITING).clearSkippedBecause().clearFailureReason()
-                            .clearFailureKind().clearFailedPhase().clearExitCode().clearLogTail();
+                    p.setState(PackageState.PACKAGE_STATE_WAITING)
+                            .clearSkippedBecause()
+                            .clearFailureReason()
+                            .clearFailureKind()
+                            .clearFailedPhase()
+                            .clearExitCode()
+                            .clearLogTail();
                     rerun++;
                 }
             }
@@ -615,7 +661,9 @@ public final class Dispatcher implements AutoCloseable {
     /** A worker said hello on a new stream. */
     public void hello(WorkerSession session, Hello hello) {
         run(() -> {
-            if (hello.getName().isEmpty() || hello.getCapacity().getSlots() < 1 || hello.getCapacity().getCores() < 1) {
+            if (hello.getName().isEmpty()
+                    || hello.getCapacity().getSlots() < 1
+                    || hello.getCapacity().getCores() < 1) {
                 session.close(Status.INVALID_ARGUMENT.withDescription("hello needs a name, slots >= 1 and cores >= 1"));
                 return;
             }
@@ -626,7 +674,8 @@ public final class Dispatcher implements AutoCloseable {
             }
             WorkerSession previous = sessions.get(hello.getName());
             if (previous != null && previous.isOpen() && !previous.instanceId().equals(hello.getInstanceId())) {
-                session.close(Status.ALREADY_EXISTS.withDescription("another worker is connected as '" + hello.getName() + "'"));
+                session.close(Status.ALREADY_EXISTS.withDescription(
+                        "another worker is connected as '" + hello.getName() + "'"));
                 return;
             }
             session.identify(hello.getName(), hello.getInstanceId(), hello.getPlatform(), hello.getCapacity());
@@ -634,9 +683,17 @@ public final class Dispatcher implements AutoCloseable {
             boolean known = pool.contains(hello.getName());
             if (!known) {
                 Map<String, String> labels = new HashMap<>(hello.getCapacity().getLabelsMap());
-                labels.putIfAbsent("arch", hello.getPlatform().getArch().isEmpty() ? settings.arch() : hello.getPlatform().getArch());
-                pool.add(new WorkerSpec(hello.getName(), hello.getCapacity().getSlots(), hello.getCapacity().getCores(),
-                        (int) Math.min(Integer.MAX_VALUE, hello.getCapacity().getMemoryMb()), labels));
+                labels.putIfAbsent(
+                        "arch",
+                        hello.getPlatform().getArch().isEmpty()
+                                ? settings.arch()
+                                : hello.getPlatform().getArch());
+                pool.add(new WorkerSpec(
+                        hello.getName(),
+                        hello.getCapacity().getSlots(),
+                        hello.getCapacity().getCores(),
+                        (int) Math.min(Integer.MAX_VALUE, hello.getCapacity().getMemoryMb()),
+                        labels));
             } else {
                 pool.resume(hello.getName());
             }
@@ -646,23 +703,37 @@ public final class Dispatcher implements AutoCloseable {
                 pool.drain(hello.getName());
             }
             List<String> adopted = adopt(hello, known);
-            session.send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLeaderEpoch(epoch)
-                    .setHeartbeatInterval(ActiveBuild.duration(settings.heartbeatInterval()))
-                    .setLeaseTimeout(ActiveBuild.duration(settings.leaseTimeout()))
-                    .addAllAdoptedAttemptIds(adopted).setCoordinatorVersion("farm.v1")
-                    .setAcceptsInlineArtifacts(true)).build());
-            // Welcome is the first message of a stream; what follows it: cancels of what was not adopted, a standing drain.
+            session.send(CoordinatorMessage.newBuilder()
+                    .setWelcome(Welcome.newBuilder()
+                            .setLeaderEpoch(epoch)
+                            .setHeartbeatInterval(ActiveBuild.duration(settings.heartbeatInterval()))
+                            .setLeaseTimeout(ActiveBuild.duration(settings.leaseTimeout()))
+                            .addAllAdoptedAttemptIds(adopted)
+                            .setCoordinatorVersion("farm.v1")
+                            .setAcceptsInlineArtifacts(true))
+                    .build());
+            // Welcome is the first message of a stream; what follows it: cancels of what was not adopted, a standing
+            // drain.
             for (AttemptInfo info : hello.getAttemptsList()) {
                 if (!adopted.contains(info.getAttemptId()) && !info.getFinished()) {
-                    session.send(cancelMessage(info.getAttemptId(), CancelReason.CANCEL_REASON_NOT_ADOPTED,
+                    session.send(cancelMessage(
+                            info.getAttemptId(),
+                            CancelReason.CANCEL_REASON_NOT_ADOPTED,
                             "this coordinator does not expect the attempt any more"));
                 }
             }
             if (drained.contains(hello.getName())) {
-                session.send(CoordinatorMessage.newBuilder().setDrain(dev.lfsfarm.proto.v1.Drain.newBuilder()).build());
+                session.send(CoordinatorMessage.newBuilder()
+                        .setDrain(dev.lfsfarm.proto.v1.Drain.newBuilder())
+                        .build());
             }
-            log.info("worker {} connected from {} ({} slots, {} cores, {} MiB){}", hello.getName(), session.peer(),
-                    hello.getCapacity().getSlots(), hello.getCapacity().getCores(), hello.getCapacity().getMemoryMb(),
+            log.info(
+                    "worker {} connected from {} ({} slots, {} cores, {} MiB){}",
+                    hello.getName(),
+                    session.peer(),
+                    hello.getCapacity().getSlots(),
+                    hello.getCapacity().getCores(),
+                    hello.getCapacity().getMemoryMb(),
                     adopted.isEmpty() ? "" : ", still running " + adopted.size() + " attempts");
             dispatch();
         });
@@ -706,8 +777,13 @@ public final class Dispatcher implements AutoCloseable {
             return false;
         }
         build.scheduler.adopt(a.task(), a.worker(), Math.max(1, info.getCores()));
-        log.info("build {} package {}: re-adopted attempt {} still {} on {}", build.id, a.packageId(), a.id(),
-                info.getFinished() ? "reporting its result" : "running", a.worker());
+        log.info(
+                "build {} package {}: re-adopted attempt {} still {} on {}",
+                build.id,
+                a.packageId(),
+                a.id(),
+                info.getFinished() ? "reporting its result" : "running",
+                a.worker());
         return true;
     }
 
@@ -717,7 +793,10 @@ public final class Dispatcher implements AutoCloseable {
         run(() -> {
             if (session.name() != null && sessions.get(session.name()) == session) {
                 pool.drain(session.name());
-                log.info("worker {} disconnected; its lease runs {} s", session.name(), settings.leaseTimeout().toSeconds());
+                log.info(
+                        "worker {} disconnected; its lease runs {} s",
+                        session.name(),
+                        settings.leaseTimeout().toSeconds());
             }
         });
     }
@@ -727,7 +806,9 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             WorkerSession session = sessions.get(name);
             if (session == null || !pool.contains(name)) {
-                throw Status.NOT_FOUND.withDescription("no worker '" + name + "'").asRuntimeException();
+                throw Status.NOT_FOUND
+                        .withDescription("no worker '" + name + "'")
+                        .asRuntimeException();
             }
             if (undrain) {
                 drained.remove(name);
@@ -737,7 +818,9 @@ public final class Dispatcher implements AutoCloseable {
                 drained.add(name);
                 pool.drain(name);
             }
-            session.send(CoordinatorMessage.newBuilder().setDrain(dev.lfsfarm.proto.v1.Drain.newBuilder().setUndrain(undrain)).build());
+            session.send(CoordinatorMessage.newBuilder()
+                    .setDrain(dev.lfsfarm.proto.v1.Drain.newBuilder().setUndrain(undrain))
+                    .build());
             return session;
         });
     }
@@ -746,8 +829,10 @@ public final class Dispatcher implements AutoCloseable {
         if (!orphans.isEmpty() && Instant.now().isAfter(orphanDeadline)) {
             for (String id : List.copyOf(orphans)) {
                 Attempt a = attempts.get(id);
-                releaseOrphan(a, "no worker reported attempt " + id + " within " + takeoverGrace().toSeconds()
-                        + " s of the takeover");
+                releaseOrphan(
+                        a,
+                        "no worker reported attempt " + id + " within "
+                                + takeoverGrace().toSeconds() + " s of the takeover");
             }
             dispatch();
         }
@@ -762,12 +847,18 @@ public final class Dispatcher implements AutoCloseable {
     private void workerLost(WorkerSession session) {
         String name = session.name();
         observer.workerLost(name);
-        log.warn("worker {} lost: no heartbeat for {} s", name, settings.leaseTimeout().toSeconds());
+        log.warn(
+                "worker {} lost: no heartbeat for {} s",
+                name,
+                settings.leaseTimeout().toSeconds());
         pool.remove(name);
         session.close(Status.UNAVAILABLE.withDescription("lease expired"));
         for (Attempt a : List.copyOf(attempts.values())) {
             if (a.worker().equals(name)) {
-                lose(a, "worker " + name + " lost (no heartbeat for " + settings.leaseTimeout().toSeconds() + " s)");
+                lose(
+                        a,
+                        "worker " + name + " lost (no heartbeat for "
+                                + settings.leaseTimeout().toSeconds() + " s)");
             }
         }
         dispatch();
@@ -782,11 +873,12 @@ public final class Dispatcher implements AutoCloseable {
         if (build.state == BuildState.BUILD_STATE_CANCELLING) {
             build.scheduler.cancelled(a.task());
         } else if (a.number() > settings.maxRequeues()) {
-            status.setFailureKind(FailureKind.FAILURE_KIND_LOST).setFailureReason(reason + "; given up after "
-                    + a.number() + " attempts");
+            status.setFailureKind(FailureKind.FAILURE_KIND_LOST)
+                    .setFailureReason(reason + "; given up after " + a.number() + " attempts");
             changed.addAll(build.scheduler.failed(a.task()));
         } else {
-            status.setFailureReason(reason + "; requeued (attempt " + a.number() + " of " + (settings.maxRequeues() + 1) + ")");
+            status.setFailureReason(
+                    reason + "; requeued (attempt " + a.number() + " of " + (settings.maxRequeues() + 1) + ")");
             build.scheduler.requeue(a.task());
         }
         log.warn("build {} package {} attempt {}: {}", build.id, a.packageId(), a.id(), reason);
@@ -810,22 +902,40 @@ public final class Dispatcher implements AutoCloseable {
             Attempt a = attempts.get(result.getAttemptId());
             if (a != null && !a.worker().equals(session.name())) {
                 log.warn("rejected a result of attempt {} from {}: it runs on {}", a.id(), session.name(), a.worker());
-                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_UNKNOWN_ATTEMPT)
-                        .setMessage("attempt " + a.id() + " is not assigned to worker " + session.name()).build();
+                return ack.setAccepted(false)
+                        .setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_UNKNOWN_ATTEMPT)
+                        .setMessage("attempt " + a.id() + " is not assigned to worker " + session.name())
+                        .build();
             }
             if (a == null) {
-                log.warn("rejected a result for unknown or superseded attempt {} from {}", result.getAttemptId(), session.name());
-                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT)
-                        .setMessage("attempt " + result.getAttemptId() + " is not current (superseded or unknown); result ignored").build();
+                log.warn(
+                        "rejected a result for unknown or superseded attempt {} from {}",
+                        result.getAttemptId(),
+                        session.name());
+                return ack.setAccepted(false)
+                        .setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT)
+                        .setMessage("attempt " + result.getAttemptId()
+                                + " is not current (superseded or unknown); result ignored")
+                        .build();
             }
             if (result.getEpoch() != 0 && result.getEpoch() < epoch) {
-                log.warn("rejected a result of attempt {} with stale epoch {} (now {})", a.id(), result.getEpoch(), epoch);
-                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_STALE_EPOCH)
-                        .setMessage("epoch " + result.getEpoch() + " is older than " + epoch).build();
+                log.warn(
+                        "rejected a result of attempt {} with stale epoch {} (now {})",
+                        a.id(),
+                        result.getEpoch(),
+                        epoch);
+                return ack.setAccepted(false)
+                        .setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_STALE_EPOCH)
+                        .setMessage("epoch " + result.getEpoch() + " is older than " + epoch)
+                        .build();
             }
-            if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED && !cache.hasBlob(result.getArtifact().getSha256())) {
-                return ack.setAccepted(false).setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_ARTIFACT_MISSING)
-                        .setMessage("artifact " + result.getArtifact().getSha256() + " is not in the store; upload it and resend").build();
+            if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED
+                    && !cache.hasBlob(result.getArtifact().getSha256())) {
+                return ack.setAccepted(false)
+                        .setRejectReason(ResultRejectReason.RESULT_REJECT_REASON_ARTIFACT_MISSING)
+                        .setMessage("artifact " + result.getArtifact().getSha256()
+                                + " is not in the store; upload it and resend")
+                        .build();
             }
             apply(a, result);
             return ack.setAccepted(true).build();
@@ -843,7 +953,8 @@ public final class Dispatcher implements AutoCloseable {
         if (result.getArtifactInline().isEmpty() && result.getManifestInline().isEmpty()) {
             return result;
         }
-        AttemptResult.Builder stripped = result.toBuilder().clearArtifactInline().clearManifestInline();
+        AttemptResult.Builder stripped =
+                result.toBuilder().clearArtifactInline().clearManifestInline();
         if (result.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED) {
             return stripped.build();
         }
@@ -858,12 +969,14 @@ public final class Dispatcher implements AutoCloseable {
             }
         } catch (IOException e) {
             log.error("cannot store the blobs attempt {} sent inline: {}", result.getAttemptId(), e.toString());
-            throw Status.UNAVAILABLE.withDescription("cannot store the artifact sent with the result: " + e.getMessage())
+            throw Status.UNAVAILABLE
+                    .withDescription("cannot store the artifact sent with the result: " + e.getMessage())
                     .asRuntimeException();
         }
         if (problem != null) {
             log.warn("attempt {}: {}", result.getAttemptId(), problem);
-            stripped.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED).setFailureKind(FailureKind.FAILURE_KIND_UPLOAD_FAILED)
+            stripped.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+                    .setFailureKind(FailureKind.FAILURE_KIND_UPLOAD_FAILED)
                     .setFailureReason(problem);
         }
         return stripped.build();
@@ -881,8 +994,11 @@ public final class Dispatcher implements AutoCloseable {
         retire(a);
         ActiveBuild build = a.build();
         PackageStatus.Builder status = build.packages[a.task()];
-        status.setWallSeconds(result.getMeasurements().getTotal().getWallSeconds()).setMeasurements(result.getMeasurements())
-                .setExitCode(result.getExitCode()).setLogSizeBytes(logs.size(a.id())).setCurrentPhase("")
+        status.setWallSeconds(result.getMeasurements().getTotal().getWallSeconds())
+                .setMeasurements(result.getMeasurements())
+                .setExitCode(result.getExitCode())
+                .setLogSizeBytes(logs.size(a.id()))
+                .setCurrentPhase("")
                 .setFinishedAt(ActiveBuild.timestamp(Instant.now()));
         List<Integer> changed = new ArrayList<>(List.of(a.task()));
         if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED) {
@@ -894,25 +1010,39 @@ public final class Dispatcher implements AutoCloseable {
         if (recorded.hasRegression()) {
             status.setRegression(recorded.getRegression());
             observer.regressed(build.id, a.packageId());
-            log.warn("build {} package {} took {} s, {}x its median of {} s: flagged as a regression", build.id,
-                    a.packageId(), String.format("%.1f", recorded.getWallSeconds()),
+            log.warn(
+                    "build {} package {} took {} s, {}x its median of {} s: flagged as a regression",
+                    build.id,
+                    a.packageId(),
+                    String.format("%.1f", recorded.getWallSeconds()),
                     String.format("%.1f", recorded.getRegression().getFactor()),
                     String.format("%.1f", recorded.getRegression().getExpectedSeconds()));
         }
         switch (result.getOutcome()) {
             case ATTEMPT_OUTCOME_SUCCEEDED -> {
-                status.setArtifact(result.getArtifact()).setManifest(result.getManifest()).clearFailureReason();
-                cache.record(ActionResult.newBuilder().setActionKey(build.actionKeys[a.task()])
-                        .setArtifact(result.getArtifact()).setManifest(result.getManifest())
-                        .setMeasurements(result.getMeasurements()).setPackageId(a.packageId())
-                        .setVersion(build.graph.recipe(a.task()).version()).setBuildId(build.id).setAttemptId(a.id())
-                        .setWorker(a.worker()).setCreatedAt(ActiveBuild.timestamp(Instant.now())).build());
+                status.setArtifact(result.getArtifact())
+                        .setManifest(result.getManifest())
+                        .clearFailureReason();
+                cache.record(ActionResult.newBuilder()
+                        .setActionKey(build.actionKeys[a.task()])
+                        .setArtifact(result.getArtifact())
+                        .setManifest(result.getManifest())
+                        .setMeasurements(result.getMeasurements())
+                        .setPackageId(a.packageId())
+                        .setVersion(build.graph.recipe(a.task()).version())
+                        .setBuildId(build.id)
+                        .setAttemptId(a.id())
+                        .setWorker(a.worker())
+                        .setCreatedAt(ActiveBuild.timestamp(Instant.now()))
+                        .build());
                 changed.addAll(build.scheduler.finished(a.task()));
             }
             case ATTEMPT_OUTCOME_CANCELLED -> build.scheduler.cancelled(a.task());
             default -> {
-                status.setFailureKind(result.getFailureKind()).setFailureReason(result.getFailureReason())
-                        .setFailedPhase(result.getFailedPhase()).setLogTail(result.getLogTail());
+                status.setFailureKind(result.getFailureKind())
+                        .setFailureReason(result.getFailureReason())
+                        .setFailedPhase(result.getFailedPhase())
+                        .setLogTail(result.getLogTail());
                 changed.addAll(build.scheduler.failed(a.task()));
                 log.info("build {} package {} failed: {}", build.id, a.packageId(), result.getFailureReason());
             }
@@ -930,14 +1060,25 @@ public final class Dispatcher implements AutoCloseable {
         double secondsPerSbu = speed.getSecondsPerSbu() > 0 ? speed.getSecondsPerSbu() : settings.sbuSeconds();
         double wall = RecipePhases.wallSeconds(m);
         dev.lfsfarm.common.recipe.Recipe recipe = a.build().graph.recipe(a.task());
-        AttemptRecord record = AttemptRecord.newBuilder().setPackageId(a.packageId()).setVersion(recipe.version())
-                .setBuildId(a.build().id).setAttemptId(a.id()).setWorker(a.worker())
-                .setFinishedAt(ActiveBuild.timestamp(Instant.now())).setOutcome(result.getOutcome())
-                .setWallSeconds(wall).setCpuSeconds(RecipePhases.cpuSeconds(m))
-                .setPeakRssBytes(RecipePhases.peakRssBytes(m)).setCores(Math.max(1, m.getCores()))
-                .setSbu(wall / secondsPerSbu).setSecondsPerSbu(secondsPerSbu).setSpeedSource(speed.getSource())
-                .setBookSbu(recipe.sbu()).setDiskUsedBytes(m.getDiskUsedBytes())
-                .setArtifactSizeBytes(m.getArtifactSizeBytes()).build();
+        AttemptRecord record = AttemptRecord.newBuilder()
+                .setPackageId(a.packageId())
+                .setVersion(recipe.version())
+                .setBuildId(a.build().id)
+                .setAttemptId(a.id())
+                .setWorker(a.worker())
+                .setFinishedAt(ActiveBuild.timestamp(Instant.now()))
+                .setOutcome(result.getOutcome())
+                .setWallSeconds(wall)
+                .setCpuSeconds(RecipePhases.cpuSeconds(m))
+                .setPeakRssBytes(RecipePhases.peakRssBytes(m))
+                .setCores(Math.max(1, m.getCores()))
+                .setSbu(wall / secondsPerSbu)
+                .setSecondsPerSbu(secondsPerSbu)
+                .setSpeedSource(speed.getSource())
+                .setBookSbu(recipe.sbu())
+                .setDiskUsedBytes(m.getDiskUsedBytes())
+                .setArtifactSizeBytes(m.getArtifactSizeBytes())
+                .build();
         // A cancelled attempt was stopped part way: its time says nothing about the package.
         return result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED ? record : history.record(record);
     }
@@ -951,12 +1092,23 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         double secondsPerSbu = wall / sbu;
-        history.calibrated(WorkerCalibration.newBuilder().setWorker(a.worker()).setSecondsPerSbu(secondsPerSbu)
-                .setMeasuredAt(ActiveBuild.timestamp(Instant.now())).setReferencePackage(a.packageId()).setReferenceSbu(sbu)
-                .setWallSeconds(wall).setBuildId(build.id).build());
+        history.calibrated(WorkerCalibration.newBuilder()
+                .setWorker(a.worker())
+                .setSecondsPerSbu(secondsPerSbu)
+                .setMeasuredAt(ActiveBuild.timestamp(Instant.now()))
+                .setReferencePackage(a.packageId())
+                .setReferenceSbu(sbu)
+                .setWallSeconds(wall)
+                .setBuildId(build.id)
+                .build());
         pool.setSpeed(a.worker(), secondsPerSbu);
-        log.info("worker {} calibrated: {} s per SBU ({} built in {} s, {} SBU)", a.worker(),
-                String.format("%.2f", secondsPerSbu), a.packageId(), String.format("%.2f", wall), sbu);
+        log.info(
+                "worker {} calibrated: {} s per SBU ({} built in {} s, {} SBU)",
+                a.worker(),
+                String.format("%.2f", secondsPerSbu),
+                a.packageId(),
+                String.format("%.2f", wall),
+                sbu);
     }
 
     // ---- the benchmark manager, for HistoryService ----
@@ -968,7 +1120,9 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The learned estimate of a package, or its book SBU. */
     public CompletableFuture<List<PackageEstimate>> estimates(List<BookEstimate> packages) {
-        return call(() -> packages.stream().map(p -> history.estimate(p.getPackageId(), p.getBookSbu())).toList());
+        return call(() -> packages.stream()
+                .map(p -> history.estimate(p.getPackageId(), p.getBookSbu()))
+                .toList());
     }
 
     /** Every worker's speed, connected or known from history. */
@@ -980,8 +1134,11 @@ public final class Dispatcher implements AutoCloseable {
                 speeds.putIfAbsent(name, history.speed(name));
             }
             List<WorkerSpeed> result = new ArrayList<>();
-            speeds.forEach((name, s) -> result.add(s.toBuilder().setConnected(pool.contains(name)
-                    && sessions.get(name) != null && sessions.get(name).isOpen()).build()));
+            speeds.forEach((name, s) -> result.add(s.toBuilder()
+                    .setConnected(pool.contains(name)
+                            && sessions.get(name) != null
+                            && sessions.get(name).isOpen())
+                    .build()));
             return result;
         });
     }
@@ -1021,8 +1178,8 @@ public final class Dispatcher implements AutoCloseable {
             }
             settleCached(build);
             boolean waitForTwins = !build.spec.getNoCache();
-            for (Assignment assignment : build.scheduler.assign(task -> !build.held[task] && (!waitForTwins
-                    || !inFlight.containsKey(build.actionKeys[task])))) {
+            for (Assignment assignment : build.scheduler.assign(
+                    task -> !build.held[task] && (!waitForTwins || !inFlight.containsKey(build.actionKeys[task])))) {
                 send(build, assignment);
             }
             finishIfDone(build);
@@ -1053,8 +1210,11 @@ public final class Dispatcher implements AutoCloseable {
             build.cacheChecked[task] = true;
             Optional<ActionResult> hit = cache.lookup(build.actionKeys[task]);
             if (hit.isPresent()) {
-                build.packages[task].setCacheHit(true).setArtifact(hit.get().getArtifact())
-                        .setManifest(hit.get().getManifest()).setMeasurements(hit.get().getMeasurements());
+                build.packages[task]
+                        .setCacheHit(true)
+                        .setArtifact(hit.get().getArtifact())
+                        .setManifest(hit.get().getManifest())
+                        .setMeasurements(hit.get().getMeasurements());
                 changed.add(task);
                 List<Integer> ready = build.scheduler.cached(task);
                 changed.addAll(ready);
@@ -1077,24 +1237,44 @@ public final class Dispatcher implements AutoCloseable {
         Attempt attempt = new Attempt(id, build, task, assignment.worker(), number, Instant.now());
         attempts.put(id, attempt);
         inFlight.putIfAbsent(build.actionKeys[task], id);
-        status.setAttempts(number).setAttemptId(id).setWorker(assignment.worker()).setCacheHit(false)
+        status.setAttempts(number)
+                .setAttemptId(id)
+                .setWorker(assignment.worker())
+                .setCacheHit(false)
                 .setStartedAt(ActiveBuild.timestamp(attempt.startedAt()));
         build.syncState(task);
         persist(build, List.of(task));
         dev.lfsfarm.common.recipe.Recipe recipe = build.graph.recipe(task);
-        Assign.Builder assign = Assign.newBuilder().setAttemptId(id).setLeaderEpoch(epoch).setBuildId(build.id)
-                .setPackageId(recipe.id()).setActionKey(build.actionKeys[task]).setRecipe(build.recipes.get(recipe.id()))
-                .setCores(assignment.cores()).setMemoryMb(recipe.resources().memoryMb()).setDiskMb(recipe.resources().diskMb())
-                .setSkipCheck(build.graph.profile().skipCheck()).putAllProfileEnv(build.graph.profile().env())
-                .setLogCapBytes(settings.logCapBytes()).setAttemptNumber(number)
+        Assign.Builder assign = Assign.newBuilder()
+                .setAttemptId(id)
+                .setLeaderEpoch(epoch)
+                .setBuildId(build.id)
+                .setPackageId(recipe.id())
+                .setActionKey(build.actionKeys[task])
+                .setRecipe(build.recipes.get(recipe.id()))
+                .setCores(assignment.cores())
+                .setMemoryMb(recipe.resources().memoryMb())
+                .setDiskMb(recipe.resources().diskMb())
+                .setSkipCheck(build.graph.profile().skipCheck())
+                .putAllProfileEnv(build.graph.profile().env())
+                .setLogCapBytes(settings.logCapBytes())
+                .setAttemptNumber(number)
                 .setSecondsPerSbu(pool.get(assignment.worker()).secondsPerSbu()); // kept equal to history.speed()
         for (int dep : transitiveDependencies(build, task)) {
             PackageStatus.Builder d = build.packages[dep];
-            assign.addDependencies(StagedArtifact.newBuilder().setPackageId(d.getPackageId()).setVersion(d.getVersion())
-                    .setArtifact(d.getArtifact()).setManifest(d.getManifest()));
+            assign.addDependencies(StagedArtifact.newBuilder()
+                    .setPackageId(d.getPackageId())
+                    .setVersion(d.getVersion())
+                    .setArtifact(d.getArtifact())
+                    .setManifest(d.getManifest()));
         }
-        log.debug("build {} package {} -> {} ({} cores), attempt {}", build.id, recipe.id(), assignment.worker(),
-                assignment.cores(), id);
+        log.debug(
+                "build {} package {} -> {} ({} cores), attempt {}",
+                build.id,
+                recipe.id(),
+                assignment.worker(),
+                assignment.cores(),
+                id);
         session.send(CoordinatorMessage.newBuilder().setAssign(assign).build());
     }
 
@@ -1132,8 +1312,12 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private static CoordinatorMessage cancelMessage(String attemptId, CancelReason reason, String message) {
-        return CoordinatorMessage.newBuilder().setCancel(CancelAttempt.newBuilder().setAttemptId(attemptId)
-                .setReason(reason).setMessage(message)).build();
+        return CoordinatorMessage.newBuilder()
+                .setCancel(CancelAttempt.newBuilder()
+                        .setAttemptId(attemptId)
+                        .setReason(reason)
+                        .setMessage(message))
+                .build();
     }
 
     private void finishIfDone(ActiveBuild build) {
@@ -1141,15 +1325,27 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         var p = build.progress();
-        BuildState end = build.state == BuildState.BUILD_STATE_CANCELLING ? BuildState.BUILD_STATE_CANCELLED
-                : p.getSucceeded() + p.getCached() == p.getTotal() ? BuildState.BUILD_STATE_SUCCEEDED
-                : BuildState.BUILD_STATE_FAILED;
+        BuildState end = build.state == BuildState.BUILD_STATE_CANCELLING
+                ? BuildState.BUILD_STATE_CANCELLED
+                : p.getSucceeded() + p.getCached() == p.getTotal()
+                        ? BuildState.BUILD_STATE_SUCCEEDED
+                        : BuildState.BUILD_STATE_FAILED;
         build.finishedAt = Instant.now();
         sendProgress(build); // the final counts, before the stream ends
-        setBuildState(build, end, end == BuildState.BUILD_STATE_FAILED
-                ? p.getFailed() + " failed, " + p.getSkipped() + " skipped" : build.message);
-        log.info("build {} {}: {} built, {} cached, {} failed, {} skipped", build.id, end, p.getSucceeded(), p.getCached(),
-                p.getFailed(), p.getSkipped());
+        setBuildState(
+                build,
+                end,
+                end == BuildState.BUILD_STATE_FAILED
+                        ? p.getFailed() + " failed, " + p.getSkipped() + " skipped"
+                        : build.message);
+        log.info(
+                "build {} {}: {} built, {} cached, {} failed, {} skipped",
+                build.id,
+                end,
+                p.getSucceeded(),
+                p.getCached(),
+                p.getFailed(),
+                p.getSkipped());
         for (ServerCallStreamObserver<BuildEvent> watcher : build.watchers) {
             complete(watcher);
         }
@@ -1162,8 +1358,13 @@ public final class Dispatcher implements AutoCloseable {
         build.message = message;
         store.buildChanged(build.toProto(false));
         if (previous != next) {
-            emit(build, BuildEvent.newBuilder().setBuildStateChanged(BuildStateChanged.newBuilder()
-                    .setPreviousState(previous).setState(next).setMessage(message)));
+            emit(
+                    build,
+                    BuildEvent.newBuilder()
+                            .setBuildStateChanged(BuildStateChanged.newBuilder()
+                                    .setPreviousState(previous)
+                                    .setState(next)
+                                    .setMessage(message)));
         }
     }
 
@@ -1179,7 +1380,11 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         for (PackageStatus status : statuses) {
-            emit(build, BuildEvent.newBuilder().setPackageStateChanged(PackageStateChanged.newBuilder().setStatus(status)));
+            emit(
+                    build,
+                    BuildEvent.newBuilder()
+                            .setPackageStateChanged(
+                                    PackageStateChanged.newBuilder().setStatus(status)));
         }
         progressChanged(build);
     }
@@ -1200,10 +1405,13 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         build.progressScheduled = true;
-        loop.schedule(() -> guarded(() -> {
-            build.progressScheduled = false;
-            sendProgress(build);
-        }), wait, TimeUnit.NANOSECONDS);
+        loop.schedule(
+                () -> guarded(() -> {
+                    build.progressScheduled = false;
+                    sendProgress(build);
+                }),
+                wait,
+                TimeUnit.NANOSECONDS);
     }
 
     private void sendProgress(ActiveBuild build) {
@@ -1222,9 +1430,11 @@ public final class Dispatcher implements AutoCloseable {
         if (build.watchers.isEmpty()) {
             return;
         }
-        BuildEvent e = event.setSequence(++build.sequence).setLeaderEpoch(epoch)
+        BuildEvent e = event.setSequence(++build.sequence)
+                .setLeaderEpoch(epoch)
                 .setResumeToken(build.id + ":" + epoch + ":" + build.sequence)
-                .setTime(ActiveBuild.timestamp(Instant.now())).build();
+                .setTime(ActiveBuild.timestamp(Instant.now()))
+                .build();
         for (ServerCallStreamObserver<BuildEvent> watcher : build.watchers) {
             if (watcher.isCancelled()) {
                 build.watchers.remove(watcher);
@@ -1244,9 +1454,12 @@ public final class Dispatcher implements AutoCloseable {
                 watcher.onError(e);
                 return;
             }
-            watcher.onNext(BuildEvent.newBuilder().setSequence(++build.sequence).setLeaderEpoch(epoch)
+            watcher.onNext(BuildEvent.newBuilder()
+                    .setSequence(++build.sequence)
+                    .setLeaderEpoch(epoch)
                     .setResumeToken(build.id + ":" + epoch + ":" + build.sequence)
-                    .setSnapshot(BuildSnapshot.newBuilder().setBuild(build.toProto(true))).build());
+                    .setSnapshot(BuildSnapshot.newBuilder().setBuild(build.toProto(true)))
+                    .build());
             if (build.isFinished()) {
                 complete(watcher);
             } else {
@@ -1274,7 +1487,9 @@ public final class Dispatcher implements AutoCloseable {
             for (String id : ids) {
                 int task = build.graph.indexOf(id);
                 if (task < 0) {
-                    throw Status.NOT_FOUND.withDescription("no package '" + id + "' in build " + buildId).asRuntimeException();
+                    throw Status.NOT_FOUND
+                            .withDescription("no package '" + id + "' in build " + buildId)
+                            .asRuntimeException();
                 }
                 String reason = build.isFinished() ? null : build.scheduler.pendingReason(task);
                 reasons.put(id, reason == null ? "not pending: " + build.packages[task].getState() : reason);
@@ -1304,7 +1519,9 @@ public final class Dispatcher implements AutoCloseable {
             ActiveBuild build = find(buildId);
             int task = build.graph.indexOf(packageId);
             if (task < 0) {
-                throw Status.NOT_FOUND.withDescription("no package '" + packageId + "' in build " + buildId).asRuntimeException();
+                throw Status.NOT_FOUND
+                        .withDescription("no package '" + packageId + "' in build " + buildId)
+                        .asRuntimeException();
             }
             return build.packages[task].build();
         });
@@ -1316,8 +1533,10 @@ public final class Dispatcher implements AutoCloseable {
             List<WorkerView> views = new ArrayList<>();
             for (WorkerSession s : sessions.values()) {
                 WorkerPool.Slot slot = pool.get(s.name());
-                List<RunningAttempt> running = attempts.values().stream().filter(a -> a.worker().equals(s.name()))
-                        .map(a -> new RunningAttempt(a.id(), a.build().id, a.packageId())).toList();
+                List<RunningAttempt> running = attempts.values().stream()
+                        .filter(a -> a.worker().equals(s.name()))
+                        .map(a -> new RunningAttempt(a.id(), a.build().id, a.packageId()))
+                        .toList();
                 views.add(new WorkerView(s, slot, pool.isDraining(s.name()), running));
             }
             return views;
@@ -1325,7 +1544,8 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** A worker as ListWorkers shows it. */
-    public record WorkerView(WorkerSession session, WorkerPool.Slot slot, boolean draining, List<RunningAttempt> running) {}
+    public record WorkerView(
+            WorkerSession session, WorkerPool.Slot slot, boolean draining, List<RunningAttempt> running) {}
 
     /** An attempt as ListWorkers shows it. */
     public record RunningAttempt(String id, String buildId, String packageId) {}
@@ -1333,8 +1553,8 @@ public final class Dispatcher implements AutoCloseable {
     // ---- sysroot checkpoints (the logic is in CheckpointRecorder; blobs = the artifact store) ----
 
     /** Records checkpoint {@code name}: build {@code buildId}'s packages up to {@code upto} (empty: all). */
-    public CompletableFuture<CheckpointRecorder.Created> createCheckpoint(String name, String buildId, String upto,
-            dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+    public CompletableFuture<CheckpointRecorder.Created> createCheckpoint(
+            String name, String buildId, String upto, dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
         return call(() -> checkpoints().create(name, buildId, upto, Instant.now(), blobs));
     }
 
@@ -1344,8 +1564,8 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** One checkpoint with its entries; NOT_FOUND when there is none by that name. */
-    public CompletableFuture<dev.lfsfarm.proto.v1.Checkpoint> getCheckpoint(String name,
-            dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+    public CompletableFuture<dev.lfsfarm.proto.v1.Checkpoint> getCheckpoint(
+            String name, dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
         return call(() -> checkpoints().get(name, blobs));
     }
 
@@ -1355,8 +1575,8 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Garbage collection, step 1: keeps the newest {@code keep} checkpoints, deletes the rest, returns what is live. */
-    public CompletableFuture<CheckpointRecorder.GcRoots> pruneCheckpoints(java.util.OptionalInt keep, boolean dryRun,
-            dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+    public CompletableFuture<CheckpointRecorder.GcRoots> pruneCheckpoints(
+            java.util.OptionalInt keep, boolean dryRun, dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
         return call(() -> checkpoints().prune(keep, dryRun, blobs));
     }
 

@@ -165,10 +165,14 @@ public final class EpochFence {
 
     private static long parse(byte[] data) {
         try {
-            return data == null || data.length == 0 ? 0 : Long.parseLong(new String(data, StandardCharsets.UTF_8).trim());
+            return data == null || data.length == 0
+                    ? 0
+                    : Long.parseLong(new String(data, StandardCharsets.UTF_8).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalStateException(ZkPaths.epoch() + " holds '" + new String(data, StandardCharsets.UTF_8)
-                    + "', not an epoch number; fix or delete it", e);
+            throw new IllegalStateException(
+                    ZkPaths.epoch() + " holds '" + new String(data, StandardCharsets.UTF_8)
+                            + "', not an epoch number; fix or delete it",
+                    e);
         }
     }
 

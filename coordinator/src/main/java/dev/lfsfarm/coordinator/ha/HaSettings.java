@@ -11,4 +11,5 @@ import java.time.Duration;
  * @param grpcAddress the HOST:PORT clients and workers should use to reach this coordinator
  * @param httpAddress the HOST:PORT of its HTTP endpoint, or empty
  */
-public record HaSettings(String zkConnect, Duration sessionTimeout, String name, String grpcAddress, String httpAddress) {}
+public record HaSettings(
+        String zkConnect, Duration sessionTimeout, String name, String grpcAddress, String httpAddress) {}

@@ -47,12 +47,18 @@ public final class LeaderElection implements LeaderSelectorListener, AutoCloseab
     private final AtomicReference<Term> term = new AtomicReference<>();
     /** Counted down when a term has fully stepped down (dispatcher closed, active node removed). */
     private volatile CountDownLatch steppedDown = new CountDownLatch(0);
+
     private volatile boolean closing;
 
     /** One term of leadership. */
     private record Term(EpochFence fence, Dispatcher dispatcher, CountDownLatch ended) {}
 
-    public LeaderElection(CuratorFramework client, String id, String grpcAddress, String httpAddress, LeaderGate gate,
+    public LeaderElection(
+            CuratorFramework client,
+            String id,
+            String grpcAddress,
+            String httpAddress,
+            LeaderGate gate,
             TermStarter starter) {
         this.client = client;
         this.id = id;
@@ -143,15 +149,21 @@ public final class LeaderElection implements LeaderSelectorListener, AutoCloseab
         } catch (KeeperException.NoNodeException e) {
             // the usual case
         }
-        fence.commit(java.util.List.of(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
-                .forPath(ZkPaths.active(), data)), data.length);
+        fence.commit(
+                java.util.List.of(client.transactionOp()
+                        .create()
+                        .withMode(CreateMode.EPHEMERAL)
+                        .forPath(ZkPaths.active(), data)),
+                data.length);
     }
 
     /** Removes the active node if this session wrote it (a graceful hand-over); otherwise it expires with the session. */
     private void unpublish() {
         try {
             org.apache.zookeeper.data.Stat stat = client.checkExists().forPath(ZkPaths.active());
-            if (stat != null && stat.getEphemeralOwner() == client.getZookeeperClient().getZooKeeper().getSessionId()) {
+            if (stat != null
+                    && stat.getEphemeralOwner()
+                            == client.getZookeeperClient().getZooKeeper().getSessionId()) {
                 client.delete().withVersion(stat.getVersion()).forPath(ZkPaths.active());
             }
         } catch (Exception e) {
@@ -162,7 +174,10 @@ public final class LeaderElection implements LeaderSelectorListener, AutoCloseab
     @Override
     public void stateChanged(CuratorFramework client, ConnectionState state) {
         Term t = term.get();
-        log.info("ZooKeeper connection {}{}", state, t == null ? "" : " (leading as epoch " + t.fence().epoch() + ")");
+        log.info(
+                "ZooKeeper connection {}{}",
+                state,
+                t == null ? "" : " (leading as epoch " + t.fence().epoch() + ")");
         if (t == null) {
             return;
         }
@@ -179,7 +194,7 @@ public final class LeaderElection implements LeaderSelectorListener, AutoCloseab
                 t.fence().breakFence("the ZooKeeper session was lost");
                 throw new CancelLeadershipException();
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -196,7 +211,8 @@ public final class LeaderElection implements LeaderSelectorListener, AutoCloseab
             if (participants() <= 1) {
                 try {
                     int n = t.dispatcher().interruptAll("the farm was stopped").get(10, TimeUnit.SECONDS);
-                    log.info("last coordinator stopping: {} running builds interrupted (farm resume continues them)", n);
+                    log.info(
+                            "last coordinator stopping: {} running builds interrupted (farm resume continues them)", n);
                 } catch (Exception e) {
                     log.warn("could not mark running builds interrupted: {}", e.toString());
                 }

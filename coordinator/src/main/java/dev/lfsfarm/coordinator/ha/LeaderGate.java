@@ -60,16 +60,21 @@ public final class LeaderGate implements ServerInterceptor, Supplier<Dispatcher>
     StatusRuntimeException refusal() {
         Optional<ActiveLeader> current = leader.get();
         if (current.isEmpty()) {
-            return Status.UNAVAILABLE.withDescription("no leader elected yet; retry").asRuntimeException();
+            return Status.UNAVAILABLE
+                    .withDescription("no leader elected yet; retry")
+                    .asRuntimeException();
         }
         Metadata trailers = new Metadata();
         trailers.put(CoordinatorLocator.LEADER_TRAILER, current.get().grpcAddress());
-        return Status.FAILED_PRECONDITION.withDescription("not the leader; leader is " + current.get().grpcAddress()
-                + " (epoch " + current.get().epoch() + ")").asRuntimeException(trailers);
+        return Status.FAILED_PRECONDITION
+                .withDescription("not the leader; leader is " + current.get().grpcAddress() + " (epoch "
+                        + current.get().epoch() + ")")
+                .asRuntimeException(trailers);
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         if (!isLeading()) {
             StatusRuntimeException refused = refusal();
             call.close(refused.getStatus(), refused.getTrailers() == null ? new Metadata() : refused.getTrailers());

@@ -64,7 +64,8 @@ public final class AttemptHistory {
      * makes it durable. Returns the record as kept.
      */
     public AttemptRecord record(AttemptRecord attempt) {
-        PackageHistory earlier = histories.getOrDefault(attempt.getPackageId(),
+        PackageHistory earlier = histories.getOrDefault(
+                attempt.getPackageId(),
                 PackageHistory.newBuilder().setPackageId(attempt.getPackageId()).build());
         AttemptRecord.Builder r = attempt.toBuilder();
         learned.regression(earlier, attempt).ifPresent(r::setRegression);
@@ -100,16 +101,22 @@ public final class AttemptHistory {
         WorkerSpeed.Builder s = WorkerSpeed.newBuilder().setWorker(worker);
         WorkerCalibration c = calibrations.get(worker);
         if (c != null) {
-            return s.setSecondsPerSbu(c.getSecondsPerSbu()).setSource(SpeedSource.SPEED_SOURCE_CALIBRATED)
-                    .setCalibratedAt(c.getMeasuredAt()).build();
+            return s.setSecondsPerSbu(c.getSecondsPerSbu())
+                    .setSource(SpeedSource.SPEED_SOURCE_CALIBRATED)
+                    .setCalibratedAt(c.getMeasuredAt())
+                    .build();
         }
         if (declared.containsKey(worker)) {
-            return s.setSecondsPerSbu(declared.get(worker)).setSource(SpeedSource.SPEED_SOURCE_CALIBRATED).build();
+            return s.setSecondsPerSbu(declared.get(worker))
+                    .setSource(SpeedSource.SPEED_SOURCE_CALIBRATED)
+                    .build();
         }
         WorkerSpeedEstimator.Estimate e = estimator.estimate(worker);
         if (e.samples() > 0) {
-            return s.setSecondsPerSbu(e.secondsPerSbu()).setSource(SpeedSource.SPEED_SOURCE_ESTIMATED)
-                    .setSamples(e.samples()).build();
+            return s.setSecondsPerSbu(e.secondsPerSbu())
+                    .setSource(SpeedSource.SPEED_SOURCE_ESTIMATED)
+                    .setSamples(e.samples())
+                    .build();
         }
         return s.setSource(SpeedSource.SPEED_SOURCE_DEFAULT).build();
     }
@@ -132,7 +139,12 @@ public final class AttemptHistory {
         LearnedDurations.Learned l = h == null ? new LearnedDurations.Learned(0, 0) : learned.learned(h);
         PackageEstimate.Builder e = PackageEstimate.newBuilder().setPackageId(packageId);
         return l.known()
-                ? e.setSbu(l.sbu()).setSource(EstimateSource.ESTIMATE_SOURCE_LEARNED).setSamples(l.samples()).build()
-                : e.setSbu(bookSbu).setSource(EstimateSource.ESTIMATE_SOURCE_BOOK).build();
+                ? e.setSbu(l.sbu())
+                        .setSource(EstimateSource.ESTIMATE_SOURCE_LEARNED)
+                        .setSamples(l.samples())
+                        .build()
+                : e.setSbu(bookSbu)
+                        .setSource(EstimateSource.ESTIMATE_SOURCE_BOOK)
+                        .build();
     }
 }

@@ -85,7 +85,8 @@ public final class LogStore {
     }
 
     private AttemptLog log(String attemptId) {
-        return logs.computeIfAbsent(attemptId, id -> new AttemptLog(root.resolve(id + ".0"), root.resolve(id + ".1"), capBytes / 2));
+        return logs.computeIfAbsent(
+                attemptId, id -> new AttemptLog(root.resolve(id + ".0"), root.resolve(id + ".1"), capBytes / 2));
     }
 
     /** Two segments: {@code older} then {@code current}; when current reaches half the cap it becomes older. */

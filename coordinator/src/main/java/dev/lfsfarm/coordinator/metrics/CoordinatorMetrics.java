@@ -43,35 +43,58 @@ public final class CoordinatorMetrics implements DispatchObserver {
         this.gate = gate;
         for (BuildState state : BuildState.values()) {
             if (state != BuildState.BUILD_STATE_UNSPECIFIED && state != BuildState.UNRECOGNIZED) {
-                Gauge.builder("farm.builds", snapshot, s -> s.get().builds(state)).tag("state", label(state.name()))
-                        .description("Builds this coordinator knows, by state").register(registry);
+                Gauge.builder("farm.builds", snapshot, s -> s.get().builds(state))
+                        .tag("state", label(state.name()))
+                        .description("Builds this coordinator knows, by state")
+                        .register(registry);
             }
         }
         for (PackageState state : PackageState.values()) {
             if (state != PackageState.PACKAGE_STATE_UNSPECIFIED && state != PackageState.UNRECOGNIZED) {
-                Gauge.builder("farm.packages", snapshot, s -> s.get().packages(state)).tag("state", label(state.name()))
-                        .description("Packages of unfinished builds, by state").register(registry);
+                Gauge.builder("farm.packages", snapshot, s -> s.get().packages(state))
+                        .tag("state", label(state.name()))
+                        .description("Packages of unfinished builds, by state")
+                        .register(registry);
             }
         }
         Gauge.builder("farm.ready.queue.packages", snapshot, s -> s.get().readyQueue())
-                .description("Packages READY and waiting for a worker, over unfinished builds").register(registry);
+                .description("Packages READY and waiting for a worker, over unfinished builds")
+                .register(registry);
         Gauge.builder("farm.workers.connected", snapshot, s -> s.get().workersConnected())
-                .description("Workers with an open Connect stream to this coordinator").register(registry);
+                .description("Workers with an open Connect stream to this coordinator")
+                .register(registry);
         Gauge.builder("farm.leader", gate, g -> g.isLeading() ? 1 : 0)
-                .description("1 while this coordinator leads, 0 while it stands by").register(registry);
+                .description("1 while this coordinator leads, 0 while it stands by")
+                .register(registry);
         Gauge.builder("farm.leader.epoch", this, CoordinatorMetrics::epochOrZero)
-                .description("Leader epoch of this coordinator's current term, 0 while it stands by").register(registry);
-        Gauge.builder("farm.artifact.store", artifacts, ArtifactStore::storedBytes).baseUnit("bytes")
-                .description("Bytes of blobs in the artifact store (tracked, not walked)").register(registry);
+                .description("Leader epoch of this coordinator's current term, 0 while it stands by")
+                .register(registry);
+        Gauge.builder("farm.artifact.store", artifacts, ArtifactStore::storedBytes)
+                .baseUnit("bytes")
+                .description("Bytes of blobs in the artifact store (tracked, not walked)")
+                .register(registry);
         dispatchLatency = Timer.builder("farm.dispatch.latency")
                 .description("From a package becoming READY to its assignment to a worker")
-                .serviceLevelObjectives(millis(1), millis(5), millis(10), millis(50), millis(100), millis(500),
-                        seconds(1), seconds(5), seconds(30), seconds(60), seconds(300), seconds(1800))
+                .serviceLevelObjectives(
+                        millis(1),
+                        millis(5),
+                        millis(10),
+                        millis(50),
+                        millis(100),
+                        millis(500),
+                        seconds(1),
+                        seconds(5),
+                        seconds(30),
+                        seconds(60),
+                        seconds(300),
+                        seconds(1800))
                 .register(registry);
-        workersLost = Counter.builder("farm.workers.lost").description("Workers whose lease ran out")
+        workersLost = Counter.builder("farm.workers.lost")
+                .description("Workers whose lease ran out")
                 .register(registry);
         regressions = Counter.builder("farm.package.regressions")
-                .description("Packages that built markedly slower than their history").register(registry);
+                .description("Packages that built markedly slower than their history")
+                .register(registry);
     }
 
     /** Takes a fresh snapshot from the leading dispatcher (empty while standing by). */
@@ -128,7 +151,8 @@ public final class CoordinatorMetrics implements DispatchObserver {
     }
 
     private static String label(String enumName) {
-        return enumName.substring(enumName.indexOf("_STATE_") + "_STATE_".length()).toLowerCase(Locale.ROOT);
+        return enumName.substring(enumName.indexOf("_STATE_") + "_STATE_".length())
+                .toLowerCase(Locale.ROOT);
     }
 
     private static Duration millis(long n) {

@@ -25,8 +25,10 @@ public final class TimedBuildStateStore {
 
     public static BuildStateStore wrap(BuildStateStore store, MeterRegistry registry) {
         Map<Method, Timer> timers = new ConcurrentHashMap<>();
-        return (BuildStateStore) Proxy.newProxyInstance(BuildStateStore.class.getClassLoader(),
-                new Class<?>[] {BuildStateStore.class}, (proxy, method, args) -> {
+        return (BuildStateStore) Proxy.newProxyInstance(
+                BuildStateStore.class.getClassLoader(),
+                new Class<?>[] {BuildStateStore.class},
+                (proxy, method, args) -> {
                     if (!isWrite(method)) {
                         return invoke(store, method, args);
                     }
@@ -42,7 +44,10 @@ public final class TimedBuildStateStore {
 
     static boolean isWrite(Method method) {
         String name = method.getName();
-        return !UNTIMED.contains(name) && !name.startsWith("load") && !name.startsWith("list") && !name.startsWith("find");
+        return !UNTIMED.contains(name)
+                && !name.startsWith("load")
+                && !name.startsWith("list")
+                && !name.startsWith("find");
     }
 
     private static Object invoke(BuildStateStore store, Method method, Object[] args) throws Throwable {
@@ -54,11 +59,20 @@ public final class TimedBuildStateStore {
     }
 
     private static Timer timer(MeterRegistry registry, Method method) {
-        return Timer.builder("farm.registry.write").tag("operation", snakeCase(method.getName()))
+        return Timer.builder("farm.registry.write")
+                .tag("operation", snakeCase(method.getName()))
                 .description("Writes to the build state store: files, or the ZooKeeper registry")
-                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
-                        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-                        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(5),
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(25),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5))
                 .register(registry);
     }
 

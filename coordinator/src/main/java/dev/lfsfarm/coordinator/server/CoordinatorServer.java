@@ -66,8 +66,15 @@ public final class CoordinatorServer implements AutoCloseable {
     private final CuratorFramework zooKeeper;
     private final CoordinatorMetrics metrics;
 
-    private CoordinatorServer(Server server, LeaderGate gate, AutoCloseable leadership, ExecutorService logReaders,
-            ArtifactStore artifacts, List<AutoCloseable> resources, CuratorFramework zooKeeper, CoordinatorMetrics metrics) {
+    private CoordinatorServer(
+            Server server,
+            LeaderGate gate,
+            AutoCloseable leadership,
+            ExecutorService logReaders,
+            ArtifactStore artifacts,
+            List<AutoCloseable> resources,
+            CuratorFramework zooKeeper,
+            CoordinatorMetrics metrics) {
         this.metrics = metrics;
         this.server = server;
         this.gate = gate;
@@ -85,14 +92,19 @@ public final class CoordinatorServer implements AutoCloseable {
      * @param stateDir build state and logs
      * @param artifactDir the content-addressed artifact store
      */
-    public static CoordinatorServer start(ServerBuilder<?> builder, Path stateDir, Path artifactDir, DispatchSettings settings)
-            throws IOException {
+    public static CoordinatorServer start(
+            ServerBuilder<?> builder, Path stateDir, Path artifactDir, DispatchSettings settings) throws IOException {
         return start(builder, stateDir, artifactDir, settings, new SimpleMeterRegistry());
     }
 
     /** The same, with the coordinator's meters (and its gRPC server's) in {@code registry}. */
-    public static CoordinatorServer start(ServerBuilder<?> builder, Path stateDir, Path artifactDir, DispatchSettings settings,
-            MeterRegistry registry) throws IOException {
+    public static CoordinatorServer start(
+            ServerBuilder<?> builder,
+            Path stateDir,
+            Path artifactDir,
+            DispatchSettings settings,
+            MeterRegistry registry)
+            throws IOException {
         ArtifactStore artifacts = openArtifacts(artifactDir);
         BuildStateStore state = TimedBuildStateStore.wrap(new FileBuildStateStore(stateDir), registry);
         LogStore logs = new LogStore(stateDir.resolve("logs"), settings.logCapBytes());
@@ -102,7 +114,8 @@ public final class CoordinatorServer implements AutoCloseable {
         dispatcher.observe(metrics);
         await(dispatcher.restore(state.loadAll()));
         ExecutorService logReaders = logReaders();
-        Server server = serve(builder.intercept(new MetricCollectingServerInterceptor(registry)), gate, logReaders, artifacts);
+        Server server =
+                serve(builder.intercept(new MetricCollectingServerInterceptor(registry)), gate, logReaders, artifacts);
         log.info("coordinator serving (epoch {}, state {}, artifacts {})", dispatcher.epoch(), stateDir, artifactDir);
         AutoCloseable leadership = () -> {
             int n = dispatcher.interruptAll("the coordinator was stopped").get(10, TimeUnit.SECONDS);
@@ -110,21 +123,29 @@ public final class CoordinatorServer implements AutoCloseable {
                 log.info("{} running builds interrupted; farm resume continues them", n);
             }
         };
-        return new CoordinatorServer(server, gate, leadership, logReaders, artifacts, List.of(dispatcher, state), null, metrics);
+        return new CoordinatorServer(
+                server, gate, leadership, logReaders, artifacts, List.of(dispatcher, state), null, metrics);
     }
 
     /**
      * Starts a coordinator that joins the leader election in ZooKeeper. It serves at once (a
      * standby answers with the leader's address) and leads when elected.
      */
-    public static CoordinatorServer startHa(ServerBuilder<?> builder, HaSettings ha, Path stateDir, Path artifactDir,
-            DispatchSettings settings) throws Exception {
+    public static CoordinatorServer startHa(
+            ServerBuilder<?> builder, HaSettings ha, Path stateDir, Path artifactDir, DispatchSettings settings)
+            throws Exception {
         return startHa(builder, ha, stateDir, artifactDir, settings, new SimpleMeterRegistry());
     }
 
     /** The same, with the coordinator's meters (and its gRPC server's) in {@code registry}. */
-    public static CoordinatorServer startHa(ServerBuilder<?> builder, HaSettings ha, Path stateDir, Path artifactDir,
-            DispatchSettings settings, MeterRegistry registry) throws Exception {
+    public static CoordinatorServer startHa(
+            ServerBuilder<?> builder,
+            HaSettings ha,
+            Path stateDir,
+            Path artifactDir,
+            DispatchSettings settings,
+            MeterRegistry registry)
+            throws Exception {
         ArtifactStore artifacts = openArtifacts(artifactDir);
         CuratorFramework client = ZooKeeperClients.start(ha.zkConnect(), ha.sessionTimeout());
         if (!ZooKeeperClients.awaitConnected(client, ha.sessionTimeout())) {
@@ -137,20 +158,27 @@ public final class CoordinatorServer implements AutoCloseable {
         LeaderGate gate = new LeaderGate(() -> readLeader(client));
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry, gate, artifacts);
         ExecutorService logReaders = logReaders();
-        Server server = serve(builder.intercept(new MetricCollectingServerInterceptor(registry)), gate, logReaders, artifacts);
+        Server server =
+                serve(builder.intercept(new MetricCollectingServerInterceptor(registry)), gate, logReaders, artifacts);
         String advertised = ha.grpcAddress().endsWith(":0") // port 0: the port the server got
-                ? ha.grpcAddress().substring(0, ha.grpcAddress().length() - 1) + server.getPort() : ha.grpcAddress();
+                ? ha.grpcAddress().substring(0, ha.grpcAddress().length() - 1) + server.getPort()
+                : ha.grpcAddress();
         LeaderElection election = new LeaderElection(client, ha.name(), advertised, ha.httpAddress(), gate, fence -> {
-            BuildStateStore store = TimedBuildStateStore.wrap(new ZkBuildStateStore(fence, new ArtifactSpecBlobs(artifacts)),
-                    registry);
+            BuildStateStore store =
+                    TimedBuildStateStore.wrap(new ZkBuildStateStore(fence, new ArtifactSpecBlobs(artifacts)), registry);
             Dispatcher dispatcher = new Dispatcher(settings, store, new StoreResultCache(artifacts), logs);
             dispatcher.observe(metrics);
             dispatcher.restore(store.loadAll()).get();
             return dispatcher;
         });
         election.start();
-        log.info("coordinator {} serving as {} (ZooKeeper {}, session timeout {} s, artifacts {})", ha.name(),
-                advertised, ha.zkConnect(), ha.sessionTimeout().toSeconds(), artifactDir);
+        log.info(
+                "coordinator {} serving as {} (ZooKeeper {}, session timeout {} s, artifacts {})",
+                ha.name(),
+                advertised,
+                ha.zkConnect(),
+                ha.sessionTimeout().toSeconds(),
+                artifactDir);
         return new CoordinatorServer(server, gate, election, logReaders, artifacts, List.of(client), client, metrics);
     }
 
@@ -161,7 +189,10 @@ public final class CoordinatorServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while restoring builds");
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException("cannot restore the builds of the state folder: " + e.getCause().getMessage(), e.getCause());
+            throw new IOException(
+                    "cannot restore the builds of the state folder: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 
@@ -186,7 +217,8 @@ public final class CoordinatorServer implements AutoCloseable {
         return Executors.newCachedThreadPool(DaemonThreadFactory.named("log-reader"));
     }
 
-    private static Server serve(ServerBuilder<?> builder, LeaderGate gate, ExecutorService logReaders, ArtifactStore artifacts)
+    private static Server serve(
+            ServerBuilder<?> builder, LeaderGate gate, ExecutorService logReaders, ArtifactStore artifacts)
             throws IOException {
         PeerAddress peers = new PeerAddress();
         // The same limit the farm's clients accept: a SubmitBuild of 100,000 recipes is about 5.5 MB,

@@ -41,9 +41,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /** The CLI's service: submit and follow builds, read logs, manage workers. */
 public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBase {
@@ -72,7 +72,9 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
     @Override
     public void submitBuild(SubmitBuildRequest request, StreamObserver<SubmitBuildResponse> observer) {
         if (request.getBook().getRecipesCount() == 0) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("the book has no recipes").asRuntimeException());
+            observer.onError(Status.INVALID_ARGUMENT
+                    .withDescription("the book has no recipes")
+                    .asRuntimeException());
             return;
         }
         Replies.reply(dispatcher().submit(request), r -> r, observer);
@@ -80,20 +82,28 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
 
     @Override
     public void getBuild(GetBuildRequest request, StreamObserver<GetBuildResponse> observer) {
-        Replies.reply(dispatcher().get(request.getBuildId(), !request.getSummaryOnly()),
-                b -> GetBuildResponse.newBuilder().setBuild(b).build(), observer);
+        Replies.reply(
+                dispatcher().get(request.getBuildId(), !request.getSummaryOnly()),
+                b -> GetBuildResponse.newBuilder().setBuild(b).build(),
+                observer);
     }
 
     @Override
     public void listBuilds(ListBuildsRequest request, StreamObserver<ListBuildsResponse> observer) {
         // The dispatcher lists builds in submit order; the API lists the newest first.
-        Replies.reply(dispatcher().list(), list -> {
-            List<Build> newestFirst = new ArrayList<>(list);
-            Collections.reverse(newestFirst);
-            return ListBuildsResponse.newBuilder().addAllBuilds(newestFirst.stream()
-                    .filter(b -> request.getStatesCount() == 0 || request.getStatesList().contains(b.getState())).toList())
-                    .build();
-        }, observer);
+        Replies.reply(
+                dispatcher().list(),
+                list -> {
+                    List<Build> newestFirst = new ArrayList<>(list);
+                    Collections.reverse(newestFirst);
+                    return ListBuildsResponse.newBuilder()
+                            .addAllBuilds(newestFirst.stream()
+                                    .filter(b -> request.getStatesCount() == 0
+                                            || request.getStatesList().contains(b.getState()))
+                                    .toList())
+                            .build();
+                },
+                observer);
     }
 
     @Override
@@ -103,75 +113,117 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
 
     @Override
     public void cancelBuild(CancelBuildRequest request, StreamObserver<CancelBuildResponse> observer) {
-        Replies.reply(dispatcher().cancel(request.getBuildId(), request.getReason()),
-                s -> CancelBuildResponse.newBuilder().setState(s).build(), observer);
+        Replies.reply(
+                dispatcher().cancel(request.getBuildId(), request.getReason()),
+                s -> CancelBuildResponse.newBuilder().setState(s).build(),
+                observer);
     }
 
     @Override
     public void retryBuild(RetryBuildRequest request, StreamObserver<RetryBuildResponse> observer) {
-        Replies.reply(dispatcher().retry(request.getBuildId()), n -> RetryBuildResponse.newBuilder().setRequeued(n)
-                .setState(dev.lfsfarm.proto.v1.BuildState.BUILD_STATE_RUNNING).build(), observer);
+        Replies.reply(
+                dispatcher().retry(request.getBuildId()),
+                n -> RetryBuildResponse.newBuilder()
+                        .setRequeued(n)
+                        .setState(dev.lfsfarm.proto.v1.BuildState.BUILD_STATE_RUNNING)
+                        .build(),
+                observer);
     }
 
     @Override
     public void resumeBuild(ResumeBuildRequest request, StreamObserver<ResumeBuildResponse> observer) {
         if (request.getBuildId().isEmpty()) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("build_id is required").asRuntimeException());
+            observer.onError(Status.INVALID_ARGUMENT
+                    .withDescription("build_id is required")
+                    .asRuntimeException());
             return;
         }
-        Replies.reply(dispatcher().resume(request.getBuildId()), r -> ResumeBuildResponse.newBuilder().setState(r.state())
-                .setResumed(r.resumed()).setRemaining(r.remaining()).build(), observer);
+        Replies.reply(
+                dispatcher().resume(request.getBuildId()),
+                r -> ResumeBuildResponse.newBuilder()
+                        .setState(r.state())
+                        .setResumed(r.resumed())
+                        .setRemaining(r.remaining())
+                        .build(),
+                observer);
     }
 
     @Override
     public void listWorkers(ListWorkersRequest request, StreamObserver<ListWorkersResponse> observer) {
-        Replies.reply(dispatcher().workers(), views -> {
-            ListWorkersResponse.Builder response = ListWorkersResponse.newBuilder().setLeaderEpoch(dispatcher().epoch());
-            for (Dispatcher.WorkerView view : views) {
-                if (view.slot() == null && !request.getIncludeLost()) {
-                    continue;
-                }
-                response.addWorkers(status(view));
-            }
-            return response.build();
-        }, observer);
+        Replies.reply(
+                dispatcher().workers(),
+                views -> {
+                    ListWorkersResponse.Builder response = ListWorkersResponse.newBuilder()
+                            .setLeaderEpoch(dispatcher().epoch());
+                    for (Dispatcher.WorkerView view : views) {
+                        if (view.slot() == null && !request.getIncludeLost()) {
+                            continue;
+                        }
+                        response.addWorkers(status(view));
+                    }
+                    return response.build();
+                },
+                observer);
     }
 
     @Override
     public void drainWorker(DrainWorkerRequest request, StreamObserver<DrainWorkerResponse> observer) {
-        Replies.reply(dispatcher().drain(request.getName(), request.getUndrain()).thenCompose(s -> dispatcher().workers()),
-                views -> DrainWorkerResponse.newBuilder().setWorker(views.stream()
-                        .filter(v -> v.session().name().equals(request.getName())).map(BuildServiceImpl::status)
-                        .findFirst().orElseThrow()).build(), observer);
+        Replies.reply(
+                dispatcher()
+                        .drain(request.getName(), request.getUndrain())
+                        .thenCompose(s -> dispatcher().workers()),
+                views -> DrainWorkerResponse.newBuilder()
+                        .setWorker(views.stream()
+                                .filter(v -> v.session().name().equals(request.getName()))
+                                .map(BuildServiceImpl::status)
+                                .findFirst()
+                                .orElseThrow())
+                        .build(),
+                observer);
     }
 
     static WorkerStatus status(Dispatcher.WorkerView view) {
-        WorkerStatus.Builder w = WorkerStatus.newBuilder().setName(view.session().name())
-                .setPlatform(view.session().platform()).setCapacity(view.session().capacity())
+        WorkerStatus.Builder w = WorkerStatus.newBuilder()
+                .setName(view.session().name())
+                .setPlatform(view.session().platform())
+                .setCapacity(view.session().capacity())
                 .setPeerAddress(view.session().peer());
         if (view.slot() == null) {
             w.setState(WorkerState.WORKER_STATE_LOST);
         } else {
-            w.setState(!view.session().isOpen() ? WorkerState.WORKER_STATE_DISCONNECTED
-                    : view.draining() ? WorkerState.WORKER_STATE_DRAINING : WorkerState.WORKER_STATE_ACTIVE);
-            w.setFree(FreeResources.newBuilder().setSlots(view.slot().freeSlots()).setCores(view.slot().freeCores())
+            w.setState(
+                    !view.session().isOpen()
+                            ? WorkerState.WORKER_STATE_DISCONNECTED
+                            : view.draining() ? WorkerState.WORKER_STATE_DRAINING : WorkerState.WORKER_STATE_ACTIVE);
+            w.setFree(FreeResources.newBuilder()
+                    .setSlots(view.slot().freeSlots())
+                    .setCores(view.slot().freeCores())
                     .setMemoryMb(Math.max(0, view.slot().freeMemoryMb())));
         }
-        view.running().forEach(a -> w.addAttempts(AttemptInfo.newBuilder().setAttemptId(a.id())
-                .setBuildId(a.buildId()).setPackageId(a.packageId())));
+        view.running()
+                .forEach(a -> w.addAttempts(AttemptInfo.newBuilder()
+                        .setAttemptId(a.id())
+                        .setBuildId(a.buildId())
+                        .setPackageId(a.packageId())));
         return w.build();
     }
 
     @Override
     public void explainPending(ExplainPendingRequest request, StreamObserver<ExplainPendingResponse> observer) {
-        Replies.reply(dispatcher().explain(request.getBuildId(), request.getPackageIdsList()), reasons -> {
-            ExplainPendingResponse.Builder response = ExplainPendingResponse.newBuilder();
-            for (Map.Entry<String, String> e : reasons.entrySet()) {
-                response.addExplanations(PendingExplanation.newBuilder().setPackageId(e.getKey())
-                        .addReasons(PendingReason.newBuilder().setKind(kind(e.getValue())).setMessage(e.getValue())));
-            }
-            return response.build();
-        }, observer);
+        Replies.reply(
+                dispatcher().explain(request.getBuildId(), request.getPackageIdsList()),
+                reasons -> {
+                    ExplainPendingResponse.Builder response = ExplainPendingResponse.newBuilder();
+                    for (Map.Entry<String, String> e : reasons.entrySet()) {
+                        response.addExplanations(PendingExplanation.newBuilder()
+                                .setPackageId(e.getKey())
+                                .addReasons(PendingReason.newBuilder()
+                                        .setKind(kind(e.getValue()))
+                                        .setMessage(e.getValue())));
+                    }
+                    return response.build();
+                },
+                observer);
     }
 
     private static PendingReasonKind kind(String reason) {
@@ -193,8 +245,12 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
     public void streamLog(StreamLogRequest request, StreamObserver<StreamLogResponse> observer) {
         // gRPC takes the ready and cancel handlers only before this method returns, so the pump
         // attaches them now; it starts reading once the dispatcher has named the attempt.
-        LogPump pump = new LogPump((ServerCallStreamObserver<StreamLogResponse>) observer, dispatcher().logs(),
-                Math.max(0, request.getOffset()), request.getFollow(), logReaders);
+        LogPump pump = new LogPump(
+                (ServerCallStreamObserver<StreamLogResponse>) observer,
+                dispatcher().logs(),
+                Math.max(0, request.getOffset()),
+                request.getFollow(),
+                logReaders);
         pump.attach();
         dispatcher().packageStatus(request.getBuildId(), request.getPackageId()).whenComplete((status, error) -> {
             if (error != null) {
@@ -203,8 +259,10 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
             }
             String attempt = request.getAttemptId().isEmpty() ? status.getAttemptId() : request.getAttemptId();
             if (attempt.isEmpty()) {
-                observer.onError(Status.NOT_FOUND.withDescription("package " + request.getPackageId() + " has not run in build "
-                        + request.getBuildId() + " (it is " + status.getState() + ")").asRuntimeException());
+                observer.onError(Status.NOT_FOUND
+                        .withDescription("package " + request.getPackageId() + " has not run in build "
+                                + request.getBuildId() + " (it is " + status.getState() + ")")
+                        .asRuntimeException());
                 return;
             }
             pump.start(attempt);
@@ -223,11 +281,16 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
         private final AtomicLong offset;
         /** Signals not yet handled by a pump pass; non-zero while a pass is scheduled or running. */
         private final AtomicInteger signals = new AtomicInteger();
+
         private volatile String attempt;
         private volatile boolean done;
-        private volatile Runnable stopListening = () -> { };
+        private volatile Runnable stopListening = () -> {};
 
-        LogPump(ServerCallStreamObserver<StreamLogResponse> observer, LogStore logs, long offset, boolean follow,
+        LogPump(
+                ServerCallStreamObserver<StreamLogResponse> observer,
+                LogStore logs,
+                long offset,
+                boolean follow,
                 Executor executor) {
             this.observer = observer;
             this.logs = logs;
@@ -288,9 +351,13 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
                 LogStore.Chunk chunk = logs.read(attempt, offset.get(), LOG_CHUNK);
                 // A finished log always ends with an end_of_log message, empty when the bytes went out earlier.
                 if (chunk.data().length > 0 || chunk.elidedBytes() > 0 || chunk.closed()) {
-                    observer.onNext(StreamLogResponse.newBuilder().setAttemptId(attempt).setOffset(chunk.offset())
-                            .setData(ByteString.copyFrom(chunk.data())).setElidedBytes(chunk.elidedBytes())
-                            .setEndOfLog(chunk.closed()).build());
+                    observer.onNext(StreamLogResponse.newBuilder()
+                            .setAttemptId(attempt)
+                            .setOffset(chunk.offset())
+                            .setData(ByteString.copyFrom(chunk.data()))
+                            .setElidedBytes(chunk.elidedBytes())
+                            .setEndOfLog(chunk.closed())
+                            .build());
                     offset.set(chunk.offset() + chunk.data().length);
                 }
                 if (chunk.closed() || (!follow && chunk.data().length == 0)) {

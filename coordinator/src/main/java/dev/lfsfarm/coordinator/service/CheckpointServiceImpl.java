@@ -1,11 +1,11 @@
 package dev.lfsfarm.coordinator.service;
 
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.coordinator.artifact.ArtifactSpecBlobs;
 import dev.lfsfarm.coordinator.artifact.ArtifactStore;
 import dev.lfsfarm.coordinator.checkpoint.GarbageCollector;
 import dev.lfsfarm.coordinator.dispatch.Dispatcher;
-import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.proto.v1.CheckpointServiceGrpc;
 import dev.lfsfarm.proto.v1.CollectGarbageRequest;
 import dev.lfsfarm.proto.v1.CollectGarbageResponse;
@@ -46,66 +46,91 @@ public final class CheckpointServiceImpl extends CheckpointServiceGrpc.Checkpoin
         this.dispatchers = dispatchers;
         this.blobs = new ArtifactSpecBlobs(artifacts);
         this.collector = new GarbageCollector(artifacts);
-        ThreadPoolExecutor runner = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                DaemonThreadFactory.named("artifact-gc"));
+        ThreadPoolExecutor runner = new ThreadPoolExecutor(
+                1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), DaemonThreadFactory.named("artifact-gc"));
         runner.allowCoreThreadTimeOut(true);
         this.gcRunner = runner;
     }
 
     @Override
     public void createCheckpoint(CreateCheckpointRequest request, StreamObserver<CreateCheckpointResponse> observer) {
-        Replies.reply(dispatchers.get().createCheckpoint(request.getName(), request.getBuildId(), request.getUpto(), blobs),
-                c -> CreateCheckpointResponse.newBuilder().setCheckpoint(c.checkpoint()).setCreated(c.created()).build(),
+        Replies.reply(
+                dispatchers.get().createCheckpoint(request.getName(), request.getBuildId(), request.getUpto(), blobs),
+                c -> CreateCheckpointResponse.newBuilder()
+                        .setCheckpoint(c.checkpoint())
+                        .setCreated(c.created())
+                        .build(),
                 observer);
     }
 
     @Override
     public void listCheckpoints(ListCheckpointsRequest request, StreamObserver<ListCheckpointsResponse> observer) {
-        Replies.reply(dispatchers.get().listCheckpoints(),
-                list -> ListCheckpointsResponse.newBuilder().addAllCheckpoints(list).build(), observer);
+        Replies.reply(
+                dispatchers.get().listCheckpoints(),
+                list -> ListCheckpointsResponse.newBuilder()
+                        .addAllCheckpoints(list)
+                        .build(),
+                observer);
     }
 
     @Override
     public void getCheckpoint(GetCheckpointRequest request, StreamObserver<GetCheckpointResponse> observer) {
-        Replies.reply(dispatchers.get().getCheckpoint(request.getName(), blobs),
-                c -> GetCheckpointResponse.newBuilder().setCheckpoint(c).build(), observer);
+        Replies.reply(
+                dispatchers.get().getCheckpoint(request.getName(), blobs),
+                c -> GetCheckpointResponse.newBuilder().setCheckpoint(c).build(),
+                observer);
     }
 
     @Override
     public void deleteCheckpoint(DeleteCheckpointRequest request, StreamObserver<DeleteCheckpointResponse> observer) {
-        Replies.reply(dispatchers.get().deleteCheckpoint(request.getName()),
-                c -> DeleteCheckpointResponse.newBuilder().setCheckpoint(c).build(), observer);
+        Replies.reply(
+                dispatchers.get().deleteCheckpoint(request.getName()),
+                c -> DeleteCheckpointResponse.newBuilder().setCheckpoint(c).build(),
+                observer);
     }
 
     @Override
     public void collectGarbage(CollectGarbageRequest request, StreamObserver<CollectGarbageResponse> observer) {
         Duration minAge = request.hasMinAge()
-                ? Duration.ofSeconds(request.getMinAge().getSeconds(), request.getMinAge().getNanos())
+                ? Duration.ofSeconds(
+                        request.getMinAge().getSeconds(), request.getMinAge().getNanos())
                 : GarbageCollector.DEFAULT_MIN_AGE;
         if (minAge.isNegative()) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("min_age must not be negative, got " + minAge)
+            observer.onError(Status.INVALID_ARGUMENT
+                    .withDescription("min_age must not be negative, got " + minAge)
                     .asRuntimeException());
             return;
         }
         OptionalInt keep = request.hasKeepCheckpoints()
-                ? OptionalInt.of((int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(request.getKeepCheckpoints())))
+                ? OptionalInt.of(
+                        (int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(request.getKeepCheckpoints())))
                 : OptionalInt.empty();
         Dispatcher dispatcher = dispatchers.get();
-        CompletableFuture<GarbageCollector.Report> run = CompletableFuture.supplyAsync(() -> {
-            try {
-                return collector.collect(dispatcher, keep, request.getDryRun(), minAge);
-            } catch (IOException e) {
-                throw new UncheckedIOException("garbage collection failed: " + e.getMessage(), e);
-            }
-        }, gcRunner);
+        CompletableFuture<GarbageCollector.Report> run = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return collector.collect(dispatcher, keep, request.getDryRun(), minAge);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("garbage collection failed: " + e.getMessage(), e);
+                    }
+                },
+                gcRunner);
         Replies.reply(run, CheckpointServiceImpl::response, observer);
     }
 
     private static CollectGarbageResponse response(GarbageCollector.Report r) {
-        return CollectGarbageResponse.newBuilder().setDryRun(r.dryRun()).addAllDeletedCheckpoints(r.deletedCheckpoints())
-                .addAllKeptCheckpoints(r.keptCheckpoints()).setBlobsRemoved(r.blobsRemoved()).setBytesFreed(r.bytesFreed())
-                .setActionCacheEntriesRemoved(r.actionEntriesRemoved()).setBlobsReferenced(r.blobsReferenced())
-                .setBytesReferenced(r.bytesReferenced()).setBlobsTooYoung(r.blobsTooYoung())
-                .setBytesTooYoung(r.bytesTooYoung()).setMinAge(ProtoTime.duration(r.minAge())).build();
+        return CollectGarbageResponse.newBuilder()
+                .setDryRun(r.dryRun())
+                .addAllDeletedCheckpoints(r.deletedCheckpoints())
+                .addAllKeptCheckpoints(r.keptCheckpoints())
+                .setBlobsRemoved(r.blobsRemoved())
+                .setBytesFreed(r.bytesFreed())
+                .setActionCacheEntriesRemoved(r.actionEntriesRemoved())
+                .setBlobsReferenced(r.blobsReferenced())
+                .setBytesReferenced(r.bytesReferenced())
+                .setBlobsTooYoung(r.blobsTooYoung())
+                .setBytesTooYoung(r.bytesTooYoung())
+                .setMinAge(ProtoTime.duration(r.minAge()))
+                .build();
     }
 }

@@ -26,36 +26,58 @@ public final class HistoryServiceImpl extends HistoryServiceGrpc.HistoryServiceI
     @Override
     public void getHistory(GetHistoryRequest request, StreamObserver<GetHistoryResponse> observer) {
         if (request.getPackageId().isEmpty()) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("package_id is required").asRuntimeException());
+            observer.onError(Status.INVALID_ARGUMENT
+                    .withDescription("package_id is required")
+                    .asRuntimeException());
             return;
         }
         Dispatcher dispatcher = dispatchers.get();
         LearnedDurations learned = dispatcher.learnedDurations();
-        Replies.reply(dispatcher.packageHistory(request.getPackageId()), found -> {
-            PackageHistory history = found.orElseThrow(() -> Status.NOT_FOUND.withDescription("no attempts of package '"
-                    + request.getPackageId() + "' are recorded").asRuntimeException());
-            LearnedDurations.Learned estimate = learned.learned(history);
-            int limit = request.getLimit();
-            if (limit > 0 && history.getRecordsCount() > limit) {
-                history = PackageHistory.newBuilder().setPackageId(history.getPackageId()).addAllRecords(
-                        history.getRecordsList().subList(history.getRecordsCount() - limit, history.getRecordsCount())).build();
-            }
-            return GetHistoryResponse.newBuilder().setHistory(history).setLearnedSbu(estimate.sbu())
-                    .setSamples(estimate.samples()).build();
-        }, observer);
+        Replies.reply(
+                dispatcher.packageHistory(request.getPackageId()),
+                found -> {
+                    PackageHistory history = found.orElseThrow(() -> Status.NOT_FOUND
+                            .withDescription("no attempts of package '" + request.getPackageId() + "' are recorded")
+                            .asRuntimeException());
+                    LearnedDurations.Learned estimate = learned.learned(history);
+                    int limit = request.getLimit();
+                    if (limit > 0 && history.getRecordsCount() > limit) {
+                        history = PackageHistory.newBuilder()
+                                .setPackageId(history.getPackageId())
+                                .addAllRecords(history.getRecordsList()
+                                        .subList(history.getRecordsCount() - limit, history.getRecordsCount()))
+                                .build();
+                    }
+                    return GetHistoryResponse.newBuilder()
+                            .setHistory(history)
+                            .setLearnedSbu(estimate.sbu())
+                            .setSamples(estimate.samples())
+                            .build();
+                },
+                observer);
     }
 
     @Override
     public void listWorkerSpeeds(ListWorkerSpeedsRequest request, StreamObserver<ListWorkerSpeedsResponse> observer) {
         Dispatcher dispatcher = dispatchers.get();
-        Replies.reply(dispatcher.workerSpeeds(), speeds -> ListWorkerSpeedsResponse.newBuilder().addAllWorkers(speeds)
-                .setDefaultSecondsPerSbu(dispatcher.settings().sbuSeconds()).build(), observer);
+        Replies.reply(
+                dispatcher.workerSpeeds(),
+                speeds -> ListWorkerSpeedsResponse.newBuilder()
+                        .addAllWorkers(speeds)
+                        .setDefaultSecondsPerSbu(dispatcher.settings().sbuSeconds())
+                        .build(),
+                observer);
     }
 
     @Override
     public void getEstimates(GetEstimatesRequest request, StreamObserver<GetEstimatesResponse> observer) {
         Dispatcher dispatcher = dispatchers.get();
-        Replies.reply(dispatcher.estimates(request.getPackagesList()), estimates -> GetEstimatesResponse.newBuilder()
-                .addAllEstimates(estimates).setReferenceSecondsPerSbu(dispatcher.settings().sbuSeconds()).build(), observer);
+        Replies.reply(
+                dispatcher.estimates(request.getPackagesList()),
+                estimates -> GetEstimatesResponse.newBuilder()
+                        .addAllEstimates(estimates)
+                        .setReferenceSecondsPerSbu(dispatcher.settings().sbuSeconds())
+                        .build(),
+                observer);
     }
 }

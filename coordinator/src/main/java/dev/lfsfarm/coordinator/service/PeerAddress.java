@@ -14,7 +14,8 @@ public final class PeerAddress implements ServerInterceptor {
     private static final Context.Key<String> PEER = Context.key("farm-peer");
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         Context context = Context.current().withValue(PEER, address == null ? "in-process" : address.toString());
         return Contexts.interceptCall(context, call, headers, next);

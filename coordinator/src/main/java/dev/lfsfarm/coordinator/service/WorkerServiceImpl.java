@@ -50,24 +50,36 @@ public final class WorkerServiceImpl extends WorkerServiceGrpc.WorkerServiceImpl
                         helloSeen = true;
                         dispatcher.hello(session, message.getHello());
                     }
-                    case HEARTBEAT -> { }
-                    case LOG_CHUNK -> dispatcher.logChunk(message.getLogChunk().getAttemptId(),
-                            message.getLogChunk().getData().toByteArray());
+                    case HEARTBEAT -> {}
+                    case LOG_CHUNK ->
+                        dispatcher.logChunk(
+                                message.getLogChunk().getAttemptId(),
+                                message.getLogChunk().getData().toByteArray());
                     case PROGRESS -> dispatcher.progress(message.getProgress());
-                    case RESULT -> dispatcher.result(session, message.getResult()).whenComplete((ack, error) -> {
-                        if (error == null) {
-                            send(CoordinatorMessage.newBuilder().setResultAck(ack).build());
-                        } else if (Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE) {
-                            // Deposed or stopping: no verdict at all. The worker keeps the result and
-                            // resends it to the next leader; an ack here would make it drop the result.
-                            fail(Status.fromThrowable(error));
-                        } else {
-                            log.error("result of attempt {} could not be applied", message.getResult().getAttemptId(), error);
-                            send(CoordinatorMessage.newBuilder().setResultAck(ResultAck.newBuilder()
-                                    .setAttemptId(message.getResult().getAttemptId()).setAccepted(false)
-                                    .setMessage("coordinator error: " + error.getMessage())).build());
-                        }
-                    });
+                    case RESULT ->
+                        dispatcher.result(session, message.getResult()).whenComplete((ack, error) -> {
+                            if (error == null) {
+                                send(CoordinatorMessage.newBuilder()
+                                        .setResultAck(ack)
+                                        .build());
+                            } else if (Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE) {
+                                // Deposed or stopping: no verdict at all. The worker keeps the result and
+                                // resends it to the next leader; an ack here would make it drop the result.
+                                fail(Status.fromThrowable(error));
+                            } else {
+                                log.error(
+                                        "result of attempt {} could not be applied",
+                                        message.getResult().getAttemptId(),
+                                        error);
+                                send(CoordinatorMessage.newBuilder()
+                                        .setResultAck(ResultAck.newBuilder()
+                                                .setAttemptId(
+                                                        message.getResult().getAttemptId())
+                                                .setAccepted(false)
+                                                .setMessage("coordinator error: " + error.getMessage()))
+                                        .build());
+                            }
+                        });
                     default -> fail(Status.INVALID_ARGUMENT.withDescription("empty or unknown worker message"));
                 }
             }

@@ -1,15 +1,15 @@
 package dev.lfsfarm.coordinator.state;
 
 import dev.lfsfarm.coordinator.checkpoint.CheckpointName;
+import dev.lfsfarm.proto.v1.AttemptRecord;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.Checkpoint;
-import dev.lfsfarm.proto.v1.AttemptRecord;
 import dev.lfsfarm.proto.v1.PackageHistory;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
 import dev.lfsfarm.proto.v1.WorkerCalibration;
-import java.io.ByteArrayOutputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -93,7 +93,9 @@ public final class FileBuildStateStore implements BuildStateStore {
     @Override
     public synchronized void buildChanged(Build build) {
         try {
-            writeAtomically(root.resolve(build.getBuildId()).resolve("build.pb"), build.toBuilder().clearPackages().build().toByteArray());
+            writeAtomically(
+                    root.resolve(build.getBuildId()).resolve("build.pb"),
+                    build.toBuilder().clearPackages().build().toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,7 +105,9 @@ public final class FileBuildStateStore implements BuildStateStore {
     public synchronized List<StoredBuild> loadAll() {
         List<StoredBuild> result = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : dirs.filter(Files::isDirectory).sorted(Comparator.comparing(this::submittedOrder)).toList()) {
+            for (Path dir : dirs.filter(Files::isDirectory)
+                    .sorted(Comparator.comparing(this::submittedOrder))
+                    .toList()) {
                 if (Files.exists(dir.resolve("spec.pb")) && Files.exists(dir.resolve("build.pb"))) {
                     result.add(load(dir));
                 }
@@ -124,7 +128,8 @@ public final class FileBuildStateStore implements BuildStateStore {
 
     private StoredBuild load(Path dir) throws IOException {
         SubmitBuildRequest spec = SubmitBuildRequest.parseFrom(Files.readAllBytes(dir.resolve("spec.pb")));
-        Build.Builder build = Build.parseFrom(Files.readAllBytes(dir.resolve("build.pb"))).toBuilder().clearPackages();
+        Build.Builder build = Build.parseFrom(Files.readAllBytes(dir.resolve("build.pb"))).toBuilder()
+                .clearPackages();
         Map<String, PackageStatus> packages = new LinkedHashMap<>();
         Path journal = dir.resolve("journal");
         if (Files.exists(journal)) {
@@ -135,7 +140,9 @@ public final class FileBuildStateStore implements BuildStateStore {
                 }
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 // A crash in the middle of an append leaves a torn last record: everything before it counts.
-                log.warn("{}: the journal ends in a torn record after {} packages; the rest is ignored", journal,
+                log.warn(
+                        "{}: the journal ends in a torn record after {} packages; the rest is ignored",
+                        journal,
                         packages.size());
             }
         }
@@ -146,7 +153,8 @@ public final class FileBuildStateStore implements BuildStateStore {
     public synchronized long nextEpoch() {
         Path file = root.resolveSibling("epoch");
         try {
-            long epoch = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) + 1 : 1;
+            long epoch =
+                    Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) + 1 : 1;
             writeAtomically(file, Long.toString(epoch).getBytes(StandardCharsets.UTF_8));
             return epoch;
         } catch (IOException | NumberFormatException e) {
@@ -171,7 +179,8 @@ public final class FileBuildStateStore implements BuildStateStore {
     public synchronized List<Checkpoint> listCheckpoints() {
         List<Checkpoint> result = new ArrayList<>();
         try (Stream<Path> files = Files.list(checkpoints)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(CHECKPOINT_SUFFIX)).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(CHECKPOINT_SUFFIX))
+                    .toList()) {
                 result.add(Checkpoint.parseFrom(Files.readAllBytes(file)));
             }
         } catch (IOException e) {
@@ -182,9 +191,10 @@ public final class FileBuildStateStore implements BuildStateStore {
     }
 
     /** Oldest first: creation time, then name. */
-    static final Comparator<Checkpoint> CHECKPOINT_ORDER = Comparator
-            .comparingLong((Checkpoint c) -> c.getCreatedAt().getSeconds())
-            .thenComparingInt(c -> c.getCreatedAt().getNanos()).thenComparing(Checkpoint::getName);
+    static final Comparator<Checkpoint> CHECKPOINT_ORDER = Comparator.comparingLong(
+                    (Checkpoint c) -> c.getCreatedAt().getSeconds())
+            .thenComparingInt(c -> c.getCreatedAt().getNanos())
+            .thenComparing(Checkpoint::getName);
 
     @Override
     public synchronized Optional<Checkpoint> findCheckpoint(String name) {
@@ -218,8 +228,9 @@ public final class FileBuildStateStore implements BuildStateStore {
         }
         try {
             if (history == null) {
-                history = new BufferedOutputStream(Files.newOutputStream(historyFile, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND), 1 << 14);
+                history = new BufferedOutputStream(
+                        Files.newOutputStream(historyFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+                        1 << 14);
             }
             changed.getRecords(changed.getRecordsCount() - 1).writeDelimitedTo(history);
             history.flush();
@@ -252,9 +263,14 @@ public final class FileBuildStateStore implements BuildStateStore {
             }
         }
         Map<String, PackageHistory> result = new LinkedHashMap<>();
-        kept.forEach((pkg, records) -> result.put(pkg, PackageHistory.newBuilder().setPackageId(pkg)
-                .addAllRecords(records).build()));
-        int keptCount = kept.values().stream().mapToInt(java.util.ArrayDeque::size).sum();
+        kept.forEach((pkg, records) -> result.put(
+                pkg,
+                PackageHistory.newBuilder()
+                        .setPackageId(pkg)
+                        .addAllRecords(records)
+                        .build()));
+        int keptCount =
+                kept.values().stream().mapToInt(java.util.ArrayDeque::size).sum();
         if (torn || read > 2 * keptCount) {
             compactHistory(result); // a torn tail must go: records appended after it would be misread
         }
@@ -342,8 +358,12 @@ public final class FileBuildStateStore implements BuildStateStore {
 
     private OutputStream openJournal(String buildId) {
         try {
-            return new BufferedOutputStream(Files.newOutputStream(root.resolve(buildId).resolve("journal"),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 16);
+            return new BufferedOutputStream(
+                    Files.newOutputStream(
+                            root.resolve(buildId).resolve("journal"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND),
+                    1 << 16);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -54,6 +54,7 @@ public final class ZkBuildStateStore implements BuildStateStore {
     private static final Logger log = LoggerFactory.getLogger(ZkBuildStateStore.class);
     /** Bounds per transaction: well under jute.maxbuffer whatever the statuses hold. */
     static final int MAX_OPS = 200;
+
     static final int MAX_BYTES = 256 * 1024;
     /** A failed package's log tail is kept short in the registry; the full log is in the log store. */
     static final int LOG_TAIL_BYTES = 2048;
@@ -63,6 +64,7 @@ public final class ZkBuildStateStore implements BuildStateStore {
     private final SpecBlobs specs;
     /** Per build: its spec digest and size (for meta rewrites) and the tasks that have a node. */
     private final Map<String, BuildRecord> records = new HashMap<>();
+
     private final Map<String, Set<String>> written = new HashMap<>();
     /** Nodes under /farm/history and /farm/calibrations known to exist (create vs. setData). */
     private final Set<String> existingNodes = new HashSet<>();
@@ -75,8 +77,12 @@ public final class ZkBuildStateStore implements BuildStateStore {
 
     /** Creates the top-level nodes once; idempotent and harmless outside the fence. */
     public static void ensureLayout(CuratorFramework client) throws Exception {
-        for (String path : List.of(ZkPaths.builds(), ZkPaths.checkpoints(), ZkPaths.workers(),
-                ZkPaths.histories(), ZkPaths.calibrations())) {
+        for (String path : List.of(
+                ZkPaths.builds(),
+                ZkPaths.checkpoints(),
+                ZkPaths.workers(),
+                ZkPaths.histories(),
+                ZkPaths.calibrations())) {
             try {
                 client.create().creatingParentsIfNeeded().forPath(path);
             } catch (KeeperException.NodeExistsException e) {
@@ -95,8 +101,12 @@ public final class ZkBuildStateStore implements BuildStateStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the request of build " + id, e);
         }
-        BuildRecord record = BuildRecord.newBuilder().setSpecSha256(sha).setSpecSize(specBytes.length)
-                .setBuild(build.toBuilder().clearPackages()).setWrittenEpoch(fence.epoch()).build();
+        BuildRecord record = BuildRecord.newBuilder()
+                .setSpecSha256(sha)
+                .setSpecSize(specBytes.length)
+                .setBuild(build.toBuilder().clearPackages())
+                .setWrittenEpoch(fence.epoch())
+                .build();
         List<CuratorOp> ops = new ArrayList<>();
         try {
             ops.add(client.transactionOp().create().forPath(ZkPaths.build(id)));
@@ -129,9 +139,10 @@ public final class ZkBuildStateStore implements BuildStateStore {
             }
             String path = ZkPaths.task(buildId, status.getPackageId());
             try {
-                ops.add(exists || created.contains(status.getPackageId())
-                        ? client.transactionOp().setData().forPath(path, data)
-                        : client.transactionOp().create().forPath(path, data));
+                ops.add(
+                        exists || created.contains(status.getPackageId())
+                                ? client.transactionOp().setData().forPath(path, data)
+                                : client.transactionOp().create().forPath(path, data));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -162,7 +173,9 @@ public final class ZkBuildStateStore implements BuildStateStore {
         if (tail.size() <= LOG_TAIL_BYTES) {
             return status;
         }
-        return status.toBuilder().setLogTailBytes(tail.substring(tail.size() - LOG_TAIL_BYTES)).build();
+        return status.toBuilder()
+                .setLogTailBytes(tail.substring(tail.size() - LOG_TAIL_BYTES))
+                .build();
     }
 
     @Override
@@ -171,10 +184,16 @@ public final class ZkBuildStateStore implements BuildStateStore {
         if (previous == null) {
             throw new IllegalStateException("build " + build.getBuildId() + " is not in the registry");
         }
-        BuildRecord record = previous.toBuilder().setBuild(build.toBuilder().clearPackages()).setWrittenEpoch(fence.epoch()).build();
+        BuildRecord record = previous.toBuilder()
+                .setBuild(build.toBuilder().clearPackages())
+                .setWrittenEpoch(fence.epoch())
+                .build();
         try {
-            fence.commit(List.of(client.transactionOp().setData().forPath(ZkPaths.buildMeta(build.getBuildId()),
-                    record.toByteArray())), record.getSerializedSize());
+            fence.commit(
+                    List.of(client.transactionOp()
+                            .setData()
+                            .forPath(ZkPaths.buildMeta(build.getBuildId()), record.toByteArray())),
+                    record.getSerializedSize());
         } catch (FencedException e) {
             throw e;
         } catch (Exception e) {
@@ -201,21 +220,31 @@ public final class ZkBuildStateStore implements BuildStateStore {
                 loaded.add(BuildRecord.parseFrom(meta));
                 tasks.put(id, loadTasks(id));
             }
-            loaded.sort(Comparator.comparing((BuildRecord r) -> r.getBuild().getSubmittedAt().getSeconds())
-                    .thenComparing(r -> r.getBuild().getSubmittedAt().getNanos()).thenComparing(r -> r.getBuild().getBuildId()));
+            loaded.sort(Comparator.comparing(
+                            (BuildRecord r) -> r.getBuild().getSubmittedAt().getSeconds())
+                    .thenComparing(r -> r.getBuild().getSubmittedAt().getNanos())
+                    .thenComparing(r -> r.getBuild().getBuildId()));
             for (BuildRecord record : loaded) {
                 String id = record.getBuild().getBuildId();
                 SubmitBuildRequest spec;
                 try {
                     spec = SubmitBuildRequest.parseFrom(specs.get(record.getSpecSha256()));
                 } catch (IOException e) {
-                    log.error("registry: build {} cannot be loaded: its request sha256:{} is not readable ({}); is "
-                            + "--artifact-dir the same shared storage on every coordinator?", id, record.getSpecSha256(), e.getMessage());
+                    log.error(
+                            "registry: build {} cannot be loaded: its request sha256:{} is not readable ({}); is "
+                                    + "--artifact-dir the same shared storage on every coordinator?",
+                            id,
+                            record.getSpecSha256(),
+                            e.getMessage());
                     continue;
                 }
                 records.put(id, record);
                 written.put(id, new HashSet<>(tasks.get(id).keySet()));
-                result.add(new StoredBuild(spec, record.getBuild().toBuilder().addAllPackages(tasks.get(id).values()).build()));
+                result.add(new StoredBuild(
+                        spec,
+                        record.getBuild().toBuilder()
+                                .addAllPackages(tasks.get(id).values())
+                                .build()));
             }
         } catch (Exception e) {
             if (e instanceof KeeperException.NoNodeException) {
@@ -269,7 +298,8 @@ public final class ZkBuildStateStore implements BuildStateStore {
             readCheckpoint(name).ifPresent(result::add);
         }
         result.sort(Comparator.comparingLong((Checkpoint c) -> c.getCreatedAt().getSeconds())
-                .thenComparingInt(c -> c.getCreatedAt().getNanos()).thenComparing(Checkpoint::getName));
+                .thenComparingInt(c -> c.getCreatedAt().getNanos())
+                .thenComparing(Checkpoint::getName));
         return result;
     }
 
@@ -346,9 +376,14 @@ public final class ZkBuildStateStore implements BuildStateStore {
     /** Creates or replaces one node under the fence (checked first: a failed create would look like a lost fence). */
     private void put(String path, byte[] data) {
         try {
-            boolean exists = existingNodes.contains(path) || client.checkExists().forPath(path) != null;
-            fence.commit(List.of(exists ? client.transactionOp().setData().forPath(path, data)
-                    : client.transactionOp().create().forPath(path, data)), data.length);
+            boolean exists =
+                    existingNodes.contains(path) || client.checkExists().forPath(path) != null;
+            fence.commit(
+                    List.of(
+                            exists
+                                    ? client.transactionOp().setData().forPath(path, data)
+                                    : client.transactionOp().create().forPath(path, data)),
+                    data.length);
             existingNodes.add(path);
         } catch (FencedException e) {
             throw e;
@@ -384,7 +419,8 @@ public final class ZkBuildStateStore implements BuildStateStore {
         try {
             for (String id : client.getChildren().forPath(ZkPaths.builds())) {
                 try {
-                    result.add(BuildRecord.parseFrom(client.getData().forPath(ZkPaths.buildMeta(id))).getSpecSha256());
+                    result.add(BuildRecord.parseFrom(client.getData().forPath(ZkPaths.buildMeta(id)))
+                            .getSpecSha256());
                 } catch (KeeperException.NoNodeException e) {
                     // a build node without meta holds no request
                 }

@@ -15,12 +15,12 @@ import dev.lfsfarm.proto.v1.Digest;
 import dev.lfsfarm.proto.v1.DownloadRequest;
 import dev.lfsfarm.proto.v1.DownloadResponse;
 import dev.lfsfarm.proto.v1.FindMissingRequest;
+import dev.lfsfarm.proto.v1.FindMissingResponse;
 import dev.lfsfarm.proto.v1.GetActionResultRequest;
 import dev.lfsfarm.proto.v1.UpdateActionResultRequest;
 import dev.lfsfarm.proto.v1.UploadHeader;
 import dev.lfsfarm.proto.v1.UploadRequest;
 import dev.lfsfarm.proto.v1.UploadResponse;
-import dev.lfsfarm.proto.v1.FindMissingResponse;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -91,7 +91,10 @@ class ArtifactServiceTest {
         probe = new CallProbe();
         String name = InProcessServerBuilder.generateName();
         ArtifactServiceImpl service = new ArtifactServiceImpl(store, Clock.fixed(NOW, ZoneOffset.UTC));
-        server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(service, probe)).build().start();
+        server = InProcessServerBuilder.forName(name)
+                .addService(ServerInterceptors.intercept(service, probe))
+                .build()
+                .start();
         channel = InProcessChannelBuilder.forName(name).build();
         client = new ArtifactClient(channel);
         async = ArtifactServiceGrpc.newStub(channel);
@@ -145,7 +148,8 @@ class ArtifactServiceTest {
 
         assertThat(digest.getSizeBytes()).isZero();
         assertThat(tmp.resolve("empty-copy")).isEmptyFile();
-        Iterator<DownloadResponse> chunks = blocking.download(DownloadRequest.newBuilder().setDigest(digest).build());
+        Iterator<DownloadResponse> chunks =
+                blocking.download(DownloadRequest.newBuilder().setDigest(digest).build());
         assertThat(chunks.next().getData().isEmpty()).isTrue();
         assertThat(chunks.hasNext()).isFalse();
     }
@@ -169,7 +173,11 @@ class ArtifactServiceTest {
         long offset = MIB + 5;
 
         List<DownloadResponse> chunks = new ArrayList<>();
-        blocking.download(DownloadRequest.newBuilder().setDigest(digest).setOffset(offset).setLimit(MIB + 100).build())
+        blocking.download(DownloadRequest.newBuilder()
+                        .setDigest(digest)
+                        .setOffset(offset)
+                        .setLimit(MIB + 100)
+                        .build())
                 .forEachRemaining(chunks::add);
 
         assertThat(chunks).extracting(DownloadResponse::getOffset).containsExactly(offset, offset + MIB);
@@ -188,7 +196,8 @@ class ArtifactServiceTest {
         CompletableFuture<ClientCallStreamObserver<DownloadRequest>> first = new CompletableFuture<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
 
-        async.download(DownloadRequest.newBuilder().setDigest(digest).build(),
+        async.download(
+                DownloadRequest.newBuilder().setDigest(digest).build(),
                 new ClientResponseObserver<DownloadRequest, DownloadResponse>() {
                     private ClientCallStreamObserver<DownloadRequest> call;
 
@@ -237,61 +246,73 @@ class ArtifactServiceTest {
         CompletableFuture<ServerCallStreamObserver<UploadResponse>> firstMessage = new CompletableFuture<>();
         AtomicInteger serverReceived = new AtomicInteger();
         String name = InProcessServerBuilder.generateName();
-        Server slow = InProcessServerBuilder.forName(name).addService(new ArtifactServiceGrpc.ArtifactServiceImplBase() {
-            @Override
-            public void findMissing(FindMissingRequest request, StreamObserver<FindMissingResponse> responses) {
-                responses.onNext(FindMissingResponse.newBuilder().addAllMissing(request.getDigestsList()).build());
-                responses.onCompleted();
-            }
-
-            @Override
-            public StreamObserver<UploadRequest> upload(StreamObserver<UploadResponse> responses) {
-                ServerCallStreamObserver<UploadResponse> call = (ServerCallStreamObserver<UploadResponse>) responses;
-                call.disableAutoRequest();
-                call.request(1);
-                return new StreamObserver<>() {
-                    private Digest digest;
-
+        Server slow = InProcessServerBuilder.forName(name)
+                .addService(new ArtifactServiceGrpc.ArtifactServiceImplBase() {
                     @Override
-                    public void onNext(UploadRequest request) {
-                        if (request.hasHeader()) {
-                            digest = request.getHeader().getDigest();
-                        }
-                        if (serverReceived.incrementAndGet() == 1) {
-                            firstMessage.complete(call);
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        firstMessage.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        responses.onNext(UploadResponse.newBuilder().setDigest(digest).build());
+                    public void findMissing(FindMissingRequest request, StreamObserver<FindMissingResponse> responses) {
+                        responses.onNext(FindMissingResponse.newBuilder()
+                                .addAllMissing(request.getDigestsList())
+                                .build());
                         responses.onCompleted();
                     }
-                };
-            }
-        }).build().start();
-        ManagedChannel slowChannel = InProcessChannelBuilder.forName(name).intercept(new ClientInterceptor() {
-            @Override
-            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+
                     @Override
-                    public void sendMessage(Q message) {
-                        if (message instanceof UploadRequest) {
-                            clientSent.incrementAndGet();
-                        }
-                        super.sendMessage(message);
+                    public StreamObserver<UploadRequest> upload(StreamObserver<UploadResponse> responses) {
+                        ServerCallStreamObserver<UploadResponse> call =
+                                (ServerCallStreamObserver<UploadResponse>) responses;
+                        call.disableAutoRequest();
+                        call.request(1);
+                        return new StreamObserver<>() {
+                            private Digest digest;
+
+                            @Override
+                            public void onNext(UploadRequest request) {
+                                if (request.hasHeader()) {
+                                    digest = request.getHeader().getDigest();
+                                }
+                                if (serverReceived.incrementAndGet() == 1) {
+                                    firstMessage.complete(call);
+                                }
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                firstMessage.completeExceptionally(t);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                responses.onNext(UploadResponse.newBuilder()
+                                        .setDigest(digest)
+                                        .build());
+                                responses.onCompleted();
+                            }
+                        };
                     }
-                };
-            }
-        }).build();
+                })
+                .build()
+                .start();
+        ManagedChannel slowChannel = InProcessChannelBuilder.forName(name)
+                .intercept(new ClientInterceptor() {
+                    @Override
+                    public <Q, R> ClientCall<Q, R> interceptCall(
+                            MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                        return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                            @Override
+                            public void sendMessage(Q message) {
+                                if (message instanceof UploadRequest) {
+                                    clientSent.incrementAndGet();
+                                }
+                                super.sendMessage(message);
+                            }
+                        };
+                    }
+                })
+                .build();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<Digest> upload = pool.submit(() -> new ArtifactClient(slowChannel).upload(file, ArtifactKind.ARTIFACT_KIND_PACKAGE));
+            Future<Digest> upload =
+                    pool.submit(() -> new ArtifactClient(slowChannel).upload(file, ArtifactKind.ARTIFACT_KIND_PACKAGE));
 
             ServerCallStreamObserver<UploadResponse> call = firstMessage.get(10, TimeUnit.SECONDS);
             // The server asked for one message; a client ignoring flow control would be sending all 5.
@@ -314,17 +335,25 @@ class ArtifactServiceTest {
         Digest artifact = put(random(100, 8));
         Digest manifest = put(random(50, 9));
         String key = Sha256.of("inputs of zlib".getBytes(StandardCharsets.UTF_8));
-        ActionResult first = ActionResult.newBuilder().setArtifact(artifact).setManifest(manifest)
-                .setPackageId("zlib").setVersion("1.3.1").setWorker("w1").build();
+        ActionResult first = ActionResult.newBuilder()
+                .setArtifact(artifact)
+                .setManifest(manifest)
+                .setPackageId("zlib")
+                .setVersion("1.3.1")
+                .setWorker("w1")
+                .build();
 
         assertThat(client.getAction(key)).isEmpty();
         assertThat(client.putAction(key, first)).isTrue();
-        assertThat(client.putAction(key, first.toBuilder().setWorker("w2").build())).isFalse();
+        assertThat(client.putAction(key, first.toBuilder().setWorker("w2").build()))
+                .isFalse();
 
         ActionResult stored = client.getAction(key).orElseThrow();
         assertThat(stored.getWorker()).isEqualTo("w1");
         assertThat(stored.getActionKey()).isEqualTo(key);
-        assertThat(stored.getCreatedAt()).isEqualTo(Timestamp.newBuilder().setSeconds(NOW.getEpochSecond()).build());
+        assertThat(stored.getCreatedAt())
+                .isEqualTo(
+                        Timestamp.newBuilder().setSeconds(NOW.getEpochSecond()).build());
     }
 
     // ---- concurrency and partial uploads -----------------------------------------------------
@@ -373,7 +402,8 @@ class ArtifactServiceTest {
         }
         assertThat(storeFiles("cas")).hasSize(1);
         assertThat(storeFiles("tmp")).isEmpty();
-        assertThat(Files.readAllBytes(store.path(digest.getSha256()).orElseThrow())).isEqualTo(data);
+        assertThat(Files.readAllBytes(store.path(digest.getSha256()).orElseThrow()))
+                .isEqualTo(data);
     }
 
     @Test
@@ -421,7 +451,9 @@ class ArtifactServiceTest {
         Status status = upload(header(digest), data(sent, 0, sent.length));
 
         assertThat(status.getCode()).isEqualTo(Status.Code.DATA_LOSS);
-        assertThat(status.getDescription()).contains(digest.getSha256()).contains(Sha256.of(sent))
+        assertThat(status.getDescription())
+                .contains(digest.getSha256())
+                .contains(Sha256.of(sent))
                 .contains("nothing stored");
         assertThat(storeFiles("cas")).isEmpty();
         assertThat(storeFiles("tmp")).isEmpty();
@@ -446,13 +478,23 @@ class ArtifactServiceTest {
         assertInvalid(upload(data(data, 0, 100)), "the first message must be a header");
         assertInvalid(upload(), "ended without a header");
         assertInvalid(upload(header(digest), header(digest)), "a later message is a header");
-        assertInvalid(upload(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder().setDigest(digest)).build()),
+        assertInvalid(
+                upload(UploadRequest.newBuilder()
+                        .setHeader(UploadHeader.newBuilder().setDigest(digest))
+                        .build()),
                 "header.kind is not set");
-        assertInvalid(upload(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
-                        .setKind(ArtifactKind.ARTIFACT_KIND_PACKAGE)).build()), "header.digest is not set");
-        assertInvalid(upload(header(digest.toBuilder().setSha256("ABC").build())), "header.digest.sha256 must be 64 lower-case hex");
-        assertInvalid(upload(header(digest), data(data, 0, 100), data(data, 0, 1)), "more than header.digest.size_bytes");
-        assertInvalid(upload(header(digest.toBuilder().setSizeBytes(2L * MIB).build()), data(new byte[MIB + 1], 0, MIB + 1)),
+        assertInvalid(
+                upload(UploadRequest.newBuilder()
+                        .setHeader(UploadHeader.newBuilder().setKind(ArtifactKind.ARTIFACT_KIND_PACKAGE))
+                        .build()),
+                "header.digest is not set");
+        assertInvalid(
+                upload(header(digest.toBuilder().setSha256("ABC").build())),
+                "header.digest.sha256 must be 64 lower-case hex");
+        assertInvalid(
+                upload(header(digest), data(data, 0, 100), data(data, 0, 1)), "more than header.digest.size_bytes");
+        assertInvalid(
+                upload(header(digest.toBuilder().setSizeBytes(2L * MIB).build()), data(new byte[MIB + 1], 0, MIB + 1)),
                 "1 byte to 1 MiB");
         assertThat(storeFiles("tmp")).isEmpty();
         assertThat(storeFiles("cas")).isEmpty();
@@ -461,13 +503,17 @@ class ArtifactServiceTest {
     @Test
     void malformedDigestInFindMissingIsInvalidArgument() {
         Digest good = Sha256.digest(new byte[1]);
-        FindMissingRequest request = FindMissingRequest.newBuilder().addDigests(good)
-                .addDigests(good.toBuilder().setSha256("xyz")).build();
+        FindMissingRequest request = FindMissingRequest.newBuilder()
+                .addDigests(good)
+                .addDigests(good.toBuilder().setSha256("xyz"))
+                .build();
 
         assertThatThrownBy(() -> blocking.findMissing(request))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(e.getStatus().getDescription()).contains("digests[1].sha256").contains("'xyz'");
+                    assertThat(e.getStatus().getDescription())
+                            .contains("digests[1].sha256")
+                            .contains("'xyz'");
                 });
     }
 
@@ -478,7 +524,9 @@ class ArtifactServiceTest {
         assertThatThrownBy(() -> client.download(unknown, tmp.resolve("never")))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-                    assertThat(e.getStatus().getDescription()).contains(unknown.getSha256()).contains("not in the store");
+                    assertThat(e.getStatus().getDescription())
+                            .contains(unknown.getSha256())
+                            .contains("not in the store");
                 });
         assertThat(tmp.resolve("never")).doesNotExist();
         try (Stream<Path> s = Files.list(tmp)) {
@@ -490,10 +538,23 @@ class ArtifactServiceTest {
     void downloadBeyondTheEndIsOutOfRange() throws Exception {
         Digest digest = put(random(100, 19));
 
-        assertStatus(() -> blocking.download(DownloadRequest.newBuilder().setDigest(digest).setOffset(101).build()).hasNext(),
-                Status.Code.OUT_OF_RANGE, "offset 101 is beyond the end");
-        assertStatus(() -> blocking.download(DownloadRequest.newBuilder().setDigest(digest).setOffset(50).setLimit(51).build())
-                .hasNext(), Status.Code.OUT_OF_RANGE, "offset 50 + limit 51 exceeds");
+        assertStatus(
+                () -> blocking.download(DownloadRequest.newBuilder()
+                                .setDigest(digest)
+                                .setOffset(101)
+                                .build())
+                        .hasNext(),
+                Status.Code.OUT_OF_RANGE,
+                "offset 101 is beyond the end");
+        assertStatus(
+                () -> blocking.download(DownloadRequest.newBuilder()
+                                .setDigest(digest)
+                                .setOffset(50)
+                                .setLimit(51)
+                                .build())
+                        .hasNext(),
+                Status.Code.OUT_OF_RANGE,
+                "offset 50 + limit 51 exceeds");
     }
 
     @Test
@@ -505,8 +566,12 @@ class ArtifactServiceTest {
         data[7] ^= 1;
         Files.write(blob, data);
 
-        assertStatus(() -> blocking.download(DownloadRequest.newBuilder().setDigest(digest).build())
-                .forEachRemaining(c -> { }), Status.Code.DATA_LOSS, "failed verification");
+        assertStatus(
+                () -> blocking.download(
+                                DownloadRequest.newBuilder().setDigest(digest).build())
+                        .forEachRemaining(c -> {}),
+                Status.Code.DATA_LOSS,
+                "failed verification");
         assertThat(store.contains(digest.getSha256())).isFalse();
         assertThat(client.findMissing(List.of(digest))).containsExactly(digest);
     }
@@ -516,10 +581,16 @@ class ArtifactServiceTest {
         String key = "0".repeat(64);
 
         assertThat(client.getAction(key)).isEmpty();
-        assertStatus(() -> blocking.getActionResult(GetActionResultRequest.newBuilder().setActionKey(key).build()),
-                Status.Code.NOT_FOUND, "no action cache entry for key " + key);
-        assertStatus(() -> blocking.getActionResult(GetActionResultRequest.newBuilder().setActionKey("zlib").build()),
-                Status.Code.INVALID_ARGUMENT, "action_key must be 64 lower-case hex");
+        assertStatus(
+                () -> blocking.getActionResult(
+                        GetActionResultRequest.newBuilder().setActionKey(key).build()),
+                Status.Code.NOT_FOUND,
+                "no action cache entry for key " + key);
+        assertStatus(
+                () -> blocking.getActionResult(
+                        GetActionResultRequest.newBuilder().setActionKey("zlib").build()),
+                Status.Code.INVALID_ARGUMENT,
+                "action_key must be 64 lower-case hex");
     }
 
     @Test
@@ -527,25 +598,42 @@ class ArtifactServiceTest {
         Digest artifact = put(random(100, 21));
         Digest manifest = put(random(50, 22));
         String key = "1".repeat(64);
-        client.putAction(key, ActionResult.newBuilder().setArtifact(artifact).setManifest(manifest).build());
+        client.putAction(
+                key,
+                ActionResult.newBuilder()
+                        .setArtifact(artifact)
+                        .setManifest(manifest)
+                        .build());
         store.remove(artifact.getSha256());
 
-        assertStatus(() -> blocking.getActionResult(GetActionResultRequest.newBuilder().setActionKey(key).build()),
-                Status.Code.NOT_FOUND, artifact.getSha256() + " (100 bytes), which is no longer in the store");
+        assertStatus(
+                () -> blocking.getActionResult(
+                        GetActionResultRequest.newBuilder().setActionKey(key).build()),
+                Status.Code.NOT_FOUND,
+                artifact.getSha256() + " (100 bytes), which is no longer in the store");
     }
 
     @Test
     void updateActionResultWithAMissingArtifactIsFailedPrecondition() throws Exception {
         Digest manifest = put(random(50, 23));
         Digest missing = Sha256.digest(random(100, 24));
-        ActionResult result = ActionResult.newBuilder().setActionKey("2".repeat(64))
-                .setArtifact(missing).setManifest(manifest).build();
+        ActionResult result = ActionResult.newBuilder()
+                .setActionKey("2".repeat(64))
+                .setArtifact(missing)
+                .setManifest(manifest)
+                .build();
 
-        assertStatus(() -> blocking.updateActionResult(UpdateActionResultRequest.newBuilder().setResult(result).build()),
-                Status.Code.FAILED_PRECONDITION, "result.artifact sha256:" + missing.getSha256() + " (100 bytes) is not in the store");
-        assertStatus(() -> blocking.updateActionResult(UpdateActionResultRequest.newBuilder()
-                        .setResult(result.toBuilder().clearManifest()).build()),
-                Status.Code.INVALID_ARGUMENT, "result.manifest is not set");
+        assertStatus(
+                () -> blocking.updateActionResult(
+                        UpdateActionResultRequest.newBuilder().setResult(result).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "result.artifact sha256:" + missing.getSha256() + " (100 bytes) is not in the store");
+        assertStatus(
+                () -> blocking.updateActionResult(UpdateActionResultRequest.newBuilder()
+                        .setResult(result.toBuilder().clearManifest())
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "result.manifest is not set");
         assertThat(store.getAction("2".repeat(64))).isEmpty();
     }
 
@@ -554,13 +642,18 @@ class ArtifactServiceTest {
         byte[] right = "right bytes".getBytes(StandardCharsets.UTF_8);
         byte[] wrong = "wrong bytes".getBytes(StandardCharsets.UTF_8);
         String name = InProcessServerBuilder.generateName();
-        Server lying = InProcessServerBuilder.forName(name).addService(new ArtifactServiceGrpc.ArtifactServiceImplBase() {
-            @Override
-            public void download(DownloadRequest request, StreamObserver<DownloadResponse> responses) {
-                responses.onNext(DownloadResponse.newBuilder().setData(ByteString.copyFrom(wrong)).build());
-                responses.onCompleted();
-            }
-        }).build().start();
+        Server lying = InProcessServerBuilder.forName(name)
+                .addService(new ArtifactServiceGrpc.ArtifactServiceImplBase() {
+                    @Override
+                    public void download(DownloadRequest request, StreamObserver<DownloadResponse> responses) {
+                        responses.onNext(DownloadResponse.newBuilder()
+                                .setData(ByteString.copyFrom(wrong))
+                                .build());
+                        responses.onCompleted();
+                    }
+                })
+                .build()
+                .start();
         ManagedChannel lyingChannel = InProcessChannelBuilder.forName(name).build();
         try {
             Path target = tmp.resolve("out/blob");
@@ -632,8 +725,8 @@ class ArtifactServiceTest {
         assertThat(status.getDescription()).contains(text);
     }
 
-    private static void assertStatus(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Status.Code code,
-            String text) {
+    private static void assertStatus(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Status.Code code, String text) {
         assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
             assertThat(e.getStatus().getDescription()).contains(text);
@@ -641,12 +734,18 @@ class ArtifactServiceTest {
     }
 
     private static UploadRequest header(Digest digest) {
-        return UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder().setDigest(digest)
-                .setKind(ArtifactKind.ARTIFACT_KIND_PACKAGE).setOrigin("test")).build();
+        return UploadRequest.newBuilder()
+                .setHeader(UploadHeader.newBuilder()
+                        .setDigest(digest)
+                        .setKind(ArtifactKind.ARTIFACT_KIND_PACKAGE)
+                        .setOrigin("test"))
+                .build();
     }
 
     private static UploadRequest data(byte[] bytes, int offset, int length) {
-        return UploadRequest.newBuilder().setData(ByteString.copyFrom(bytes, offset, length)).build();
+        return UploadRequest.newBuilder()
+                .setData(ByteString.copyFrom(bytes, offset, length))
+                .build();
     }
 
     private Digest put(byte[] data) throws IOException {

@@ -45,8 +45,11 @@ class ArtifactStoreTest {
         String sha = digest.getSha256();
         assertThat(store.contains(sha)).isTrue();
         assertThat(store.contains(digest)).isTrue();
-        assertThat(store.contains(digest.toBuilder().setSizeBytes(BLOB.length + 1).build())).isFalse();
-        assertThat(store.path(sha)).contains(dir.resolve("cas").resolve(sha.substring(0, 2)).resolve(sha));
+        assertThat(store.contains(
+                        digest.toBuilder().setSizeBytes(BLOB.length + 1).build()))
+                .isFalse();
+        assertThat(store.path(sha))
+                .contains(dir.resolve("cas").resolve(sha.substring(0, 2)).resolve(sha));
         try (InputStream in = store.open(sha)) {
             assertThat(in.readAllBytes()).isEqualTo(BLOB);
         }
@@ -68,7 +71,9 @@ class ArtifactStoreTest {
                     assertThat(e.actual()).isEqualTo(Sha256.digest(BLOB));
                     assertThat(e.expectedSha256()).isEqualTo(wrong);
                 })
-                .hasMessageContaining(wrong).hasMessageContaining(Sha256.of(BLOB)).hasMessageContaining("nothing stored");
+                .hasMessageContaining(wrong)
+                .hasMessageContaining(Sha256.of(BLOB))
+                .hasMessageContaining("nothing stored");
         assertThatThrownBy(() -> store.put(new ByteArrayInputStream(BLOB), Sha256.of(BLOB), BLOB.length - 1))
                 .isInstanceOf(DigestMismatchException.class)
                 .hasMessageContaining((BLOB.length - 1) + " bytes");
@@ -124,8 +129,10 @@ class ArtifactStoreTest {
 
     @Test
     void actionCacheFirstWriterWins() throws IOException {
-        ActionResult first = ActionResult.newBuilder().setActionKey(KEY).setWorker("first").build();
-        ActionResult second = ActionResult.newBuilder().setActionKey(KEY).setWorker("second").build();
+        ActionResult first =
+                ActionResult.newBuilder().setActionKey(KEY).setWorker("first").build();
+        ActionResult second =
+                ActionResult.newBuilder().setActionKey(KEY).setWorker("second").build();
 
         assertThat(store.getAction(KEY)).isEmpty();
         assertThat(store.putAction(KEY, first)).isTrue();
@@ -137,9 +144,11 @@ class ArtifactStoreTest {
 
     @Test
     void tornActionCacheEntryIsAMissAndCanBeRecordedAgain() throws IOException {
-        ActionResult first = ActionResult.newBuilder().setActionKey(KEY).setWorker("first").build();
+        ActionResult first =
+                ActionResult.newBuilder().setActionKey(KEY).setWorker("first").build();
         assertThat(store.putAction(KEY, first)).isTrue();
-        java.nio.file.Files.write(dir.resolve("ac").resolve(KEY), new byte[0]); // entries are not fsynced: a crash can leave this
+        java.nio.file.Files.write(
+                dir.resolve("ac").resolve(KEY), new byte[0]); // entries are not fsynced: a crash can leave this
         assertThat(store.getAction(KEY)).isEmpty();
         assertThat(store.putAction(KEY, first)).isTrue();
         assertThat(store.getAction(KEY)).contains(first);

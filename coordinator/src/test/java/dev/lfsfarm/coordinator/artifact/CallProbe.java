@@ -21,7 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CallProbe implements ServerInterceptor {
 
     /** Server-side call events, in order, recorded after the service handled them. */
-    enum Event { MESSAGE, HALF_CLOSE, CANCEL, COMPLETE }
+    enum Event {
+        MESSAGE,
+        HALF_CLOSE,
+        CANCEL,
+        COMPLETE
+    }
 
     final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     final AtomicInteger sent = new AtomicInteger();
@@ -29,8 +34,8 @@ final class CallProbe implements ServerInterceptor {
     final List<String> methods = new CopyOnWriteArrayList<>();
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         methods.add(call.getMethodDescriptor().getBareMethodName());
         ServerCall<Q, R> counting = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
@@ -39,7 +44,8 @@ final class CallProbe implements ServerInterceptor {
                 super.sendMessage(message);
             }
         };
-        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counting, headers)) {
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                next.startCall(counting, headers)) {
             @Override
             public void onMessage(Q message) {
                 super.onMessage(message);

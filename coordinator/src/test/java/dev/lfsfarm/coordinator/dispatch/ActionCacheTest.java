@@ -59,7 +59,9 @@ class ActionCacheTest {
         assertThat(again.getCreated()).isTrue();
         assertThat(again.getBuildId()).isNotEqualTo(first.getBuildId());
         Build second = farm.awaitState(again.getBuildId(), BuildState.BUILD_STATE_SUCCEEDED);
-        assertThat(second.getPackagesList()).extracting(PackageStatus::getState).containsOnly(PackageState.PACKAGE_STATE_CACHED);
+        assertThat(second.getPackagesList())
+                .extracting(PackageStatus::getState)
+                .containsOnly(PackageState.PACKAGE_STATE_CACHED);
         assertThat(second.getPackagesList()).allSatisfy(p -> {
             assertThat(p.getCacheHit()).isTrue();
             assertThat(p.getAttempts()).isZero();
@@ -98,14 +100,17 @@ class ActionCacheTest {
 
         Assign b = w1.awaitAssign();
         assertThat(b.getPackageId()).isEqualTo("b");
-        assertThat(b.getDependenciesList()).singleElement()
-                .satisfies(d -> assertThat(d.getArtifact()).isEqualTo(pkg(first, "a").getArtifact()));
+        assertThat(b.getDependenciesList())
+                .singleElement()
+                .satisfies(d ->
+                        assertThat(d.getArtifact()).isEqualTo(pkg(first, "a").getArtifact()));
         assertThat(pkg(farm.get(id), "a").getState()).isEqualTo(PackageState.PACKAGE_STATE_CACHED);
     }
 
     @Test
     void aRepeatedRequestIdReturnsTheSameBuild() throws Exception {
-        SubmitBuildRequest request = farm.request(TestFarm::chain).toBuilder().setRequestId("req-1").build();
+        SubmitBuildRequest request =
+                farm.request(TestFarm::chain).toBuilder().setRequestId("req-1").build();
 
         SubmitBuildResponse first = farm.submit(request);
         SubmitBuildResponse again = farm.submit(request);

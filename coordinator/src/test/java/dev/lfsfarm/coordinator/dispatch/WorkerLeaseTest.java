@@ -73,12 +73,18 @@ class WorkerLeaseTest {
         assertThat(running.getFailureReason()).contains("w1 lost").contains("requeued");
         WorkerStatus lost = farm.awaitWorker("w1", WorkerState.WORKER_STATE_LOST);
         assertThat(lost.getAttemptsList()).isEmpty();
-        assertThat(farm.builds().listWorkers(ListWorkersRequest.getDefaultInstance()).getWorkersList())
-                .extracting(WorkerStatus::getName).containsExactly("w2");
+        assertThat(farm.builds()
+                        .listWorkers(ListWorkersRequest.getDefaultInstance())
+                        .getWorkersList())
+                .extracting(WorkerStatus::getName)
+                .containsExactly("w2");
 
         // w1 finished the old attempt while cut off; it comes back and reports it.
-        Welcome welcome = w1.connect(w1.hello().setNewestEpochSeen(first.getLeaderEpoch())
-                .addAttempts(AttemptInfo.newBuilder().setAttemptId(first.getAttemptId()).setFinished(true)));
+        Welcome welcome = w1.connect(w1.hello()
+                .setNewestEpochSeen(first.getLeaderEpoch())
+                .addAttempts(AttemptInfo.newBuilder()
+                        .setAttemptId(first.getAttemptId())
+                        .setFinished(true)));
         assertThat(welcome.getAdoptedAttemptIdsList()).isEmpty();
         ResultAck late = w1.succeed(first);
 
@@ -92,7 +98,8 @@ class WorkerLeaseTest {
         assertThat(pkg(build, "solo").hasArtifact()).isFalse();
 
         Digest artifact = w2.upload(second);
-        assertThat(w2.report(FakeWorker.success(second, artifact).build()).getAccepted()).isTrue();
+        assertThat(w2.report(FakeWorker.success(second, artifact).build()).getAccepted())
+                .isTrue();
         build = farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
         assertThat(pkg(build, "solo").getArtifact()).isEqualTo(artifact);
         assertThat(pkg(build, "solo").getAttempts()).isEqualTo(2);
@@ -108,7 +115,8 @@ class WorkerLeaseTest {
 
         w1.stopHeartbeats();
         assertThat(w1.awaitEnd().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(pkg(farm.awaitPackage(id, "a", PackageState.PACKAGE_STATE_READY), "a").getFailureReason())
+        assertThat(pkg(farm.awaitPackage(id, "a", PackageState.PACKAGE_STATE_READY), "a")
+                        .getFailureReason())
                 .contains("requeued");
 
         FakeWorker w2 = farm.connected("w2");
@@ -140,7 +148,8 @@ class WorkerLeaseTest {
 
         assertThat(welcome.getAdoptedAttemptIdsList()).containsExactly(a.getAttemptId());
         assertThat(farm.awaitWorker("w1", WorkerState.WORKER_STATE_ACTIVE).getAttemptsList())
-                .extracting(AttemptInfo::getAttemptId).containsExactly(a.getAttemptId());
+                .extracting(AttemptInfo::getAttemptId)
+                .containsExactly(a.getAttemptId());
         w1.expectNone(MessageCase.CANCEL, QUIET);
         w1.expectNone(MessageCase.ASSIGN, Duration.ZERO);
         assertThat(w1.succeed(a).getAccepted()).isTrue();
@@ -168,7 +177,8 @@ class WorkerLeaseTest {
         Assign second = w1.awaitAssign();
         assertThat(second.getPackageId()).isEqualTo("solo");
         assertThat(second.getAttemptNumber()).isEqualTo(2);
-        assertThat(w1.succeed(first).getRejectReason()).isEqualTo(ResultRejectReason.RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT);
+        assertThat(w1.succeed(first).getRejectReason())
+                .isEqualTo(ResultRejectReason.RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT);
         assertThat(w1.succeed(second).getAccepted()).isTrue();
         farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
     }

@@ -30,8 +30,12 @@ final class HaPair {
     static Node start(String zk, Path dir, String name, DispatchSettings settings) throws Exception {
         String address = InProcessServerBuilder.generateName();
         HaSettings ha = new HaSettings(zk, Duration.ofSeconds(4), name, address, "");
-        CoordinatorServer server = CoordinatorServer.startHa(InProcessServerBuilder.forName(address), ha,
-                dir.resolve(name), dir.resolve("shared-artifacts"), settings);
+        CoordinatorServer server = CoordinatorServer.startHa(
+                InProcessServerBuilder.forName(address),
+                ha,
+                dir.resolve(name),
+                dir.resolve("shared-artifacts"),
+                settings);
         return new Node(name, server, InProcessChannelBuilder.forName(address).build());
     }
 

@@ -39,11 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
  * registry, re-adopting the attempt still running on a worker instead of starting it again.
  */
 class TakeoverTest {
-    private static final DispatchSettings SETTINGS = new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 2,
-            1 << 20, "x86_64", 60);
+    private static final DispatchSettings SETTINGS =
+            new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 2, 1 << 20, "x86_64", 60);
 
     @TempDir
     Path dir;
+
     private TestingServer zk;
     private HaPair.Node a;
     private HaPair.Node b;
@@ -66,7 +67,9 @@ class TakeoverTest {
     private SubmitBuildRequest chain() throws Exception {
         // TestFarm only builds the request here: a and b (b requires a)
         try (TestFarm helper = new TestFarm(dir.resolve("books"))) {
-            return helper.request(TestFarm::chain).toBuilder().setRequestId("req-1").build();
+            return helper.request(TestFarm::chain).toBuilder()
+                    .setRequestId("req-1")
+                    .build();
         }
     }
 
@@ -75,11 +78,16 @@ class TakeoverTest {
     }
 
     private static Build get(HaPair.Node node, String id) {
-        return builds(node.channel()).getBuild(GetBuildRequest.newBuilder().setBuildId(id).build()).getBuild();
+        return builds(node.channel())
+                .getBuild(GetBuildRequest.newBuilder().setBuildId(id).build())
+                .getBuild();
     }
 
     private static PackageStatus pkg(Build build, String id) {
-        return build.getPackagesList().stream().filter(p -> p.getPackageId().equals(id)).findFirst().orElseThrow();
+        return build.getPackagesList().stream()
+                .filter(p -> p.getPackageId().equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     private void startBoth() throws Exception {
@@ -94,7 +102,8 @@ class TakeoverTest {
         assertThatThrownBy(() -> builds(b.channel()).listBuilds(ListBuildsRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-                    assertThat(e.getStatus().getDescription()).startsWith("not the leader; leader is ")
+                    assertThat(e.getStatus().getDescription())
+                            .startsWith("not the leader; leader is ")
                             .contains("(epoch " + a.server().dispatcher().epoch() + ")");
                     assertThat(CoordinatorLocator.leaderFrom(e)).isPresent();
                 });
@@ -124,21 +133,32 @@ class TakeoverTest {
         assertThat(restored.getState()).isEqualTo(BuildState.BUILD_STATE_RUNNING);
         assertThat(pkg(restored, "a").getState()).isEqualTo(PackageState.PACKAGE_STATE_SUCCEEDED);
         assertThat(pkg(restored, "b").getState()).isEqualTo(PackageState.PACKAGE_STATE_RUNNING);
-        assertThat(builds(b.channel()).submitBuild(chain()).getCreated()).as("the same request id is not accepted twice").isFalse();
+        assertThat(builds(b.channel()).submitBuild(chain()).getCreated())
+                .as("the same request id is not accepted twice")
+                .isFalse();
 
         FakeWorker again = new FakeWorker(b.channel(), dir.resolve("w-scratch"), "w", "instance-1");
-        Welcome welcome = again.connect(again.hello().setNewestEpochSeen(firstEpoch)
-                .addAttempts(AttemptInfo.newBuilder().setAttemptId(second.getAttemptId()).setCores(second.getCores())));
+        Welcome welcome = again.connect(again.hello()
+                .setNewestEpochSeen(firstEpoch)
+                .addAttempts(AttemptInfo.newBuilder()
+                        .setAttemptId(second.getAttemptId())
+                        .setCores(second.getCores())));
         assertThat(welcome.getLeaderEpoch()).isEqualTo(secondEpoch);
         assertThat(welcome.getAdoptedAttemptIdsList()).containsExactly(second.getAttemptId());
-        ResultAck stale = again.report(FakeWorker.success(second, again.upload(second)).build());
-        assertThat(stale.getRejectReason()).as("a result stamped with the old epoch")
+        ResultAck stale =
+                again.report(FakeWorker.success(second, again.upload(second)).build());
+        assertThat(stale.getRejectReason())
+                .as("a result stamped with the old epoch")
                 .isEqualTo(ResultRejectReason.RESULT_REJECT_REASON_STALE_EPOCH);
-        ResultAck ack = again.report(FakeWorker.success(second, again.upload(second)).setEpoch(secondEpoch).build());
+        ResultAck ack = again.report(FakeWorker.success(second, again.upload(second))
+                .setEpoch(secondEpoch)
+                .build());
         assertThat(ack.getAccepted()).isTrue();
         Build done = get(b, id);
         HaPair.await("the build to succeed", () -> get(b, id).getState() == BuildState.BUILD_STATE_SUCCEEDED);
-        assertThat(pkg(get(b, id), "b").getAttempts()).as("b ran once, re-adopted, never restarted").isEqualTo(1);
+        assertThat(pkg(get(b, id), "b").getAttempts())
+                .as("b ran once, re-adopted, never restarted")
+                .isEqualTo(1);
         assertThat(done.getPackagesList()).isNotEmpty();
         again.expectNone(dev.lfsfarm.proto.v1.CoordinatorMessage.MessageCase.ASSIGN, Duration.ofMillis(300));
         again.close();
@@ -158,12 +178,14 @@ class TakeoverTest {
         HaPair.await("b to lead", b.server()::isLeading);
         FakeWorker fresh = new FakeWorker(b.channel(), dir.resolve("w2-scratch"), "w2");
         fresh.connect();
-        HaPair.await("attempt " + first.getAttemptId() + " to be given up", () -> pkg(get(b, id), "a").getFailureReason()
-                .contains("no worker reported"));
+        HaPair.await(
+                "attempt " + first.getAttemptId() + " to be given up",
+                () -> pkg(get(b, id), "a").getFailureReason().contains("no worker reported"));
         Assign rerun = fresh.awaitAssign();
         assertThat(rerun.getPackageId()).isEqualTo("a");
         assertThat(rerun.getAttemptId()).isNotEqualTo(first.getAttemptId());
-        assertThat(pkg(get(b, id), "a").getFailureReason()).contains("no worker reported attempt " + first.getAttemptId());
+        assertThat(pkg(get(b, id), "a").getFailureReason())
+                .contains("no worker reported attempt " + first.getAttemptId());
         fresh.close();
     }
 }

@@ -65,15 +65,22 @@ class ZkRegistryTest {
     }
 
     private static Build build(String id, int packages) {
-        Build.Builder b = Build.newBuilder().setBuildId(id).setState(BuildState.BUILD_STATE_QUEUED).setBookName("book");
+        Build.Builder b = Build.newBuilder()
+                .setBuildId(id)
+                .setState(BuildState.BUILD_STATE_QUEUED)
+                .setBookName("book");
         for (int i = 0; i < packages; i++) {
-            b.addPackages(PackageStatus.newBuilder().setPackageId("p" + i).setState(PackageState.PACKAGE_STATE_WAITING));
+            b.addPackages(
+                    PackageStatus.newBuilder().setPackageId("p" + i).setState(PackageState.PACKAGE_STATE_WAITING));
         }
         return b.build();
     }
 
     private static SubmitBuildRequest spec() {
-        return SubmitBuildRequest.newBuilder().setRequestId("r1").setSubmitter("test").build();
+        return SubmitBuildRequest.newBuilder()
+                .setRequestId("r1")
+                .setSubmitter("test")
+                .build();
     }
 
     @Test
@@ -81,21 +88,42 @@ class ZkRegistryTest {
         EpochFence fence = EpochFence.claim(client);
         ZkBuildStateStore store = new ZkBuildStateStore(fence, specs);
         store.created(spec(), build("b1", 3));
-        assertThat(client.getChildren().forPath(ZkPaths.tasks("b1"))).as("WAITING packages need no node").isEmpty();
-        Digest artifact = Digest.newBuilder().setSha256("ab".repeat(32)).setSizeBytes(10).build();
-        store.packagesChanged("b1", List.of(
-                PackageStatus.newBuilder().setPackageId("p0").setState(PackageState.PACKAGE_STATE_READY).build(),
-                PackageStatus.newBuilder().setPackageId("p1").setState(PackageState.PACKAGE_STATE_RUNNING).setAttemptId("1-1")
-                        .setWorker("w").build()));
-        store.packagesChanged("b1", List.of(PackageStatus.newBuilder().setPackageId("p1")
-                .setState(PackageState.PACKAGE_STATE_SUCCEEDED).setArtifact(artifact).build()));
-        store.buildChanged(build("b1", 0).toBuilder().setState(BuildState.BUILD_STATE_RUNNING).build());
+        assertThat(client.getChildren().forPath(ZkPaths.tasks("b1")))
+                .as("WAITING packages need no node")
+                .isEmpty();
+        Digest artifact =
+                Digest.newBuilder().setSha256("ab".repeat(32)).setSizeBytes(10).build();
+        store.packagesChanged(
+                "b1",
+                List.of(
+                        PackageStatus.newBuilder()
+                                .setPackageId("p0")
+                                .setState(PackageState.PACKAGE_STATE_READY)
+                                .build(),
+                        PackageStatus.newBuilder()
+                                .setPackageId("p1")
+                                .setState(PackageState.PACKAGE_STATE_RUNNING)
+                                .setAttemptId("1-1")
+                                .setWorker("w")
+                                .build()));
+        store.packagesChanged(
+                "b1",
+                List.of(PackageStatus.newBuilder()
+                        .setPackageId("p1")
+                        .setState(PackageState.PACKAGE_STATE_SUCCEEDED)
+                        .setArtifact(artifact)
+                        .build()));
+        store.buildChanged(build("b1", 0).toBuilder()
+                .setState(BuildState.BUILD_STATE_RUNNING)
+                .build());
 
         List<BuildStateStore.StoredBuild> loaded = new ZkBuildStateStore(EpochFence.claim(client), specs).loadAll();
         assertThat(loaded).hasSize(1);
         assertThat(loaded.get(0).spec()).isEqualTo(spec());
         assertThat(loaded.get(0).build().getState()).isEqualTo(BuildState.BUILD_STATE_RUNNING);
-        assertThat(loaded.get(0).build().getPackagesList()).extracting(PackageStatus::getPackageId).containsExactly("p1");
+        assertThat(loaded.get(0).build().getPackagesList())
+                .extracting(PackageStatus::getPackageId)
+                .containsExactly("p1");
         assertThat(loaded.get(0).build().getPackages(0).getArtifact()).isEqualTo(artifact);
         assertThat(fence.counts().transactions()).isEqualTo(4);
     }
@@ -107,8 +135,12 @@ class ZkRegistryTest {
         store.created(spec(), build("big", 0));
         List<PackageStatus> skipped = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            skipped.add(PackageStatus.newBuilder().setPackageId("p" + i).setState(PackageState.PACKAGE_STATE_SKIPPED)
-                    .setSkippedBecause("p0").setLogTail("x".repeat(5000)).build());
+            skipped.add(PackageStatus.newBuilder()
+                    .setPackageId("p" + i)
+                    .setState(PackageState.PACKAGE_STATE_SKIPPED)
+                    .setSkippedBecause("p0")
+                    .setLogTail("x".repeat(5000))
+                    .build());
         }
         long before = fence.counts().transactions();
         store.packagesChanged("big", skipped);
@@ -118,7 +150,9 @@ class ZkRegistryTest {
         assertThat(fence.counts().bytes() / fence.counts().transactions()).isLessThan(256 * 1024);
         assertThat(client.getChildren().forPath(ZkPaths.tasks("big"))).hasSize(1000);
         Stat stat = client.checkExists().forPath(ZkPaths.task("big", "p7"));
-        assertThat(stat.getDataLength()).as("log tails are cut to keep znodes small").isLessThan(2300);
+        assertThat(stat.getDataLength())
+                .as("log tails are cut to keep znodes small")
+                .isLessThan(2300);
     }
 
     @Test
@@ -131,40 +165,65 @@ class ZkRegistryTest {
 
         EpochFence newer = EpochFence.claim(client);
         assertThat(newer.epoch()).isEqualTo(old.epoch() + 1);
-        assertThatThrownBy(() -> store.created(spec(), build("b2", 0))).isInstanceOf(FencedException.class)
+        assertThatThrownBy(() -> store.created(spec(), build("b2", 0)))
+                .isInstanceOf(FencedException.class)
                 .hasMessageContaining("a newer leader exists");
         assertThat(told[0]).isTrue();
-        assertThat(client.checkExists().forPath(ZkPaths.build("b2"))).as("nothing of the refused write landed").isNull();
-        assertThatThrownBy(() -> store.buildChanged(build("b1", 0).toBuilder().setState(BuildState.BUILD_STATE_FAILED).build()))
-                .isInstanceOf(FencedException.class).hasMessageContaining("fenced off");
-        assertThat(new ZkBuildStateStore(newer, specs).loadAll().get(0).build().getState()).isEqualTo(BuildState.BUILD_STATE_QUEUED);
+        assertThat(client.checkExists().forPath(ZkPaths.build("b2")))
+                .as("nothing of the refused write landed")
+                .isNull();
+        assertThatThrownBy(() -> store.buildChanged(build("b1", 0).toBuilder()
+                        .setState(BuildState.BUILD_STATE_FAILED)
+                        .build()))
+                .isInstanceOf(FencedException.class)
+                .hasMessageContaining("fenced off");
+        assertThat(new ZkBuildStateStore(newer, specs).loadAll().get(0).build().getState())
+                .isEqualTo(BuildState.BUILD_STATE_QUEUED);
     }
 
     @Test
     void historiesAndCalibrationsAreFencedNodesThatANewLeaderReads() throws Exception {
         EpochFence old = EpochFence.claim(client);
         ZkBuildStateStore store = new ZkBuildStateStore(old, specs);
-        dev.lfsfarm.proto.v1.PackageHistory.Builder h = dev.lfsfarm.proto.v1.PackageHistory.newBuilder().setPackageId("gcc");
+        dev.lfsfarm.proto.v1.PackageHistory.Builder h =
+                dev.lfsfarm.proto.v1.PackageHistory.newBuilder().setPackageId("gcc");
         for (int i = 0; i < BuildStateStore.HISTORY_KEPT; i++) {
-            h.addRecords(dev.lfsfarm.proto.v1.AttemptRecord.newBuilder().setPackageId("gcc").setBuildId("b" + i)
-                    .setAttemptId("1-" + i).setWorker("worker-1").setWallSeconds(100 + i).setSecondsPerSbu(10)
-                    .setCores(4).setSbu(10 + i / 10.0).setBookSbu(46));
+            h.addRecords(dev.lfsfarm.proto.v1.AttemptRecord.newBuilder()
+                    .setPackageId("gcc")
+                    .setBuildId("b" + i)
+                    .setAttemptId("1-" + i)
+                    .setWorker("worker-1")
+                    .setWallSeconds(100 + i)
+                    .setSecondsPerSbu(10)
+                    .setCores(4)
+                    .setSbu(10 + i / 10.0)
+                    .setBookSbu(46));
             store.historyChanged(h.build()); // the first write creates the node, the next ones replace it
         }
-        store.calibrated(dev.lfsfarm.proto.v1.WorkerCalibration.newBuilder().setWorker("worker-1").setSecondsPerSbu(42)
+        store.calibrated(dev.lfsfarm.proto.v1.WorkerCalibration.newBuilder()
+                .setWorker("worker-1")
+                .setSecondsPerSbu(42)
                 .build());
         Stat stat = client.checkExists().forPath(ZkPaths.history("gcc"));
-        assertThat(stat.getDataLength()).as("a full history stays a small znode").isLessThan(4096);
+        assertThat(stat.getDataLength())
+                .as("a full history stays a small znode")
+                .isLessThan(4096);
 
         EpochFence newer = EpochFence.claim(client);
         assertThatThrownBy(() -> store.historyChanged(h.build())).isInstanceOf(FencedException.class);
         assertThatThrownBy(() -> store.calibrated(dev.lfsfarm.proto.v1.WorkerCalibration.newBuilder()
-                .setWorker("worker-2").setSecondsPerSbu(1).build())).isInstanceOf(FencedException.class);
-        assertThat(client.checkExists().forPath(ZkPaths.calibration("worker-2"))).isNull();
+                        .setWorker("worker-2")
+                        .setSecondsPerSbu(1)
+                        .build()))
+                .isInstanceOf(FencedException.class);
+        assertThat(client.checkExists().forPath(ZkPaths.calibration("worker-2")))
+                .isNull();
 
         ZkBuildStateStore next = new ZkBuildStateStore(newer, specs);
         assertThat(next.loadHistories()).containsOnlyKeys("gcc");
         assertThat(next.loadHistories().get("gcc")).isEqualTo(h.build());
-        assertThat(next.loadCalibrations()).extracting(c -> c.getSecondsPerSbu()).containsExactly(42.0);
+        assertThat(next.loadCalibrations())
+                .extracting(c -> c.getSecondsPerSbu())
+                .containsExactly(42.0);
     }
 }

@@ -31,11 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * package starting again.
  */
 class ZooKeeperFaultsTest {
-    private static final DispatchSettings SETTINGS = new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 2,
-            1 << 20, "x86_64", 60);
+    private static final DispatchSettings SETTINGS =
+            new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(5), 2, 1 << 20, "x86_64", 60);
 
     @TempDir
     Path dir;
+
     private TestingCluster zk;
     private HaPair.Node a;
     private HaPair.Node b;
@@ -64,38 +65,59 @@ class ZooKeeperFaultsTest {
     }
 
     private static Build get(HaPair.Node node, String id) {
-        return BuildServiceGrpc.newBlockingStub(node.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .getBuild(GetBuildRequest.newBuilder().setBuildId(id).build()).getBuild();
+        return BuildServiceGrpc.newBlockingStub(node.channel())
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getBuild(GetBuildRequest.newBuilder().setBuildId(id).build())
+                .getBuild();
     }
 
     @Test
     void oneMemberDownChangesNothingAndAnExpiredSessionMovesLeadership() throws Exception {
-        String id = BuildServiceGrpc.newBlockingStub(a.channel()).submitBuild(chain()).getBuildId();
+        String id = BuildServiceGrpc.newBlockingStub(a.channel())
+                .submitBuild(chain())
+                .getBuildId();
         FakeWorker w = new FakeWorker(a.channel(), dir.resolve("w"), "w", "instance-1");
         w.connect();
         Assign first = w.awaitAssign();
 
         InstanceSpec victim = zk.getInstances().iterator().next();
         assertThat(zk.killServer(victim)).isTrue();
-        assertThat(w.succeed(first).getAccepted()).as("a result after a member died").isTrue();
+        assertThat(w.succeed(first).getAccepted())
+                .as("a result after a member died")
+                .isTrue();
         Assign second = w.awaitAssign();
         assertThat(second.getPackageId()).isEqualTo("b");
         assertThat(a.server().isLeading()).isTrue();
         long epoch = a.server().dispatcher().epoch();
 
-        a.server().zooKeeper().orElseThrow().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
-        HaPair.await("a to step down", () -> !a.server().isLeading() || a.server().dispatcher().epoch() > epoch);
+        a.server()
+                .zooKeeper()
+                .orElseThrow()
+                .getZookeeperClient()
+                .getZooKeeper()
+                .getTestable()
+                .injectSessionExpiration();
+        HaPair.await(
+                "a to step down",
+                () -> !a.server().isLeading() || a.server().dispatcher().epoch() > epoch);
         HaPair.await("a new term", () -> leaderEpoch() > epoch);
         HaPair.Node leader = a.server().isLeading() ? a : b;
 
         FakeWorker again = new FakeWorker(leader.channel(), dir.resolve("w"), "w", "instance-1");
-        Welcome welcome = again.connect(again.hello().setNewestEpochSeen(epoch)
-                .addAttempts(AttemptInfo.newBuilder().setAttemptId(second.getAttemptId()).setCores(second.getCores())));
+        Welcome welcome = again.connect(again.hello()
+                .setNewestEpochSeen(epoch)
+                .addAttempts(AttemptInfo.newBuilder()
+                        .setAttemptId(second.getAttemptId())
+                        .setCores(second.getCores())));
         assertThat(welcome.getAdoptedAttemptIdsList()).containsExactly(second.getAttemptId());
-        assertThat(again.report(FakeWorker.success(second, again.upload(second)).setEpoch(welcome.getLeaderEpoch()).build())
-                .getAccepted()).isTrue();
+        assertThat(again.report(FakeWorker.success(second, again.upload(second))
+                                .setEpoch(welcome.getLeaderEpoch())
+                                .build())
+                        .getAccepted())
+                .isTrue();
         HaPair.await("the build to succeed", () -> get(leader, id).getState() == BuildState.BUILD_STATE_SUCCEEDED);
-        assertThat(get(leader, id).getPackagesList()).allSatisfy(p -> assertThat(p.getAttempts()).isEqualTo(1));
+        assertThat(get(leader, id).getPackagesList())
+                .allSatisfy(p -> assertThat(p.getAttempts()).isEqualTo(1));
         again.close();
         w.close();
     }

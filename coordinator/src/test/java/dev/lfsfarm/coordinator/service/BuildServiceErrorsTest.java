@@ -51,7 +51,9 @@ class BuildServiceErrorsTest {
         SubmitBuildRequest valid = farm.request(TestFarm::chain);
         SubmitBuildRequest.Builder request = valid.toBuilder();
         Recipe.Builder b = request.getBookBuilder().getRecipesBuilderList().stream()
-                .filter(r -> r.getId().equals("b")).findFirst().orElseThrow();
+                .filter(r -> r.getId().equals("b"))
+                .findFirst()
+                .orElseThrow();
         b.getDependsBuilder().addRequired(DependencyRef.newBuilder().setPackageId("libnowhere"));
 
         expect(() -> farm.submit(request.build()), Status.Code.INVALID_ARGUMENT, "libnowhere");
@@ -61,7 +63,8 @@ class BuildServiceErrorsTest {
     @Test
     void submitWithADependencyCycleIsInvalid() throws Exception {
         SubmitBuildRequest request = farm.request(book -> book.simple("a", "1", "required: [c]")
-                .simple("b", "1", "required: [a]").simple("c", "1", "required: [b]"));
+                .simple("b", "1", "required: [a]")
+                .simple("c", "1", "required: [b]"));
 
         StatusRuntimeException e = expect(() -> farm.submit(request), Status.Code.INVALID_ARGUMENT, "cycle");
         assertThat(e.getStatus().getDescription()).contains("a").contains("b").contains("c");
@@ -70,7 +73,8 @@ class BuildServiceErrorsTest {
 
     @Test
     void submitWithAnUnknownProfileIsInvalid() throws Exception {
-        SubmitBuildRequest request = farm.request(TestFarm::chain).toBuilder().setProfile("nightly").build();
+        SubmitBuildRequest request =
+                farm.request(TestFarm::chain).toBuilder().setProfile("nightly").build();
 
         expect(() -> farm.submit(request), Status.Code.INVALID_ARGUMENT, "nightly");
         assertNoBuilds();
@@ -78,7 +82,8 @@ class BuildServiceErrorsTest {
 
     @Test
     void submitWithAnUnknownTargetIsInvalid() throws Exception {
-        SubmitBuildRequest request = farm.request(TestFarm::chain).toBuilder().addTargets("zlib").build();
+        SubmitBuildRequest request =
+                farm.request(TestFarm::chain).toBuilder().addTargets("zlib").build();
 
         expect(() -> farm.submit(request), Status.Code.INVALID_ARGUMENT, "zlib");
     }
@@ -86,46 +91,75 @@ class BuildServiceErrorsTest {
     @Test
     void submitOfAnEmptyBookIsInvalid() throws Exception {
         SubmitBuildRequest request = farm.request(TestFarm::chain).toBuilder()
-                .setBook(dev.lfsfarm.proto.v1.Book.newBuilder().setName("empty")).build();
+                .setBook(dev.lfsfarm.proto.v1.Book.newBuilder().setName("empty"))
+                .build();
 
         expect(() -> farm.submit(request), Status.Code.INVALID_ARGUMENT, "no recipes");
         assertNoBuilds();
     }
 
     private void assertNoBuilds() {
-        assertThat(farm.builds().listBuilds(ListBuildsRequest.getDefaultInstance()).getBuildsList()).isEmpty();
+        assertThat(farm.builds()
+                        .listBuilds(ListBuildsRequest.getDefaultInstance())
+                        .getBuildsList())
+                .isEmpty();
     }
 
     // ---- unknown builds, packages and workers ------------------------------------------------
 
     @Test
     void getBuildOfAnUnknownBuildIsNotFound() {
-        expect(() -> farm.builds().getBuild(GetBuildRequest.newBuilder().setBuildId(NO_SUCH_BUILD).build()),
-                Status.Code.NOT_FOUND, NO_SUCH_BUILD);
+        expect(
+                () -> farm.builds()
+                        .getBuild(GetBuildRequest.newBuilder()
+                                .setBuildId(NO_SUCH_BUILD)
+                                .build()),
+                Status.Code.NOT_FOUND,
+                NO_SUCH_BUILD);
     }
 
     @Test
     void cancelOfAnUnknownBuildIsNotFound() {
-        expect(() -> farm.builds().cancelBuild(CancelBuildRequest.newBuilder().setBuildId(NO_SUCH_BUILD).build()),
-                Status.Code.NOT_FOUND, NO_SUCH_BUILD);
+        expect(
+                () -> farm.builds()
+                        .cancelBuild(CancelBuildRequest.newBuilder()
+                                .setBuildId(NO_SUCH_BUILD)
+                                .build()),
+                Status.Code.NOT_FOUND,
+                NO_SUCH_BUILD);
     }
 
     @Test
     void explainPendingOfAnUnknownBuildIsNotFound() {
-        expect(() -> farm.builds().explainPending(ExplainPendingRequest.newBuilder().setBuildId(NO_SUCH_BUILD)
-                .addPackageIds("a").build()), Status.Code.NOT_FOUND, NO_SUCH_BUILD);
+        expect(
+                () -> farm.builds()
+                        .explainPending(ExplainPendingRequest.newBuilder()
+                                .setBuildId(NO_SUCH_BUILD)
+                                .addPackageIds("a")
+                                .build()),
+                Status.Code.NOT_FOUND,
+                NO_SUCH_BUILD);
     }
 
     @Test
     void streamLogOfAnUnknownBuildIsNotFound() {
-        expect(() -> farm.builds().streamLog(StreamLogRequest.newBuilder().setBuildId(NO_SUCH_BUILD).setPackageId("a")
-                .build()).hasNext(), Status.Code.NOT_FOUND, NO_SUCH_BUILD);
+        expect(
+                () -> farm.builds()
+                        .streamLog(StreamLogRequest.newBuilder()
+                                .setBuildId(NO_SUCH_BUILD)
+                                .setPackageId("a")
+                                .build())
+                        .hasNext(),
+                Status.Code.NOT_FOUND,
+                NO_SUCH_BUILD);
     }
 
     @Test
     void watchOfAnUnknownBuildIsNotFound() throws Exception {
         BuildServiceTest.Watch watch = new BuildServiceTest.Watch();
-        farm.buildsAsync().watchBuild(WatchBuildRequest.newBuilder().setBuildId(NO_SUCH_BUILD).build(), watch);
+        farm.buildsAsync()
+                .watchBuild(
+                        WatchBuildRequest.newBuilder().setBuildId(NO_SUCH_BUILD).build(), watch);
 
         Status status = watch.end.get(10, TimeUnit.SECONDS);
         assertThat(status.getCode()).isEqualTo(Status.Code.NOT_FOUND);
@@ -136,48 +170,82 @@ class BuildServiceErrorsTest {
     void streamLogOfAPackageThatNeverRanIsNotFound() throws Exception {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
 
-        expect(() -> farm.builds().streamLog(StreamLogRequest.newBuilder().setBuildId(id).setPackageId("b").build())
-                .hasNext(), Status.Code.NOT_FOUND, "has not run");
+        expect(
+                () -> farm.builds()
+                        .streamLog(StreamLogRequest.newBuilder()
+                                .setBuildId(id)
+                                .setPackageId("b")
+                                .build())
+                        .hasNext(),
+                Status.Code.NOT_FOUND,
+                "has not run");
     }
 
     @Test
     void streamLogOfAPackageNotInTheBuildIsNotFound() throws Exception {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
 
-        expect(() -> farm.builds().streamLog(StreamLogRequest.newBuilder().setBuildId(id).setPackageId("zlib").build())
-                .hasNext(), Status.Code.NOT_FOUND, "zlib");
+        expect(
+                () -> farm.builds()
+                        .streamLog(StreamLogRequest.newBuilder()
+                                .setBuildId(id)
+                                .setPackageId("zlib")
+                                .build())
+                        .hasNext(),
+                Status.Code.NOT_FOUND,
+                "zlib");
     }
 
     @Test
     void explainPendingOfAnUnknownPackageIsNotFound() throws Exception {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
 
-        expect(() -> farm.builds().explainPending(ExplainPendingRequest.newBuilder().setBuildId(id)
-                .addPackageIds("a").addPackageIds("zlib").build()), Status.Code.NOT_FOUND, "zlib");
+        expect(
+                () -> farm.builds()
+                        .explainPending(ExplainPendingRequest.newBuilder()
+                                .setBuildId(id)
+                                .addPackageIds("a")
+                                .addPackageIds("zlib")
+                                .build()),
+                Status.Code.NOT_FOUND,
+                "zlib");
     }
 
     @Test
     void retryOfARunningBuildFailsItsPrecondition() throws Exception {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
 
-        expect(() -> farm.builds().retryBuild(RetryBuildRequest.newBuilder().setBuildId(id).build()),
-                Status.Code.FAILED_PRECONDITION, "only a finished build can be retried");
+        expect(
+                () -> farm.builds()
+                        .retryBuild(
+                                RetryBuildRequest.newBuilder().setBuildId(id).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "only a finished build can be retried");
         assertThat(farm.get(id).getRetryCount()).isZero();
         assertThat(farm.get(id).getState()).isEqualTo(BuildState.BUILD_STATE_RUNNING);
     }
 
     @Test
     void retryOfAnUnknownBuildIsNotFound() {
-        expect(() -> farm.builds().retryBuild(RetryBuildRequest.newBuilder().setBuildId(NO_SUCH_BUILD).build()),
-                Status.Code.NOT_FOUND, NO_SUCH_BUILD);
+        expect(
+                () -> farm.builds()
+                        .retryBuild(RetryBuildRequest.newBuilder()
+                                .setBuildId(NO_SUCH_BUILD)
+                                .build()),
+                Status.Code.NOT_FOUND,
+                NO_SUCH_BUILD);
     }
 
     @Test
     void drainOfAnUnknownWorkerIsNotFound() throws Exception {
         farm.connected("w1");
 
-        expect(() -> farm.builds().drainWorker(DrainWorkerRequest.newBuilder().setName("w2").build()),
-                Status.Code.NOT_FOUND, "w2");
+        expect(
+                () -> farm.builds()
+                        .drainWorker(
+                                DrainWorkerRequest.newBuilder().setName("w2").build()),
+                Status.Code.NOT_FOUND,
+                "w2");
     }
 
     private static StatusRuntimeException expect(ThrowingCallable call, Status.Code code, String inDescription) {

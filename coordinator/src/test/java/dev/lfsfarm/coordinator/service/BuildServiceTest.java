@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.Build;
-import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildProgress;
 import dev.lfsfarm.proto.v1.BuildState;
@@ -24,6 +23,7 @@ import dev.lfsfarm.proto.v1.ListBuildsResponse;
 import dev.lfsfarm.proto.v1.ListWorkersRequest;
 import dev.lfsfarm.proto.v1.ListWorkersResponse;
 import dev.lfsfarm.proto.v1.PackageState;
+import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.PendingExplanation;
 import dev.lfsfarm.proto.v1.PendingReasonKind;
 import dev.lfsfarm.proto.v1.ResultAck;
@@ -31,7 +31,6 @@ import dev.lfsfarm.proto.v1.RetryBuildRequest;
 import dev.lfsfarm.proto.v1.RetryBuildResponse;
 import dev.lfsfarm.proto.v1.StreamLogRequest;
 import dev.lfsfarm.proto.v1.StreamLogResponse;
-import dev.lfsfarm.proto.v1.SubmitBuildRequest;
 import dev.lfsfarm.proto.v1.SubmitBuildResponse;
 import dev.lfsfarm.proto.v1.WatchBuildRequest;
 import dev.lfsfarm.proto.v1.WorkerState;
@@ -121,7 +120,8 @@ class BuildServiceTest {
 
         assertThat(w1.succeed(b).getAccepted()).isTrue();
         build = farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
-        assertThat(build.getPackagesList()).extracting(p -> p.getState())
+        assertThat(build.getPackagesList())
+                .extracting(p -> p.getState())
                 .containsOnly(PackageState.PACKAGE_STATE_SUCCEEDED);
         assertThat(build.getProgress().getSucceeded()).isEqualTo(2);
         assertThat(build.getProgress().getDone()).isEqualTo(2);
@@ -131,27 +131,41 @@ class BuildServiceTest {
     @Test
     void getBuildListsPackagesDependenciesFirstWithTheirDirectDependencies() throws Exception {
         // book order is alphabetical: "app" comes before the "zlib" it needs
-        String id = farm.submit(farm.request(b -> b.simple("zlib", "1", "").simple("app", "1", "required: [zlib]")
-                .simple("doc", "1", ""))).getBuildId();
+        String id = farm.submit(farm.request(b -> b.simple("zlib", "1", "")
+                        .simple("app", "1", "required: [zlib]")
+                        .simple("doc", "1", "")))
+                .getBuildId();
         Build build = farm.get(id);
-        assertThat(build.getPackagesList()).extracting(PackageStatus::getPackageId).containsExactly("doc", "zlib", "app");
+        assertThat(build.getPackagesList())
+                .extracting(PackageStatus::getPackageId)
+                .containsExactly("doc", "zlib", "app");
         assertThat(build.getPackages(2).getDependsOnList()).containsExactly("zlib");
     }
 
     @Test
     void listBuildsListsSubmittedBuildsNewestFirstAndFiltersByState() throws Exception {
         String first = farm.submit(farm.request(TestFarm::chain)).getBuildId();
-        String second = farm.submit(farm.request(b -> b.simple("solo", "1", ""))).getBuildId();
+        String second =
+                farm.submit(farm.request(b -> b.simple("solo", "1", ""))).getBuildId();
 
         ListBuildsResponse all = farm.builds().listBuilds(ListBuildsRequest.getDefaultInstance());
         assertThat(all.getBuildsList()).extracting(Build::getBuildId).containsExactly(second, first);
-        assertThat(all.getBuildsList()).allSatisfy(b -> assertThat(b.getPackagesList()).isEmpty());
+        assertThat(all.getBuildsList())
+                .allSatisfy(b -> assertThat(b.getPackagesList()).isEmpty());
         assertThat(all.getBuildsList()).extracting(Build::getState).containsOnly(BuildState.BUILD_STATE_RUNNING);
 
-        assertThat(farm.builds().listBuilds(ListBuildsRequest.newBuilder().addStates(BuildState.BUILD_STATE_RUNNING).build())
-                .getBuildsCount()).isEqualTo(2);
-        assertThat(farm.builds().listBuilds(ListBuildsRequest.newBuilder().addStates(BuildState.BUILD_STATE_FAILED).build())
-                .getBuildsList()).isEmpty();
+        assertThat(farm.builds()
+                        .listBuilds(ListBuildsRequest.newBuilder()
+                                .addStates(BuildState.BUILD_STATE_RUNNING)
+                                .build())
+                        .getBuildsCount())
+                .isEqualTo(2);
+        assertThat(farm.builds()
+                        .listBuilds(ListBuildsRequest.newBuilder()
+                                .addStates(BuildState.BUILD_STATE_FAILED)
+                                .build())
+                        .getBuildsList())
+                .isEmpty();
     }
 
     // ---- watch -------------------------------------------------------------------------------
@@ -160,7 +174,8 @@ class BuildServiceTest {
     void watchBuildStreamsASnapshotThenChangesAndEndsWithTheBuild() throws Exception {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
         Watch watch = new Watch();
-        farm.buildsAsync().watchBuild(WatchBuildRequest.newBuilder().setBuildId(id).build(), watch);
+        farm.buildsAsync()
+                .watchBuild(WatchBuildRequest.newBuilder().setBuildId(id).build(), watch);
 
         BuildEvent snapshot = watch.next();
         assertThat(snapshot.hasSnapshot()).isTrue();
@@ -171,21 +186,30 @@ class BuildServiceTest {
         assertThat(w1.succeed(w1.awaitAssign()).getAccepted()).isTrue();
         assertThat(w1.succeed(w1.awaitAssign()).getAccepted()).isTrue();
 
-        assertThat(watch.end.get(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+        assertThat(watch.end.get(10, TimeUnit.SECONDS))
+                .extracting(Status::getCode)
+                .isEqualTo(Status.Code.OK);
         List<BuildEvent> events = new ArrayList<>(List.of(snapshot));
         watch.events.drainTo(events);
         assertThat(events).extracting(BuildEvent::getSequence).isSorted().doesNotHaveDuplicates();
         assertThat(events).allSatisfy(e -> assertThat(e.getLeaderEpoch()).isEqualTo(farm.epoch()));
-        List<String> changes = events.stream().filter(BuildEvent::hasPackageStateChanged)
+        List<String> changes = events.stream()
+                .filter(BuildEvent::hasPackageStateChanged)
                 .map(e -> e.getPackageStateChanged().getStatus())
-                .map(s -> s.getPackageId() + " " + s.getState().name().replace("PACKAGE_STATE_", "")).toList();
+                .map(s -> s.getPackageId() + " " + s.getState().name().replace("PACKAGE_STATE_", ""))
+                .toList();
         assertThat(changes).containsSubsequence("a RUNNING", "a SUCCEEDED", "b READY", "b RUNNING", "b SUCCEEDED");
         BuildEvent last = events.get(events.size() - 1);
         assertThat(last.hasBuildStateChanged()).isTrue();
         assertThat(last.getBuildStateChanged().getPreviousState()).isEqualTo(BuildState.BUILD_STATE_RUNNING);
         assertThat(last.getBuildStateChanged().getState()).isEqualTo(BuildState.BUILD_STATE_SUCCEEDED);
-        assertThat(events.stream().filter(BuildEvent::hasProgress).reduce((x, y) -> y).orElseThrow()
-                .getProgress().getSucceeded()).isEqualTo(2);
+        assertThat(events.stream()
+                        .filter(BuildEvent::hasProgress)
+                        .reduce((x, y) -> y)
+                        .orElseThrow()
+                        .getProgress()
+                        .getSucceeded())
+                .isEqualTo(2);
     }
 
     @Test
@@ -196,23 +220,30 @@ class BuildServiceTest {
         farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
 
         Watch watch = new Watch();
-        farm.buildsAsync().watchBuild(WatchBuildRequest.newBuilder().setBuildId(id).build(), watch);
+        farm.buildsAsync()
+                .watchBuild(WatchBuildRequest.newBuilder().setBuildId(id).build(), watch);
 
-        assertThat(watch.end.get(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
-        assertThat(watch.events).singleElement().satisfies(e ->
-                assertThat(e.getSnapshot().getBuild().getState()).isEqualTo(BuildState.BUILD_STATE_SUCCEEDED));
+        assertThat(watch.end.get(10, TimeUnit.SECONDS))
+                .extracting(Status::getCode)
+                .isEqualTo(Status.Code.OK);
+        assertThat(watch.events)
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.getSnapshot().getBuild().getState()).isEqualTo(BuildState.BUILD_STATE_SUCCEEDED));
     }
 
     @Test
     void progressEventsAreCoalescedAndTheLastCountsAlwaysArrive() throws Exception {
         int n = 30;
         String id = farm.submit(farm.request(book -> {
-            for (int i = 0; i < n; i++) {
-                book.simple("p" + i, "1.0", "");
-            }
-        })).getBuildId();
+                    for (int i = 0; i < n; i++) {
+                        book.simple("p" + i, "1.0", "");
+                    }
+                }))
+                .getBuildId();
         Watch watch = new Watch();
-        farm.buildsAsync().watchBuild(WatchBuildRequest.newBuilder().setBuildId(id).build(), watch);
+        farm.buildsAsync()
+                .watchBuild(WatchBuildRequest.newBuilder().setBuildId(id).build(), watch);
         assertThat(watch.next().hasSnapshot()).isTrue();
 
         long start = System.nanoTime();
@@ -220,16 +251,24 @@ class BuildServiceTest {
         for (int i = 0; i < n; i++) {
             assertThat(w1.succeed(w1.awaitAssign()).getAccepted()).isTrue();
         }
-        assertThat(watch.end.get(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+        assertThat(watch.end.get(10, TimeUnit.SECONDS))
+                .extracting(Status::getCode)
+                .isEqualTo(Status.Code.OK);
         double seconds = (System.nanoTime() - start) / 1e9;
 
         List<BuildEvent> events = new ArrayList<>();
         watch.events.drainTo(events);
-        List<BuildProgress> progress = events.stream().filter(BuildEvent::hasProgress).map(BuildEvent::getProgress).toList();
-        long changes = events.stream().filter(BuildEvent::hasPackageStateChanged).count();
+        List<BuildProgress> progress = events.stream()
+                .filter(BuildEvent::hasProgress)
+                .map(BuildEvent::getProgress)
+                .toList();
+        long changes =
+                events.stream().filter(BuildEvent::hasPackageStateChanged).count();
         assertThat(changes).isGreaterThanOrEqualTo(2L * n); // every RUNNING and SUCCEEDED, none coalesced
         // One per 200 ms at most, plus the first and the final one; far fewer than one per change.
-        assertThat(progress.size()).isLessThanOrEqualTo((int) (seconds / 0.2) + 2).isLessThan((int) changes);
+        assertThat(progress.size())
+                .isLessThanOrEqualTo((int) (seconds / 0.2) + 2)
+                .isLessThan((int) changes);
         assertThat(progress.get(progress.size() - 1).getSucceeded()).isEqualTo(n);
         assertThat(events.get(events.size() - 1).hasBuildStateChanged()).isTrue();
     }
@@ -245,7 +284,10 @@ class BuildServiceTest {
         ListWorkersResponse workers = farm.builds().listWorkers(ListWorkersRequest.getDefaultInstance());
 
         assertThat(workers.getLeaderEpoch()).isEqualTo(farm.epoch());
-        WorkerStatus w = workers.getWorkersList().stream().filter(s -> s.getName().equals("w1")).findFirst().orElseThrow();
+        WorkerStatus w = workers.getWorkersList().stream()
+                .filter(s -> s.getName().equals("w1"))
+                .findFirst()
+                .orElseThrow();
         assertThat(w.getState()).isEqualTo(WorkerState.WORKER_STATE_ACTIVE);
         assertThat(w.getCapacity().getSlots()).isEqualTo(2);
         assertThat(w.getPlatform().getArch()).isEqualTo("x86_64");
@@ -261,8 +303,11 @@ class BuildServiceTest {
     void aDrainedWorkerGetsNoNewWorkUntilUndrained() throws Exception {
         FakeWorker w1 = farm.connected("w1");
 
-        DrainWorkerResponse drained = farm.builds().drainWorker(DrainWorkerRequest.newBuilder().setName("w1")
-                .setReason("kernel upgrade").build());
+        DrainWorkerResponse drained = farm.builds()
+                .drainWorker(DrainWorkerRequest.newBuilder()
+                        .setName("w1")
+                        .setReason("kernel upgrade")
+                        .build());
         assertThat(drained.getWorker().getState()).isEqualTo(WorkerState.WORKER_STATE_DRAINING);
         assertThat(w1.await(MessageCase.DRAIN).getDrain().getUndrain()).isFalse();
 
@@ -270,11 +315,17 @@ class BuildServiceTest {
         // The submit was answered after its dispatch ran: had it placed the package, it would be RUNNING.
         assertThat(pkg(farm.get(id), "solo").getState()).isEqualTo(PackageState.PACKAGE_STATE_READY);
         w1.expectNone(MessageCase.ASSIGN, QUIET);
-        assertThat(farm.builds().listWorkers(ListWorkersRequest.getDefaultInstance()).getWorkers(0).getState())
+        assertThat(farm.builds()
+                        .listWorkers(ListWorkersRequest.getDefaultInstance())
+                        .getWorkers(0)
+                        .getState())
                 .isEqualTo(WorkerState.WORKER_STATE_DRAINING);
 
-        DrainWorkerResponse undrained = farm.builds().drainWorker(DrainWorkerRequest.newBuilder().setName("w1")
-                .setUndrain(true).build());
+        DrainWorkerResponse undrained = farm.builds()
+                .drainWorker(DrainWorkerRequest.newBuilder()
+                        .setName("w1")
+                        .setUndrain(true)
+                        .build());
         assertThat(undrained.getWorker().getState()).isEqualTo(WorkerState.WORKER_STATE_ACTIVE);
         assertThat(w1.await(MessageCase.DRAIN).getDrain().getUndrain()).isTrue();
         Assign assign = w1.awaitAssign();
@@ -288,8 +339,12 @@ class BuildServiceTest {
     void explainPendingNamesTheDependencyAWaitingPackageWaitsOnAndTheMissingWorkers() throws Exception {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
 
-        ExplainPendingResponse response = farm.builds().explainPending(ExplainPendingRequest.newBuilder().setBuildId(id)
-                .addPackageIds("b").addPackageIds("a").build());
+        ExplainPendingResponse response = farm.builds()
+                .explainPending(ExplainPendingRequest.newBuilder()
+                        .setBuildId(id)
+                        .addPackageIds("b")
+                        .addPackageIds("a")
+                        .build());
 
         PendingExplanation b = explanation(response, "b");
         assertThat(b.getReasonsList()).singleElement().satisfies(r -> {
@@ -304,7 +359,11 @@ class BuildServiceTest {
 
         FakeWorker w1 = farm.connected("w1");
         w1.awaitAssign();
-        response = farm.builds().explainPending(ExplainPendingRequest.newBuilder().setBuildId(id).addPackageIds("b").build());
+        response = farm.builds()
+                .explainPending(ExplainPendingRequest.newBuilder()
+                        .setBuildId(id)
+                        .addPackageIds("b")
+                        .build());
         assertThat(explanation(response, "b").getReasons(0).getMessage()).contains("a (RUNNING)");
     }
 
@@ -312,14 +371,19 @@ class BuildServiceTest {
     void explainPendingWithoutPackageIdsExplainsEveryWaitingAndReadyPackage() throws Exception {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
 
-        ExplainPendingResponse response = farm.builds().explainPending(ExplainPendingRequest.newBuilder().setBuildId(id).build());
+        ExplainPendingResponse response = farm.builds()
+                .explainPending(
+                        ExplainPendingRequest.newBuilder().setBuildId(id).build());
 
-        assertThat(response.getExplanationsList()).extracting(PendingExplanation::getPackageId)
+        assertThat(response.getExplanationsList())
+                .extracting(PendingExplanation::getPackageId)
                 .containsExactlyInAnyOrder("a", "b");
     }
 
     private static PendingExplanation explanation(ExplainPendingResponse response, String packageId) {
-        return response.getExplanationsList().stream().filter(e -> e.getPackageId().equals(packageId)).findFirst()
+        return response.getExplanationsList().stream()
+                .filter(e -> e.getPackageId().equals(packageId))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no explanation for " + packageId + " in " + response));
     }
 
@@ -331,8 +395,12 @@ class BuildServiceTest {
         String id = farm.submit(farm.request(TestFarm::chain)).getBuildId();
         Assign a = w1.awaitAssign();
 
-        BuildState state = farm.builds().cancelBuild(CancelBuildRequest.newBuilder().setBuildId(id)
-                .setReason("superseded").build()).getState();
+        BuildState state = farm.builds()
+                .cancelBuild(CancelBuildRequest.newBuilder()
+                        .setBuildId(id)
+                        .setReason("superseded")
+                        .build())
+                .getState();
 
         assertThat(state).isEqualTo(BuildState.BUILD_STATE_CANCELLING);
         CancelAttempt cancel = w1.awaitCancel();
@@ -343,12 +411,18 @@ class BuildServiceTest {
         assertThat(pkg(build, "a").getState()).isEqualTo(PackageState.PACKAGE_STATE_RUNNING);
         assertThat(pkg(build, "b").getState()).isEqualTo(PackageState.PACKAGE_STATE_CANCELLED);
 
-        assertThat(w1.cancelled(a.getAttemptId(), a.getLeaderEpoch()).getAccepted()).isTrue();
+        assertThat(w1.cancelled(a.getAttemptId(), a.getLeaderEpoch()).getAccepted())
+                .isTrue();
 
         build = farm.awaitState(id, BuildState.BUILD_STATE_CANCELLED);
         assertThat(build.getMessage()).isEqualTo("superseded");
-        assertThat(build.getPackagesList()).extracting(p -> p.getState()).containsOnly(PackageState.PACKAGE_STATE_CANCELLED);
-        assertThat(farm.builds().cancelBuild(CancelBuildRequest.newBuilder().setBuildId(id).build()).getState())
+        assertThat(build.getPackagesList())
+                .extracting(p -> p.getState())
+                .containsOnly(PackageState.PACKAGE_STATE_CANCELLED);
+        assertThat(farm.builds()
+                        .cancelBuild(
+                                CancelBuildRequest.newBuilder().setBuildId(id).build())
+                        .getState())
                 .isEqualTo(BuildState.BUILD_STATE_CANCELLED);
         w1.expectNone(MessageCase.ASSIGN, QUIET);
     }
@@ -356,12 +430,14 @@ class BuildServiceTest {
     @Test
     void retryRerunsOnlyTheFailedAndSkippedPackages() throws Exception {
         FakeWorker w1 = farm.connected("w1");
-        String id = farm.submit(farm.request(book -> book.simple("a", "1", "").simple("b", "1", "")
-                .simple("c", "1", "required: [b]"))).getBuildId();
+        String id = farm.submit(farm.request(
+                        book -> book.simple("a", "1", "").simple("b", "1", "").simple("c", "1", "required: [b]")))
+                .getBuildId();
         Map<String, Assign> first = w1.awaitAssigns(2);
         assertThat(first).containsOnlyKeys("a", "b");
         assertThat(w1.succeed(first.get("a")).getAccepted()).isTrue();
-        assertThat(w1.fail(first.get("b"), "phase build exited 2").getAccepted()).isTrue();
+        assertThat(w1.fail(first.get("b"), "phase build exited 2").getAccepted())
+                .isTrue();
 
         Build failed = farm.awaitState(id, BuildState.BUILD_STATE_FAILED);
         assertThat(pkg(failed, "a").getState()).isEqualTo(PackageState.PACKAGE_STATE_SUCCEEDED);
@@ -371,7 +447,8 @@ class BuildServiceTest {
         assertThat(pkg(failed, "c").getState()).isEqualTo(PackageState.PACKAGE_STATE_SKIPPED);
         assertThat(pkg(failed, "c").getSkippedBecause()).isEqualTo("b");
 
-        RetryBuildResponse retried = farm.builds().retryBuild(RetryBuildRequest.newBuilder().setBuildId(id).build());
+        RetryBuildResponse retried = farm.builds()
+                .retryBuild(RetryBuildRequest.newBuilder().setBuildId(id).build());
 
         assertThat(retried.getRequeued()).isEqualTo(2);
         assertThat(retried.getState()).isEqualTo(BuildState.BUILD_STATE_RUNNING);
@@ -406,8 +483,11 @@ class BuildServiceTest {
         assertThat(w1.succeed(assign).getAccepted()).isTrue();
         assertThat(pkg(farm.get(id), "solo").getLogSizeBytes()).isEqualTo(25);
 
-        Iterator<StreamLogResponse> chunks = farm.builds().streamLog(StreamLogRequest.newBuilder().setBuildId(id)
-                .setPackageId("solo").build());
+        Iterator<StreamLogResponse> chunks = farm.builds()
+                .streamLog(StreamLogRequest.newBuilder()
+                        .setBuildId(id)
+                        .setPackageId("solo")
+                        .build());
 
         StringBuilder text = new StringBuilder();
         StreamLogResponse last = null;
@@ -420,8 +500,13 @@ class BuildServiceTest {
         assertThat(text.toString()).isEqualTo("configure: ok\nmake: done\n");
         assertThat(last.getEndOfLog()).isTrue();
 
-        Iterator<StreamLogResponse> tail = farm.builds().streamLog(StreamLogRequest.newBuilder().setBuildId(id)
-                .setPackageId("solo").setAttemptId(assign.getAttemptId()).setOffset(14).build());
+        Iterator<StreamLogResponse> tail = farm.builds()
+                .streamLog(StreamLogRequest.newBuilder()
+                        .setBuildId(id)
+                        .setPackageId("solo")
+                        .setAttemptId(assign.getAttemptId())
+                        .setOffset(14)
+                        .build());
         assertThat(tail.next().getData().toStringUtf8()).isEqualTo("make: done\n");
     }
 
@@ -434,8 +519,14 @@ class BuildServiceTest {
         farm.await(id, "a running attempt", b -> pkg(b, "solo").getState() == PackageState.PACKAGE_STATE_RUNNING);
 
         LogFollower follower = new LogFollower();
-        farm.buildsAsync().streamLog(StreamLogRequest.newBuilder().setBuildId(id).setPackageId("solo").setFollow(true)
-                .build(), follower);
+        farm.buildsAsync()
+                .streamLog(
+                        StreamLogRequest.newBuilder()
+                                .setBuildId(id)
+                                .setPackageId("solo")
+                                .setFollow(true)
+                                .build(),
+                        follower);
 
         assertThat(follower.text(6)).isEqualTo("first\n");
         w1.log(assign.getAttemptId(), "second\n");
@@ -444,7 +535,9 @@ class BuildServiceTest {
 
         assertThat(w1.succeed(assign).getAccepted()).isTrue();
 
-        assertThat(follower.end.get(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+        assertThat(follower.end.get(10, TimeUnit.SECONDS))
+                .extracting(Status::getCode)
+                .isEqualTo(Status.Code.OK);
         assertThat(follower.received.toString()).isEqualTo("first\nsecond\n");
         assertThat(follower.lastEndOfLog).isTrue();
     }
@@ -455,8 +548,14 @@ class BuildServiceTest {
         String id = farm.submit(farm.request(b -> b.simple("solo", "1", ""))).getBuildId();
         Assign assign = w1.awaitAssign();
         LogFollower follower = new LogFollower();
-        farm.buildsAsync().streamLog(StreamLogRequest.newBuilder().setBuildId(id).setPackageId("solo").setFollow(true)
-                .build(), follower);
+        farm.buildsAsync()
+                .streamLog(
+                        StreamLogRequest.newBuilder()
+                                .setBuildId(id)
+                                .setPackageId("solo")
+                                .setFollow(true)
+                                .build(),
+                        follower);
 
         StringBuilder written = new StringBuilder();
         for (int i = 0; i < 400; i++) {
@@ -466,7 +565,9 @@ class BuildServiceTest {
         }
         assertThat(w1.succeed(assign).getAccepted()).isTrue();
 
-        assertThat(follower.end.get(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+        assertThat(follower.end.get(10, TimeUnit.SECONDS))
+                .extracting(Status::getCode)
+                .isEqualTo(Status.Code.OK);
         assertThat(follower.received.toString()).isEqualTo(written.toString());
         long expectedOffset = 0;
         for (StreamLogResponse chunk : follower.chunks) {
@@ -517,7 +618,8 @@ class BuildServiceTest {
             long deadline = System.nanoTime() + FakeWorker.WAIT.toNanos();
             while (received.length() < length) {
                 if (chunks.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) == null) {
-                    throw new AssertionError("only '" + received + "' arrived" + (end.isDone() ? "; ended " + end.join() : ""));
+                    throw new AssertionError(
+                            "only '" + received + "' arrived" + (end.isDone() ? "; ended " + end.join() : ""));
                 }
             }
             return received.toString();

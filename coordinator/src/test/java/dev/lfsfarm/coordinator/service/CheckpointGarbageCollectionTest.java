@@ -69,8 +69,13 @@ class CheckpointGarbageCollectionTest {
     }
 
     private Checkpoint create(String name, String buildId, String upto) {
-        return checkpoints().createCheckpoint(CreateCheckpointRequest.newBuilder().setName(name).setBuildId(buildId)
-                .setUpto(upto).build()).getCheckpoint();
+        return checkpoints()
+                .createCheckpoint(CreateCheckpointRequest.newBuilder()
+                        .setName(name)
+                        .setBuildId(buildId)
+                        .setUpto(upto)
+                        .build())
+                .getCheckpoint();
     }
 
     private CollectGarbageResponse gc(CollectGarbageRequest.Builder request) {
@@ -119,25 +124,40 @@ class CheckpointGarbageCollectionTest {
         Checkpoint newer = create("newer", id, "");
         Digest junk = put("a worker's upload whose result was refused");
         Digest leftover = put("a path source nobody submitted");
-        store().putAction(JUNK_KEY, ActionResult.newBuilder().setActionKey(JUNK_KEY).setArtifact(junk).build());
+        store().putAction(
+                        JUNK_KEY,
+                        ActionResult.newBuilder()
+                                .setActionKey(JUNK_KEY)
+                                .setArtifact(junk)
+                                .build());
         ageEverything();
         Digest young = put("uploaded a moment ago; its result is on the way");
         Set<String> before = blobs();
 
-        CollectGarbageResponse dry = gc(CollectGarbageRequest.newBuilder().setKeepCheckpoints(1).setDryRun(true));
+        CollectGarbageResponse dry =
+                gc(CollectGarbageRequest.newBuilder().setKeepCheckpoints(1).setDryRun(true));
 
         assertThat(dry.getDryRun()).isTrue();
         assertThat(dry.getDeletedCheckpointsList()).containsExactly("older");
         assertThat(dry.getKeptCheckpointsList()).containsExactly("newer");
-        assertThat(dry.getBlobsRemoved()).as("junk, leftover and the older checkpoint's entry list").isEqualTo(3);
-        assertThat(dry.getBytesFreed()).isEqualTo(junk.getSizeBytes() + leftover.getSizeBytes()
-                + older.getEntryList().getSizeBytes());
+        assertThat(dry.getBlobsRemoved())
+                .as("junk, leftover and the older checkpoint's entry list")
+                .isEqualTo(3);
+        assertThat(dry.getBytesFreed())
+                .isEqualTo(junk.getSizeBytes()
+                        + leftover.getSizeBytes()
+                        + older.getEntryList().getSizeBytes());
         assertThat(dry.getActionCacheEntriesRemoved()).isEqualTo(1);
         assertThat(dry.getBlobsTooYoung()).isEqualTo(1);
-        assertThat(dry.getMinAge()).isEqualTo(Duration.newBuilder().setSeconds(3600).build());
+        assertThat(dry.getMinAge())
+                .isEqualTo(Duration.newBuilder().setSeconds(3600).build());
         assertThat(blobs()).as("a dry run deletes nothing").isEqualTo(before);
         assertThat(store().getAction(JUNK_KEY)).isPresent();
-        assertThat(checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("older").build())).isNotNull();
+        assertThat(checkpoints()
+                        .getCheckpoint(GetCheckpointRequest.newBuilder()
+                                .setName("older")
+                                .build()))
+                .isNotNull();
 
         CollectGarbageResponse real = gc(CollectGarbageRequest.newBuilder().setKeepCheckpoints(1));
 
@@ -146,23 +166,42 @@ class CheckpointGarbageCollectionTest {
         assertThat(real.getBlobsRemoved()).isEqualTo(dry.getBlobsRemoved());
         assertThat(real.getBytesFreed()).isEqualTo(dry.getBytesFreed());
         assertThat(real.getActionCacheEntriesRemoved()).isEqualTo(1);
-        assertThat(real.getBlobsReferenced()).as("the 4 artifacts and newer's entry list")
+        assertThat(real.getBlobsReferenced())
+                .as("the 4 artifacts and newer's entry list")
                 .isEqualTo(before.size() - 4);
         Set<String> after = blobs();
-        assertThat(after).doesNotContain(junk.getSha256(), leftover.getSha256(), older.getEntryList().getSha256())
-                .contains(young.getSha256(), newer.getEntryList().getSha256()).containsAll(outputs(build));
-        assertThat(store().getAction(JUNK_KEY)).as("the cache entry of a removed artifact").isEmpty();
-        assertThat(checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("newer").build())
-                .getCheckpoint().getEntriesList()).extracting(CheckpointEntry::getPackageId).containsExactly("a", "b", "c", "d");
-        assertThatThrownBy(() -> checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("older").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThat(after)
+                .doesNotContain(
+                        junk.getSha256(),
+                        leftover.getSha256(),
+                        older.getEntryList().getSha256())
+                .contains(young.getSha256(), newer.getEntryList().getSha256())
+                .containsAll(outputs(build));
+        assertThat(store().getAction(JUNK_KEY))
+                .as("the cache entry of a removed artifact")
+                .isEmpty();
+        assertThat(checkpoints()
+                        .getCheckpoint(GetCheckpointRequest.newBuilder()
+                                .setName("newer")
+                                .build())
+                        .getCheckpoint()
+                        .getEntriesList())
+                .extracting(CheckpointEntry::getPackageId)
+                .containsExactly("a", "b", "c", "d");
+        assertThatThrownBy(() -> checkpoints()
+                        .getCheckpoint(GetCheckpointRequest.newBuilder()
+                                .setName("older")
+                                .build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
         assertThat(farm.submit(request).getCreated()).as("the same book again").isTrue();
     }
 
     @Test
     void aKeptCheckpointProtectsItsArtifactsWhenNoBuildIsKnownAnyMore() throws Exception {
-        String id = farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
+        String id =
+                farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
         Build build = CheckpointServiceTest.buildAll(farm, w1, id, 4);
         Checkpoint c = create("ch7", id, "b");
         // A coordinator whose build state is gone (a new --state-dir) but whose checkpoints and artifacts remain.
@@ -175,20 +214,26 @@ class CheckpointGarbageCollectionTest {
         c.getEntriesList().forEach(e -> inCheckpoint.add(e.getArtifact().getSha256()));
         Set<String> notInCheckpoint = new HashSet<>(outputs(build));
         inCheckpoint.forEach(notInCheckpoint::remove);
-        assertThat(farm.server().dispatcher().referencedDigests().get()).as("no build is known").isEmpty();
+        assertThat(farm.server().dispatcher().referencedDigests().get())
+                .as("no build is known")
+                .isEmpty();
 
-        CollectGarbageResponse r = gc(CollectGarbageRequest.newBuilder().setKeepCheckpoints(5)
-                .setMinAge(Duration.getDefaultInstance()));
+        CollectGarbageResponse r =
+                gc(CollectGarbageRequest.newBuilder().setKeepCheckpoints(5).setMinAge(Duration.getDefaultInstance()));
 
         assertThat(r.getKeptCheckpointsList()).containsExactly("ch7");
         assertThat(r.getDeletedCheckpointsList()).isEmpty();
-        assertThat(blobs()).containsAll(inCheckpoint).contains(c.getEntryList().getSha256()).doesNotContainAnyElementsOf(notInCheckpoint);
+        assertThat(blobs())
+                .containsAll(inCheckpoint)
+                .contains(c.getEntryList().getSha256())
+                .doesNotContainAnyElementsOf(notInCheckpoint);
         assertThat(r.getBlobsRemoved()).isEqualTo(notInCheckpoint.size());
     }
 
     @Test
     void withoutKeepEveryCheckpointStaysAndANegativeAgeIsRefused() throws Exception {
-        String id = farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
+        String id =
+                farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
         CheckpointServiceTest.buildAll(farm, w1, id, 4);
         create("one", id, "a");
         create("two", id, "b");
@@ -198,7 +243,8 @@ class CheckpointGarbageCollectionTest {
         assertThat(r.getKeptCheckpointsList()).containsExactly("two", "one");
         assertThat(r.getDeletedCheckpointsList()).isEmpty();
         assertThat(r.getBlobsRemoved()).as("everything is referenced").isZero();
-        assertThatThrownBy(() -> gc(CollectGarbageRequest.newBuilder().setMinAge(Duration.newBuilder().setSeconds(-1))))
+        assertThatThrownBy(() -> gc(CollectGarbageRequest.newBuilder()
+                        .setMinAge(Duration.newBuilder().setSeconds(-1))))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).contains("min_age must not be negative");

@@ -53,7 +53,9 @@ class CheckpointServiceTest {
 
     /** Four packages: a chain a <- b <- c, and d on its own. */
     static void chainAndLoner(dev.lfsfarm.common.testing.BookFixture book) {
-        book.simple("a", "1.0", "").simple("b", "2.0", "required: [a]").simple("c", "3.0", "required: [b]")
+        book.simple("a", "1.0", "")
+                .simple("b", "2.0", "required: [a]")
+                .simple("c", "3.0", "required: [b]")
                 .simple("d", "4.0", "");
     }
 
@@ -66,8 +68,12 @@ class CheckpointServiceTest {
     }
 
     private CreateCheckpointResponse create(String name, String buildId, String upto) {
-        return checkpoints().createCheckpoint(CreateCheckpointRequest.newBuilder().setName(name).setBuildId(buildId)
-                .setUpto(upto).build());
+        return checkpoints()
+                .createCheckpoint(CreateCheckpointRequest.newBuilder()
+                        .setName(name)
+                        .setBuildId(buildId)
+                        .setUpto(upto)
+                        .build());
     }
 
     private static void assertStatus(ThrowingCallable call, Status.Code code, String... description) {
@@ -79,7 +85,8 @@ class CheckpointServiceTest {
 
     @Test
     void aCheckpointRecordsTheBuildsArtifactsInTopologicalOrderUpToAPackage() throws Exception {
-        String id = farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
+        String id =
+                farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
         Build build = buildAll(farm, w1, id, 4);
 
         CreateCheckpointResponse whole = create("everything", id, "");
@@ -87,7 +94,9 @@ class CheckpointServiceTest {
 
         assertThat(whole.getCreated()).isTrue();
         Checkpoint all = whole.getCheckpoint();
-        assertThat(all.getEntriesList()).extracting(CheckpointEntry::getPackageId).containsExactly("a", "b", "c", "d");
+        assertThat(all.getEntriesList())
+                .extracting(CheckpointEntry::getPackageId)
+                .containsExactly("a", "b", "c", "d");
         assertThat(all.getEntriesList()).allSatisfy(e -> {
             PackageStatus status = pkg(build, e.getPackageId());
             assertThat(e.getArtifact()).isEqualTo(status.getArtifact());
@@ -97,23 +106,40 @@ class CheckpointServiceTest {
         assertThat(all.getBuildId()).isEqualTo(id);
         assertThat(all.getUpto()).isEmpty();
         assertThat(all.getPackageCount()).isEqualTo(4);
-        assertThat(all.getArtifactBytes()).isEqualTo(build.getPackagesList().stream()
-                .mapToLong(p -> p.getArtifact().getSizeBytes()).sum());
+        assertThat(all.getArtifactBytes())
+                .isEqualTo(build.getPackagesList().stream()
+                        .mapToLong(p -> p.getArtifact().getSizeBytes())
+                        .sum());
         assertThat(all.getCreatedEpoch()).isEqualTo(farm.epoch());
-        assertThat(farm.server().artifacts().contains(all.getEntryList())).as("the entry list is a blob").isTrue();
-        assertThat(prefix.getCheckpoint().getEntriesList()).extracting(CheckpointEntry::getPackageId).containsExactly("a", "b");
-        assertThat(prefix.getCheckpoint().getEntriesList()).isEqualTo(all.getEntriesList().subList(0, 2));
+        assertThat(farm.server().artifacts().contains(all.getEntryList()))
+                .as("the entry list is a blob")
+                .isTrue();
+        assertThat(prefix.getCheckpoint().getEntriesList())
+                .extracting(CheckpointEntry::getPackageId)
+                .containsExactly("a", "b");
+        assertThat(prefix.getCheckpoint().getEntriesList())
+                .isEqualTo(all.getEntriesList().subList(0, 2));
 
-        assertThat(checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("upto-b").build()).getCheckpoint())
+        assertThat(checkpoints()
+                        .getCheckpoint(GetCheckpointRequest.newBuilder()
+                                .setName("upto-b")
+                                .build())
+                        .getCheckpoint())
                 .isEqualTo(prefix.getCheckpoint());
-        assertThat(checkpoints().listCheckpoints(ListCheckpointsRequest.getDefaultInstance()).getCheckpointsList())
-                .as("newest first, without entries").extracting(Checkpoint::getName, Checkpoint::getEntriesCount)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("upto-b", 0), org.assertj.core.groups.Tuple.tuple("everything", 0));
+        assertThat(checkpoints()
+                        .listCheckpoints(ListCheckpointsRequest.getDefaultInstance())
+                        .getCheckpointsList())
+                .as("newest first, without entries")
+                .extracting(Checkpoint::getName, Checkpoint::getEntriesCount)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("upto-b", 0),
+                        org.assertj.core.groups.Tuple.tuple("everything", 0));
     }
 
     @Test
     void creatingAgainIsIdempotentAndANameCannotBeReusedForSomethingElse() throws Exception {
-        String id = farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
+        String id =
+                farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
         buildAll(farm, w1, id, 4);
         Checkpoint first = create("ch7", id, "b").getCheckpoint();
 
@@ -126,67 +152,110 @@ class CheckpointServiceTest {
 
     @Test
     void everyPackageInTheRangeMustHaveSucceeded() throws Exception {
-        String id = farm.submit(farm.request(b -> b.simple("a", "1.0", "").simple("b", "2.0", "required: [a]")
-                .simple("c", "3.0", "required: [b]"))).getBuildId();
+        String id = farm.submit(farm.request(b -> b.simple("a", "1.0", "")
+                        .simple("b", "2.0", "required: [a]")
+                        .simple("c", "3.0", "required: [b]")))
+                .getBuildId();
         assertThat(w1.succeed(w1.awaitAssign()).getAccepted()).isTrue();
         Assign b = w1.awaitAssign();
         assertThat(b.getPackageId()).isEqualTo("b");
 
-        assertStatus(() -> create("too-far", id, "c"), Status.Code.FAILED_PRECONDITION, "package b is RUNNING",
+        assertStatus(
+                () -> create("too-far", id, "c"),
+                Status.Code.FAILED_PRECONDITION,
+                "package b is RUNNING",
                 "SUCCEEDED or CACHED");
         assertStatus(() -> create("too-far", id, ""), Status.Code.FAILED_PRECONDITION, "package b is RUNNING");
-        assertThat(create("just-a", id, "a").getCheckpoint().getEntriesList()).extracting(CheckpointEntry::getPackageId)
-                .as("a finished prefix of a running build").containsExactly("a");
-        assertThat(checkpoints().listCheckpoints(ListCheckpointsRequest.getDefaultInstance()).getCheckpointsList())
-                .extracting(Checkpoint::getName).containsExactly("just-a");
+        assertThat(create("just-a", id, "a").getCheckpoint().getEntriesList())
+                .extracting(CheckpointEntry::getPackageId)
+                .as("a finished prefix of a running build")
+                .containsExactly("a");
+        assertThat(checkpoints()
+                        .listCheckpoints(ListCheckpointsRequest.getDefaultInstance())
+                        .getCheckpointsList())
+                .extracting(Checkpoint::getName)
+                .containsExactly("just-a");
     }
 
     @Test
     void badNamesUnknownBuildsAndPackagesAreInputErrors() throws Exception {
-        String id = farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
+        String id =
+                farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
         buildAll(farm, w1, id, 4);
 
         for (String bad : new String[] {"", ".", "..", "a/b", "sp ace", "x".repeat(101), "ümlaut"}) {
             assertStatus(() -> create(bad, id, ""), Status.Code.INVALID_ARGUMENT, "bad checkpoint name");
         }
-        assertThat(create("x".repeat(100), id, "").getCreated()).as("100 characters are fine").isTrue();
+        assertThat(create("x".repeat(100), id, "").getCreated())
+                .as("100 characters are fine")
+                .isTrue();
         assertStatus(() -> create("c1", "no-such-build", ""), Status.Code.NOT_FOUND, "no build 'no-such-build'");
         assertStatus(() -> create("c1", id, "gcc"), Status.Code.NOT_FOUND, "no package 'gcc' in build " + id);
-        assertStatus(() -> checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("c1").build()),
-                Status.Code.NOT_FOUND, "no checkpoint 'c1'");
-        assertStatus(() -> checkpoints().deleteCheckpoint(DeleteCheckpointRequest.newBuilder().setName("../x").build()),
-                Status.Code.INVALID_ARGUMENT, "bad checkpoint name");
+        assertStatus(
+                () -> checkpoints()
+                        .getCheckpoint(
+                                GetCheckpointRequest.newBuilder().setName("c1").build()),
+                Status.Code.NOT_FOUND,
+                "no checkpoint 'c1'");
+        assertStatus(
+                () -> checkpoints()
+                        .deleteCheckpoint(DeleteCheckpointRequest.newBuilder()
+                                .setName("../x")
+                                .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "bad checkpoint name");
     }
 
     @Test
     void aDeletedCheckpointIsGoneButItsBlobsStayUntilCollected() throws Exception {
-        String id = farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
+        String id =
+                farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
         buildAll(farm, w1, id, 4);
         Checkpoint c = create("ch7", id, "").getCheckpoint();
 
-        Checkpoint deleted = checkpoints().deleteCheckpoint(DeleteCheckpointRequest.newBuilder().setName("ch7").build())
+        Checkpoint deleted = checkpoints()
+                .deleteCheckpoint(
+                        DeleteCheckpointRequest.newBuilder().setName("ch7").build())
                 .getCheckpoint();
 
         assertThat(deleted.getName()).isEqualTo("ch7");
         assertThat(deleted.getEntryList()).isEqualTo(c.getEntryList());
-        assertStatus(() -> checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("ch7").build()),
-                Status.Code.NOT_FOUND, "no checkpoint 'ch7'");
-        assertStatus(() -> checkpoints().deleteCheckpoint(DeleteCheckpointRequest.newBuilder().setName("ch7").build()),
-                Status.Code.NOT_FOUND, "no checkpoint 'ch7'");
+        assertStatus(
+                () -> checkpoints()
+                        .getCheckpoint(
+                                GetCheckpointRequest.newBuilder().setName("ch7").build()),
+                Status.Code.NOT_FOUND,
+                "no checkpoint 'ch7'");
+        assertStatus(
+                () -> checkpoints()
+                        .deleteCheckpoint(DeleteCheckpointRequest.newBuilder()
+                                .setName("ch7")
+                                .build()),
+                Status.Code.NOT_FOUND,
+                "no checkpoint 'ch7'");
         assertThat(farm.server().artifacts().contains(c.getEntryList())).isTrue();
-        assertThat(create("ch7", id, "b").getCreated()).as("the name is free again").isTrue();
+        assertThat(create("ch7", id, "b").getCreated())
+                .as("the name is free again")
+                .isTrue();
     }
 
     @Test
     void aLostEntryListIsDataLoss() throws Exception {
-        String id = farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
+        String id =
+                farm.submit(farm.request(CheckpointServiceTest::chainAndLoner)).getBuildId();
         buildAll(farm, w1, id, 4);
         Checkpoint c = create("ch7", id, "").getCheckpoint();
         ArtifactStore store = farm.server().artifacts();
         assertThat(store.remove(c.getEntryList().getSha256())).isTrue();
 
-        assertStatus(() -> checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("ch7").build()),
-                Status.Code.DATA_LOSS, "entry list of checkpoint ch7");
-        assertThat(Files.exists(tmp.resolve("state/checkpoints/ch7.pb"))).as("the registry entry is kept").isTrue();
+        assertStatus(
+                () -> checkpoints()
+                        .getCheckpoint(
+                                GetCheckpointRequest.newBuilder().setName("ch7").build()),
+                Status.Code.DATA_LOSS,
+                "entry list of checkpoint ch7");
+        assertThat(Files.exists(tmp.resolve("state/checkpoints/ch7.pb")))
+                .as("the registry entry is kept")
+                .isTrue();
     }
 }

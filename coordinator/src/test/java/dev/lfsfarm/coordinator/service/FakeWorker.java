@@ -71,13 +71,16 @@ public final class FakeWorker implements AutoCloseable {
     private final AtomicLong heartbeatSequence = new AtomicLong();
     /** Guards the request stream (not thread-safe); never held while waiting. */
     private final Object sendLock = new Object();
+
     private volatile BlockingQueue<CoordinatorMessage> inbox;
     /** Messages received while the test waited for another kind, oldest first. */
     private final List<CoordinatorMessage> held = new ArrayList<>();
+
     private StreamObserver<WorkerMessage> requests;
     private volatile CompletableFuture<Status> ended;
     /** The first message the coordinator sent on the current stream. */
     private volatile CompletableFuture<CoordinatorMessage> first;
+
     private ScheduledFuture<?> heartbeats;
     private boolean requestsClosed;
 
@@ -106,9 +109,14 @@ public final class FakeWorker implements AutoCloseable {
 
     /** A valid Hello for this worker: 2 slots, 4 cores, 8 GiB, x86_64, no attempts. */
     public Hello.Builder hello() {
-        return Hello.newBuilder().setName(name).setInstanceId(instanceId)
+        return Hello.newBuilder()
+                .setName(name)
+                .setInstanceId(instanceId)
                 .setCapacity(Capacity.newBuilder().setSlots(2).setCores(4).setMemoryMb(8192))
-                .setPlatform(PlatformFacts.newBuilder().setArch("x86_64").setOsId("test").setCpuCores(4));
+                .setPlatform(PlatformFacts.newBuilder()
+                        .setArch("x86_64")
+                        .setOsId("test")
+                        .setCpuCores(4));
     }
 
     /** Opens a new Connect stream (any previous one is abandoned) without sending anything. */
@@ -159,9 +167,11 @@ public final class FakeWorker implements AutoCloseable {
         Welcome welcome = await(MessageCase.WELCOME).getWelcome();
         CoordinatorMessage firstMessage = first.getNow(null);
         if (firstMessage == null || !firstMessage.hasWelcome()) {
-            throw new AssertionError("worker " + name + ": the first message of the stream is not Welcome but " + firstMessage);
+            throw new AssertionError(
+                    "worker " + name + ": the first message of the stream is not Welcome but " + firstMessage);
         }
-        Duration interval = Duration.ofSeconds(welcome.getHeartbeatInterval().getSeconds(),
+        Duration interval = Duration.ofSeconds(
+                welcome.getHeartbeatInterval().getSeconds(),
                 welcome.getHeartbeatInterval().getNanos());
         startHeartbeats(interval.isZero() ? Duration.ofMillis(200) : interval);
         return welcome;
@@ -206,8 +216,11 @@ public final class FakeWorker implements AutoCloseable {
 
     private void heartbeat() {
         try {
-            send(WorkerMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder()
-                    .setSequence(heartbeatSequence.incrementAndGet()).addAllRunningAttemptIds(running)).build());
+            send(WorkerMessage.newBuilder()
+                    .setHeartbeat(Heartbeat.newBuilder()
+                            .setSequence(heartbeatSequence.incrementAndGet())
+                            .addAllRunningAttemptIds(running))
+                    .build());
         } catch (RuntimeException e) {
             // the stream went away between the check and the send; the next tick sees it ended
         }
@@ -219,7 +232,9 @@ public final class FakeWorker implements AutoCloseable {
         synchronized (sendLock) {
             if (!requestsClosed && !ended.isDone()) {
                 requestsClosed = true;
-                requests.onError(Status.UNAVAILABLE.withDescription("test breaks the stream").asRuntimeException());
+                requests.onError(Status.UNAVAILABLE
+                        .withDescription("test breaks the stream")
+                        .asRuntimeException());
             }
         }
     }
@@ -264,7 +279,7 @@ public final class FakeWorker implements AutoCloseable {
     }
 
     private CoordinatorMessage takeLocked(MessageCase kind, Duration timeout) throws InterruptedException {
-        for (Iterator<CoordinatorMessage> it = held.iterator(); it.hasNext();) {
+        for (Iterator<CoordinatorMessage> it = held.iterator(); it.hasNext(); ) {
             CoordinatorMessage m = it.next();
             if (m.getMessageCase() == kind) {
                 it.remove();
@@ -329,23 +344,34 @@ public final class FakeWorker implements AutoCloseable {
 
     /** Sends log bytes of an attempt. */
     public void log(String attemptId, String text) {
-        send(WorkerMessage.newBuilder().setLogChunk(LogChunk.newBuilder().setAttemptId(attemptId)
-                .setData(ByteString.copyFromUtf8(text)).setPhase("build")).build());
+        send(WorkerMessage.newBuilder()
+                .setLogChunk(LogChunk.newBuilder()
+                        .setAttemptId(attemptId)
+                        .setData(ByteString.copyFromUtf8(text))
+                        .setPhase("build"))
+                .build());
     }
 
     /** Uploads a small, unique package archive for the attempt and returns its digest. */
     public Digest upload(Assign assign) throws IOException {
         Files.createDirectories(scratch);
         Path file = scratch.resolve(name + "-" + assign.getAttemptId().replace('/', '_') + ".tar.gz");
-        Files.writeString(file, "archive of " + assign.getPackageId() + " built by " + name + " in attempt "
-                + assign.getAttemptId() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                file,
+                "archive of " + assign.getPackageId() + " built by " + name + " in attempt " + assign.getAttemptId()
+                        + "\n",
+                StandardCharsets.UTF_8);
         return artifacts.upload(file, ArtifactKind.ARTIFACT_KIND_PACKAGE);
     }
 
     /** A SUCCEEDED result for the attempt naming {@code artifact}. */
     public static AttemptResult.Builder success(Assign assign, Digest artifact) {
-        return AttemptResult.newBuilder().setAttemptId(assign.getAttemptId()).setEpoch(assign.getLeaderEpoch())
-                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED).setExitCode(0).setArtifact(artifact)
+        return AttemptResult.newBuilder()
+                .setAttemptId(assign.getAttemptId())
+                .setEpoch(assign.getLeaderEpoch())
+                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED)
+                .setExitCode(0)
+                .setArtifact(artifact)
                 .setActionKey(assign.getActionKey());
     }
 
@@ -356,17 +382,27 @@ public final class FakeWorker implements AutoCloseable {
 
     /** Reports a failed phase and returns the coordinator's answer. */
     public ResultAck fail(Assign assign, String reason) throws InterruptedException {
-        return report(AttemptResult.newBuilder().setAttemptId(assign.getAttemptId()).setEpoch(assign.getLeaderEpoch())
-                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED).setExitCode(2)
-                .setFailureKind(FailureKind.FAILURE_KIND_PHASE_FAILED).setFailedPhase("build")
-                .setFailureReason(reason).setLogTail("make: *** [all] Error 2\n")
-                .setActionKey(assign.getActionKey()).build());
+        return report(AttemptResult.newBuilder()
+                .setAttemptId(assign.getAttemptId())
+                .setEpoch(assign.getLeaderEpoch())
+                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+                .setExitCode(2)
+                .setFailureKind(FailureKind.FAILURE_KIND_PHASE_FAILED)
+                .setFailedPhase("build")
+                .setFailureReason(reason)
+                .setLogTail("make: *** [all] Error 2\n")
+                .setActionKey(assign.getActionKey())
+                .build());
     }
 
     /** Reports that a cancelled attempt stopped. */
     public ResultAck cancelled(String attemptId, long epoch) throws InterruptedException {
-        return report(AttemptResult.newBuilder().setAttemptId(attemptId).setEpoch(epoch)
-                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED).setFailureReason("cancelled").build());
+        return report(AttemptResult.newBuilder()
+                .setAttemptId(attemptId)
+                .setEpoch(epoch)
+                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED)
+                .setFailureReason("cancelled")
+                .build());
     }
 
     /** Sends a result and waits for its ack. */
@@ -395,5 +431,4 @@ public final class FakeWorker implements AutoCloseable {
             }
         }
     }
-
 }

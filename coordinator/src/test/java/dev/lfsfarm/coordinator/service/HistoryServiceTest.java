@@ -38,28 +38,43 @@ class HistoryServiceTest {
     Path dir;
 
     private static SubmitBuildRequest.Builder book(TestFarm farm) throws Exception {
-        return farm.request(b -> b.recipe("a", "version: \"1.0\"\nsbu: 2\nparallel_jobs: 1\nphases: {build: make}\n")
-                .recipe("ref", "version: \"1.0\"\nsbu: 0.5\nparallel_jobs: 4\nphases: {build: make}\n")
-                .recipe("free", "version: \"1.0\"\nsbu: 0\nphases: {build: make}\n")).toBuilder().setNoCache(true);
+        return farm
+                .request(b -> b.recipe("a", "version: \"1.0\"\nsbu: 2\nparallel_jobs: 1\nphases: {build: make}\n")
+                        .recipe("ref", "version: \"1.0\"\nsbu: 0.5\nparallel_jobs: 4\nphases: {build: make}\n")
+                        .recipe("free", "version: \"1.0\"\nsbu: 0\nphases: {build: make}\n"))
+                .toBuilder()
+                .setNoCache(true);
     }
 
     /** Builds {@code target} once, the worker reporting a build phase of {@code wall} seconds. */
-    private static Build buildOnce(TestFarm farm, FakeWorker worker, SubmitBuildRequest.Builder request, String target,
-            double wall) throws Exception {
-        String id = farm.submit(request.clearTargets().addTargets(target).build()).getBuildId();
+    private static Build buildOnce(
+            TestFarm farm, FakeWorker worker, SubmitBuildRequest.Builder request, String target, double wall)
+            throws Exception {
+        String id =
+                farm.submit(request.clearTargets().addTargets(target).build()).getBuildId();
         Assign assign = worker.awaitAssign();
-        worker.report(FakeWorker.success(assign, worker.upload(assign)).setMeasurements(measured(wall, assign.getCores()))
+        worker.report(FakeWorker.success(assign, worker.upload(assign))
+                .setMeasurements(measured(wall, assign.getCores()))
                 .build());
         return farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
     }
 
     private static Measurements measured(double wall, int cores) {
-        return Measurements.newBuilder().setCores(cores)
-                .addPhases(PhaseMeasurement.newBuilder().setPhase("fetch").setUsage(ResourceUsage.newBuilder().setWallSeconds(3)))
-                .addPhases(PhaseMeasurement.newBuilder().setPhase("build").setUsage(ResourceUsage.newBuilder()
-                        .setWallSeconds(wall).setUserCpuSeconds(wall * 0.9).setSystemCpuSeconds(wall * 0.1)
-                        .setPeakRssBytes(50 << 20)))
-                .setTotal(ResourceUsage.newBuilder().setWallSeconds(wall + 3)).setDiskUsedBytes(12_000_000).build();
+        return Measurements.newBuilder()
+                .setCores(cores)
+                .addPhases(PhaseMeasurement.newBuilder()
+                        .setPhase("fetch")
+                        .setUsage(ResourceUsage.newBuilder().setWallSeconds(3)))
+                .addPhases(PhaseMeasurement.newBuilder()
+                        .setPhase("build")
+                        .setUsage(ResourceUsage.newBuilder()
+                                .setWallSeconds(wall)
+                                .setUserCpuSeconds(wall * 0.9)
+                                .setSystemCpuSeconds(wall * 0.1)
+                                .setPeakRssBytes(50 << 20)))
+                .setTotal(ResourceUsage.newBuilder().setWallSeconds(wall + 3))
+                .setDiskUsedBytes(12_000_000)
+                .build();
     }
 
     private static HistoryServiceGrpc.HistoryServiceBlockingStub history(TestFarm farm) {
@@ -77,7 +92,8 @@ class HistoryServiceTest {
             buildOnce(farm, w1, request, "a", 10);
             buildOnce(farm, w1, request, "a", 10);
 
-            GetHistoryResponse h = history(farm).getHistory(GetHistoryRequest.newBuilder().setPackageId("a").build());
+            GetHistoryResponse h = history(farm)
+                    .getHistory(GetHistoryRequest.newBuilder().setPackageId("a").build());
             assertThat(h.getHistory().getRecordsList()).hasSize(3);
             AttemptRecord unknownSpeed = h.getHistory().getRecords(0);
             // Before any history the worker's speed is unknown: the default 60 s per SBU is assumed.
@@ -97,7 +113,8 @@ class HistoryServiceTest {
             assertThat(h.getSamples()).isEqualTo(3);
 
             // The fourth build is planned with the learned figure, and the worker is told its speed.
-            String id = farm.submit(request.clearTargets().addTargets("a").build()).getBuildId();
+            String id =
+                    farm.submit(request.clearTargets().addTargets("a").build()).getBuildId();
             Assign assign = w1.awaitAssign();
             assertThat(assign.getSecondsPerSbu()).isEqualTo(5.0);
             PackageStatus planned = TestFarm.pkg(farm.get(id), "a");
@@ -105,7 +122,9 @@ class HistoryServiceTest {
             assertThat(planned.getSbuEstimate()).isEqualTo(2.0);
 
             // It takes 40 s instead of 10: 4x its median, flagged.
-            w1.report(FakeWorker.success(assign, w1.upload(assign)).setMeasurements(measured(40, 1)).build());
+            w1.report(FakeWorker.success(assign, w1.upload(assign))
+                    .setMeasurements(measured(40, 1))
+                    .build());
             Build slow = farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
             PackageStatus flagged = TestFarm.pkg(slow, "a");
             assertThat(flagged.hasRegression()).isTrue();
@@ -114,8 +133,13 @@ class HistoryServiceTest {
             assertThat(flagged.getRegression().getThreshold()).isEqualTo(1.5);
             assertThat(flagged.getRegression().getSamples()).isEqualTo(3);
             assertThat(slow.getProgress().getRegressions()).isEqualTo(1);
-            AttemptRecord last = history(farm).getHistory(GetHistoryRequest.newBuilder().setPackageId("a").setLimit(1)
-                    .build()).getHistory().getRecords(0);
+            AttemptRecord last = history(farm)
+                    .getHistory(GetHistoryRequest.newBuilder()
+                            .setPackageId("a")
+                            .setLimit(1)
+                            .build())
+                    .getHistory()
+                    .getRecords(0);
             assertThat(last.getRegression().getFactor()).isEqualTo(4.0);
             assertThat(last.getBuildId()).isEqualTo(id);
         }
@@ -130,10 +154,13 @@ class HistoryServiceTest {
             buildOnce(farm, w1, request.setCalibrateWorker("w1"), "ref", 15);
         }
         try (TestFarm farm = new TestFarm(dir)) {
-            GetHistoryResponse h = history(farm).getHistory(GetHistoryRequest.newBuilder().setPackageId("a").build());
+            GetHistoryResponse h = history(farm)
+                    .getHistory(GetHistoryRequest.newBuilder().setPackageId("a").build());
             assertThat(h.getHistory().getRecordsList()).hasSize(1);
             assertThat(h.getHistory().getRecords(0).getWallSeconds()).isEqualTo(10.0);
-            WorkerSpeed w1 = history(farm).listWorkerSpeeds(ListWorkerSpeedsRequest.getDefaultInstance()).getWorkers(0);
+            WorkerSpeed w1 = history(farm)
+                    .listWorkerSpeeds(ListWorkerSpeedsRequest.getDefaultInstance())
+                    .getWorkers(0);
             assertThat(w1.getWorker()).isEqualTo("w1");
             assertThat(w1.getSource()).isEqualTo(SpeedSource.SPEED_SOURCE_CALIBRATED);
             assertThat(w1.getSecondsPerSbu()).isEqualTo(30.0); // 15 s for a 0.5-SBU reference
@@ -146,28 +173,38 @@ class HistoryServiceTest {
         try (TestFarm farm = new TestFarm(dir)) {
             FakeWorker w1 = farm.connected("w1");
             FakeWorker w2 = farm.connected("w2");
-            SubmitBuildRequest.Builder request = book(farm).setCalibrateWorker("w2").setNoCache(false);
+            SubmitBuildRequest.Builder request =
+                    book(farm).setCalibrateWorker("w2").setNoCache(false);
             String id = farm.submit(request.addTargets("ref").build()).getBuildId();
             Assign assign = w2.awaitAssign();
             assertThat(assign.getCores()).isEqualTo(1); // SBU is a one-core figure, whatever parallel_jobs says
             w1.expectNone(dev.lfsfarm.proto.v1.CoordinatorMessage.MessageCase.ASSIGN, Duration.ofMillis(300));
-            w2.report(FakeWorker.success(assign, w2.upload(assign)).setMeasurements(measured(20, 1)).build());
+            w2.report(FakeWorker.success(assign, w2.upload(assign))
+                    .setMeasurements(measured(20, 1))
+                    .build());
             farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
             assertThat(farm.get(id).getNoCache()).isTrue(); // calibrations always build
 
             var speeds = history(farm).listWorkerSpeeds(ListWorkerSpeedsRequest.getDefaultInstance());
             assertThat(speeds.getDefaultSecondsPerSbu()).isEqualTo(60.0);
-            WorkerSpeed w2Speed = speeds.getWorkersList().stream().filter(s -> s.getWorker().equals("w2")).findFirst()
+            WorkerSpeed w2Speed = speeds.getWorkersList().stream()
+                    .filter(s -> s.getWorker().equals("w2"))
+                    .findFirst()
                     .orElseThrow();
             assertThat(w2Speed.getSecondsPerSbu()).isEqualTo(40.0);
             assertThat(w2Speed.getSource()).isEqualTo(SpeedSource.SPEED_SOURCE_CALIBRATED);
             assertThat(w2Speed.getConnected()).isTrue();
             // The reference's own record is measured with the new calibration: it is worth its recipe's SBU.
-            AttemptRecord reference = history(farm).getHistory(GetHistoryRequest.newBuilder().setPackageId("ref").build())
-                    .getHistory().getRecords(0);
+            AttemptRecord reference = history(farm)
+                    .getHistory(
+                            GetHistoryRequest.newBuilder().setPackageId("ref").build())
+                    .getHistory()
+                    .getRecords(0);
             assertThat(reference.getSpeedSource()).isEqualTo(SpeedSource.SPEED_SOURCE_CALIBRATED);
             assertThat(reference.getSbu()).isEqualTo(0.5);
-            WorkerSpeed w1Speed = speeds.getWorkersList().stream().filter(s -> s.getWorker().equals("w1")).findFirst()
+            WorkerSpeed w1Speed = speeds.getWorkersList().stream()
+                    .filter(s -> s.getWorker().equals("w1"))
+                    .findFirst()
                     .orElseThrow();
             assertThat(w1Speed.getSource()).isEqualTo(SpeedSource.SPEED_SOURCE_DEFAULT);
 
@@ -185,23 +222,41 @@ class HistoryServiceTest {
         try (TestFarm farm = new TestFarm(dir)) {
             farm.connected("w1");
             SubmitBuildRequest.Builder request = book(farm);
-            assertThatThrownBy(() -> farm.submit(request.clone().setCalibrateWorker("nope").addTargets("ref").build()))
+            assertThatThrownBy(() -> farm.submit(request.clone()
+                            .setCalibrateWorker("nope")
+                            .addTargets("ref")
+                            .build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-                        assertThat(e.getStatus().getDescription()).contains("'nope'").contains("not connected");
+                        assertThat(e.getStatus().getDescription())
+                                .contains("'nope'")
+                                .contains("not connected");
                     });
-            assertThatThrownBy(() -> farm.submit(request.clone().setCalibrateWorker("w1").addTargets("ref")
-                    .addTargets("a").build()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
-            assertThatThrownBy(() -> farm.submit(request.clone().setCalibrateWorker("w1").addTargets("free").build()))
+            assertThatThrownBy(() -> farm.submit(request.clone()
+                            .setCalibrateWorker("w1")
+                            .addTargets("ref")
+                            .addTargets("a")
+                            .build()))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+            assertThatThrownBy(() -> farm.submit(request.clone()
+                            .setCalibrateWorker("w1")
+                            .addTargets("free")
+                            .build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                        assertThat(e.getStatus().getDescription()).contains("'free'").contains("sbu above 0");
+                        assertThat(e.getStatus().getDescription())
+                                .contains("'free'")
+                                .contains("sbu above 0");
                     });
-            assertThatThrownBy(() -> history(farm).getHistory(GetHistoryRequest.newBuilder().setPackageId("a").build()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+            assertThatThrownBy(() -> history(farm)
+                            .getHistory(GetHistoryRequest.newBuilder()
+                                    .setPackageId("a")
+                                    .build()))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
         }
     }
 }

@@ -26,7 +26,8 @@ class ResumeTest {
     Path dir;
 
     private static ResumeBuildResponse resume(TestFarm farm, String id) {
-        return farm.builds().resumeBuild(ResumeBuildRequest.newBuilder().setBuildId(id).build());
+        return farm.builds()
+                .resumeBuild(ResumeBuildRequest.newBuilder().setBuildId(id).build());
     }
 
     @Test
@@ -38,7 +39,9 @@ class ResumeTest {
             assertThat(w.succeed(w.awaitAssign()).getAccepted()).isTrue();
             Assign b = w.awaitAssign();
             assertThat(b.getPackageId()).isEqualTo("b");
-            assertThat(resume(farm, id).getResumed()).as("a running build needs no resume").isFalse();
+            assertThat(resume(farm, id).getResumed())
+                    .as("a running build needs no resume")
+                    .isFalse();
         }
 
         try (TestFarm farm = new TestFarm(dir)) {
@@ -53,11 +56,15 @@ class ResumeTest {
             assertThat(resumed.getState()).isEqualTo(BuildState.BUILD_STATE_RUNNING);
             assertThat(resumed.getRemaining()).isEqualTo(1);
             Assign again = w.awaitAssign();
-            assertThat(again.getPackageId()).as("only b runs again; a keeps its artifact").isEqualTo("b");
+            assertThat(again.getPackageId())
+                    .as("only b runs again; a keeps its artifact")
+                    .isEqualTo("b");
             assertThat(w.succeed(again).getAccepted()).isTrue();
             farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED);
-            assertThatThrownBy(() -> resume(farm, id)).isInstanceOfSatisfying(StatusRuntimeException.class,
-                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+            assertThatThrownBy(() -> resume(farm, id))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
         }
     }
 }

@@ -37,8 +37,8 @@ import java.util.function.Predicate;
  */
 public final class TestFarm implements AutoCloseable {
     /** Short heartbeats; a lease long enough that no test loses a worker by accident. */
-    public static final DispatchSettings SETTINGS = new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(30), 2,
-            1 << 20, "x86_64", 60);
+    public static final DispatchSettings SETTINGS =
+            new DispatchSettings(Duration.ofMillis(200), Duration.ofSeconds(30), 2, 1 << 20, "x86_64", 60);
 
     private final Path dir;
     private final CoordinatorServer server;
@@ -53,8 +53,8 @@ public final class TestFarm implements AutoCloseable {
     public TestFarm(Path dir, DispatchSettings settings) throws IOException {
         this.dir = dir;
         String name = InProcessServerBuilder.generateName();
-        server = CoordinatorServer.start(InProcessServerBuilder.forName(name), dir.resolve("state"), dir.resolve("artifacts"),
-                settings);
+        server = CoordinatorServer.start(
+                InProcessServerBuilder.forName(name), dir.resolve("state"), dir.resolve("artifacts"), settings);
         channel = InProcessChannelBuilder.forName(name).build();
     }
 
@@ -106,7 +106,8 @@ public final class TestFarm implements AutoCloseable {
         recipes.accept(book);
         return SubmitBuildRequest.newBuilder()
                 .setBook(BookMessages.toProto(BookLoader.load(book.root()), Map.of()))
-                .setSubmitter("test").build();
+                .setSubmitter("test")
+                .build();
     }
 
     /** Two packages: {@code a}, and {@code b} which requires it. */
@@ -119,7 +120,9 @@ public final class TestFarm implements AutoCloseable {
     }
 
     public Build get(String buildId) {
-        return builds().getBuild(GetBuildRequest.newBuilder().setBuildId(buildId).build()).getBuild();
+        return builds().getBuild(
+                        GetBuildRequest.newBuilder().setBuildId(buildId).build())
+                .getBuild();
     }
 
     /** Polls GetBuild until {@code condition} holds; fails after {@link FakeWorker#WAIT}. */
@@ -148,7 +151,8 @@ public final class TestFarm implements AutoCloseable {
     public WorkerStatus awaitWorker(String name, WorkerState state) throws InterruptedException {
         long deadline = System.nanoTime() + FakeWorker.WAIT.toNanos();
         while (true) {
-            List<WorkerStatus> all = builds().listWorkers(ListWorkersRequest.newBuilder().setIncludeLost(true).build())
+            List<WorkerStatus> all = builds().listWorkers(
+                            ListWorkersRequest.newBuilder().setIncludeLost(true).build())
                     .getWorkersList();
             for (WorkerStatus w : all) {
                 if (w.getName().equals(name) && w.getState() == state) {
@@ -163,7 +167,9 @@ public final class TestFarm implements AutoCloseable {
     }
 
     public static PackageStatus pkg(Build build, String packageId) {
-        return build.getPackagesList().stream().filter(p -> p.getPackageId().equals(packageId)).findFirst()
+        return build.getPackagesList().stream()
+                .filter(p -> p.getPackageId().equals(packageId))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no package " + packageId + " in " + build.getPackagesList()));
     }
 

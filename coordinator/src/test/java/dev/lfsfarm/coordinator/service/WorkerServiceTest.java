@@ -70,14 +70,20 @@ class WorkerServiceTest {
     void aFirstMessageOtherThanHelloFailsTheStream() throws Exception {
         FakeWorker w = farm.worker("w1");
         w.open();
-        w.send(WorkerMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSequence(1)).build());
+        w.send(WorkerMessage.newBuilder()
+                .setHeartbeat(Heartbeat.newBuilder().setSequence(1))
+                .build());
 
         Status status = w.awaitEnd();
 
         assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(status.getDescription()).contains("Hello");
-        assertThat(farm.builds().listWorkers(ListWorkersRequest.newBuilder().setIncludeLost(true).build())
-                .getWorkersList()).isEmpty();
+        assertThat(farm.builds()
+                        .listWorkers(ListWorkersRequest.newBuilder()
+                                .setIncludeLost(true)
+                                .build())
+                        .getWorkersList())
+                .isEmpty();
     }
 
     @Test
@@ -88,9 +94,14 @@ class WorkerServiceTest {
 
         FakeWorker stranger = farm.worker("stranger");
         stranger.open();
-        stranger.send(WorkerMessage.newBuilder().setResult(AttemptResult.newBuilder().setAttemptId(assign.getAttemptId())
-                .setEpoch(assign.getLeaderEpoch()).setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
-                .setFailureKind(FailureKind.FAILURE_KIND_WORKER_ERROR).setFailureReason("forged")).build());
+        stranger.send(WorkerMessage.newBuilder()
+                .setResult(AttemptResult.newBuilder()
+                        .setAttemptId(assign.getAttemptId())
+                        .setEpoch(assign.getLeaderEpoch())
+                        .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+                        .setFailureKind(FailureKind.FAILURE_KIND_WORKER_ERROR)
+                        .setFailureReason("forged"))
+                .build());
 
         assertThat(stranger.awaitEnd().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         // The stream was refused; the attempt must still be the real worker's to report.
@@ -121,8 +132,11 @@ class WorkerServiceTest {
         assertThat(status.getDescription()).contains("w1");
         // The first one is untouched: still active, and it gets the work.
         assertThat(first.streamEnded()).isFalse();
-        assertThat(farm.builds().listWorkers(ListWorkersRequest.getDefaultInstance()).getWorkersList())
-                .singleElement().satisfies(w -> assertThat(w.getState()).isEqualTo(WorkerState.WORKER_STATE_ACTIVE));
+        assertThat(farm.builds()
+                        .listWorkers(ListWorkersRequest.getDefaultInstance())
+                        .getWorkersList())
+                .singleElement()
+                .satisfies(w -> assertThat(w.getState()).isEqualTo(WorkerState.WORKER_STATE_ACTIVE));
         farm.submit(farm.request(b -> b.simple("solo", "1", "")));
         assertThat(first.awaitAssign().getPackageId()).isEqualTo("solo");
     }
@@ -131,13 +145,18 @@ class WorkerServiceTest {
     void helloFromAWorkerThatSawANewerEpochIsAborted() throws Exception {
         FakeWorker w = farm.worker("w1");
         w.open();
-        w.send(WorkerMessage.newBuilder().setHello(w.hello().setNewestEpochSeen(farm.epoch() + 1)).build());
+        w.send(WorkerMessage.newBuilder()
+                .setHello(w.hello().setNewestEpochSeen(farm.epoch() + 1))
+                .build());
 
         Status status = w.awaitEnd();
 
         assertThat(status.getCode()).isEqualTo(Status.Code.ABORTED);
         assertThat(status.getDescription()).contains("epoch");
-        assertThat(farm.builds().listWorkers(ListWorkersRequest.getDefaultInstance()).getWorkersList()).isEmpty();
+        assertThat(farm.builds()
+                        .listWorkers(ListWorkersRequest.getDefaultInstance())
+                        .getWorkersList())
+                .isEmpty();
     }
 
     @Test
@@ -151,7 +170,8 @@ class WorkerServiceTest {
     @Test
     void anAttemptTheCoordinatorDoesNotKnowIsCancelledOnReconnect() throws Exception {
         FakeWorker w1 = farm.worker("w1");
-        Welcome welcome = w1.connect(w1.hello().addAttempts(AttemptInfo.newBuilder().setAttemptId("0-17")));
+        Welcome welcome =
+                w1.connect(w1.hello().addAttempts(AttemptInfo.newBuilder().setAttemptId("0-17")));
 
         assertThat(welcome.getAdoptedAttemptIdsList()).isEmpty();
         CancelAttempt cancel = w1.awaitCancel();
@@ -165,8 +185,11 @@ class WorkerServiceTest {
     void aResultForAnUnknownAttemptIsRejectedAsSuperseded() throws Exception {
         FakeWorker w1 = farm.connected("w1");
 
-        ResultAck ack = w1.report(AttemptResult.newBuilder().setAttemptId("1-999").setEpoch(farm.epoch())
-                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED).build());
+        ResultAck ack = w1.report(AttemptResult.newBuilder()
+                .setAttemptId("1-999")
+                .setEpoch(farm.epoch())
+                .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+                .build());
 
         assertThat(ack.getAccepted()).isFalse();
         assertThat(ack.getRejectReason()).isEqualTo(ResultRejectReason.RESULT_REJECT_REASON_SUPERSEDED_ATTEMPT);
@@ -186,7 +209,9 @@ class WorkerServiceTest {
         assertThat(ack.getRejectReason()).isEqualTo(ResultRejectReason.RESULT_REJECT_REASON_UNKNOWN_ATTEMPT);
         assertThat(pkg(farm.get(id), "solo").getState()).isEqualTo(PackageState.PACKAGE_STATE_RUNNING);
         assertThat(w1.succeed(assign).getAccepted()).isTrue();
-        assertThat(pkg(farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED), "solo").getWorker()).isEqualTo("w1");
+        assertThat(pkg(farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED), "solo")
+                        .getWorker())
+                .isEqualTo("w1");
     }
 
     @Test
@@ -205,14 +230,18 @@ class WorkerServiceTest {
 
         // The only retryable rejection: upload, then resend for the same attempt.
         Digest uploaded = w1.upload(assign);
-        assertThat(w1.report(FakeWorker.success(assign, uploaded).build()).getAccepted()).isTrue();
-        assertThat(pkg(farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED), "solo").getArtifact()).isEqualTo(uploaded);
+        assertThat(w1.report(FakeWorker.success(assign, uploaded).build()).getAccepted())
+                .isTrue();
+        assertThat(pkg(farm.awaitState(id, BuildState.BUILD_STATE_SUCCEEDED), "solo")
+                        .getArtifact())
+                .isEqualTo(uploaded);
     }
 
     @Test
     void aSmallArtifactAndManifestSentWithTheResultAreStoredAndVerified() throws Exception {
         FakeWorker w1 = farm.connected("w1");
-        String id = farm.submit(farm.request(b -> b.simple("solo", "1", "").simple("other", "1", ""))).getBuildId();
+        String id = farm.submit(farm.request(b -> b.simple("solo", "1", "").simple("other", "1", "")))
+                .getBuildId();
         ArtifactClient store = new ArtifactClient(farm.channel());
 
         Assign first = w1.awaitAssign();
@@ -220,24 +249,31 @@ class WorkerServiceTest {
         byte[] manifest = ("manifest of " + first.getPackageId()).getBytes(StandardCharsets.UTF_8);
         Digest archiveDigest = Sha256.digest(archive);
         Digest manifestDigest = Sha256.digest(manifest);
-        ResultAck ack = w1.report(FakeWorker.success(first, archiveDigest).setManifest(manifestDigest)
-                .setArtifactInline(ByteString.copyFrom(archive)).setManifestInline(ByteString.copyFrom(manifest)).build());
+        ResultAck ack = w1.report(FakeWorker.success(first, archiveDigest)
+                .setManifest(manifestDigest)
+                .setArtifactInline(ByteString.copyFrom(archive))
+                .setManifestInline(ByteString.copyFrom(manifest))
+                .build());
 
         assertThat(ack.getAccepted()).isTrue();
         assertThat(store.findMissing(List.of(archiveDigest, manifestDigest))).isEmpty(); // no upload happened
-        assertThat(pkg(farm.awaitPackage(id, first.getPackageId(), PackageState.PACKAGE_STATE_SUCCEEDED),
-                first.getPackageId()).getArtifact()).isEqualTo(archiveDigest);
+        assertThat(pkg(
+                                farm.awaitPackage(id, first.getPackageId(), PackageState.PACKAGE_STATE_SUCCEEDED),
+                                first.getPackageId())
+                        .getArtifact())
+                .isEqualTo(archiveDigest);
 
         // Bytes that do not match their digest are not stored; the attempt failed to upload.
         Assign second = w1.awaitAssign();
         Digest claimed = Sha256.digest("what the worker claims".getBytes(StandardCharsets.UTF_8));
         ResultAck bad = w1.report(FakeWorker.success(second, claimed)
-                .setArtifactInline(ByteString.copyFromUtf8("something else")).build());
+                .setArtifactInline(ByteString.copyFromUtf8("something else"))
+                .build());
 
         assertThat(bad.getAccepted()).isTrue();
         assertThat(store.findMissing(List.of(claimed))).containsExactly(claimed);
-        PackageStatus failed = pkg(farm.awaitPackage(id, second.getPackageId(), PackageState.PACKAGE_STATE_FAILED),
-                second.getPackageId());
+        PackageStatus failed = pkg(
+                farm.awaitPackage(id, second.getPackageId(), PackageState.PACKAGE_STATE_FAILED), second.getPackageId());
         assertThat(failed.getFailureKind()).isEqualTo(FailureKind.FAILURE_KIND_UPLOAD_FAILED);
         assertThat(failed.getFailureReason()).contains("does not match its digest");
     }

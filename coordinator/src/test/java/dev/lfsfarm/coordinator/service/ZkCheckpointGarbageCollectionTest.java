@@ -65,9 +65,12 @@ class ZkCheckpointGarbageCollectionTest {
 
     private void startCoordinator() throws Exception {
         String address = InProcessServerBuilder.generateName();
-        server = CoordinatorServer.startHa(InProcessServerBuilder.forName(address),
+        server = CoordinatorServer.startHa(
+                InProcessServerBuilder.forName(address),
                 new HaSettings(zk.getConnectString(), java.time.Duration.ofSeconds(4), "c1", address, ""),
-                dir.resolve("state"), dir.resolve("artifacts"), TestFarm.SETTINGS);
+                dir.resolve("state"),
+                dir.resolve("artifacts"),
+                TestFarm.SETTINGS);
         channel = InProcessChannelBuilder.forName(address).build();
         await("the coordinator to lead", server::isLeading);
     }
@@ -105,16 +108,20 @@ class ZkCheckpointGarbageCollectionTest {
     private Build awaitSucceeded(String id) throws InterruptedException {
         Build[] last = new Build[1];
         await("build " + id + " to succeed", () -> {
-            last[0] = builds().getBuild(GetBuildRequest.newBuilder().setBuildId(id).build()).getBuild();
+            last[0] = builds().getBuild(
+                            GetBuildRequest.newBuilder().setBuildId(id).build())
+                    .getBuild();
             return last[0].getState() == BuildState.BUILD_STATE_SUCCEEDED;
         });
         return last[0];
     }
 
     private String specSha256(String buildId) throws Exception {
-        try (CuratorFramework client = ZooKeeperClients.start(zk.getConnectString(), java.time.Duration.ofSeconds(10))) {
+        try (CuratorFramework client =
+                ZooKeeperClients.start(zk.getConnectString(), java.time.Duration.ofSeconds(10))) {
             assertThat(ZooKeeperClients.awaitConnected(client, WAIT)).isTrue();
-            return BuildRecord.parseFrom(client.getData().forPath(ZkPaths.buildMeta(buildId))).getSpecSha256();
+            return BuildRecord.parseFrom(client.getData().forPath(ZkPaths.buildMeta(buildId)))
+                    .getSpecSha256();
         }
     }
 
@@ -131,7 +138,9 @@ class ZkCheckpointGarbageCollectionTest {
     void theRequestsOfRegisteredBuildsSurviveGarbageCollectionAndCheckpointsSurviveATakeover() throws Exception {
         SubmitBuildRequest request;
         try (TestFarm helper = new TestFarm(dir.resolve("books"))) {
-            request = helper.request(CheckpointServiceTest::chainAndLoner).toBuilder().setRequestId("req-1").build();
+            request = helper.request(CheckpointServiceTest::chainAndLoner).toBuilder()
+                    .setRequestId("req-1")
+                    .build();
         }
         startCoordinator();
         String id = builds().submitBuild(request).getBuildId();
@@ -142,27 +151,56 @@ class ZkCheckpointGarbageCollectionTest {
         }
         awaitSucceeded(id);
         w.close();
-        checkpoints().createCheckpoint(CreateCheckpointRequest.newBuilder().setName("older").setBuildId(id).setUpto("a").build());
-        Checkpoint kept = checkpoints().createCheckpoint(CreateCheckpointRequest.newBuilder().setName("newer").setBuildId(id)
-                .build()).getCheckpoint();
+        checkpoints()
+                .createCheckpoint(CreateCheckpointRequest.newBuilder()
+                        .setName("older")
+                        .setBuildId(id)
+                        .setUpto("a")
+                        .build());
+        Checkpoint kept = checkpoints()
+                .createCheckpoint(CreateCheckpointRequest.newBuilder()
+                        .setName("newer")
+                        .setBuildId(id)
+                        .build())
+                .getCheckpoint();
         String spec = specSha256(id);
-        assertThat(server.artifacts().contains(spec)).as("the request is a blob of the artifact store").isTrue();
+        assertThat(server.artifacts().contains(spec))
+                .as("the request is a blob of the artifact store")
+                .isTrue();
         ageEverything();
 
-        CollectGarbageResponse gc = checkpoints().collectGarbage(CollectGarbageRequest.newBuilder().setKeepCheckpoints(1)
-                .setMinAge(Duration.getDefaultInstance()).build());
+        CollectGarbageResponse gc = checkpoints()
+                .collectGarbage(CollectGarbageRequest.newBuilder()
+                        .setKeepCheckpoints(1)
+                        .setMinAge(Duration.getDefaultInstance())
+                        .build());
 
         assertThat(gc.getDeletedCheckpointsList()).containsExactly("older");
-        assertThat(gc.getBlobsRemoved()).as("only the older checkpoint's entry list").isEqualTo(1);
-        assertThat(server.artifacts().contains(spec)).as("the registered build's request").isTrue();
+        assertThat(gc.getBlobsRemoved())
+                .as("only the older checkpoint's entry list")
+                .isEqualTo(1);
+        assertThat(server.artifacts().contains(spec))
+                .as("the registered build's request")
+                .isTrue();
 
         stopCoordinator();
         startCoordinator();
-        assertThat(checkpoints().listCheckpoints(ListCheckpointsRequest.getDefaultInstance()).getCheckpointsList())
-                .extracting(Checkpoint::getName).containsExactly("newer");
-        assertThat(checkpoints().getCheckpoint(GetCheckpointRequest.newBuilder().setName("newer").build()).getCheckpoint()
-                .getEntriesList()).isEqualTo(kept.getEntriesList());
-        assertThat(builds().getBuild(GetBuildRequest.newBuilder().setBuildId(id).build()).getBuild().getState())
-                .as("the next leader restores the build from its request").isEqualTo(BuildState.BUILD_STATE_SUCCEEDED);
+        assertThat(checkpoints()
+                        .listCheckpoints(ListCheckpointsRequest.getDefaultInstance())
+                        .getCheckpointsList())
+                .extracting(Checkpoint::getName)
+                .containsExactly("newer");
+        assertThat(checkpoints()
+                        .getCheckpoint(GetCheckpointRequest.newBuilder()
+                                .setName("newer")
+                                .build())
+                        .getCheckpoint()
+                        .getEntriesList())
+                .isEqualTo(kept.getEntriesList());
+        assertThat(builds().getBuild(GetBuildRequest.newBuilder().setBuildId(id).build())
+                        .getBuild()
+                        .getState())
+                .as("the next leader restores the build from its request")
+                .isEqualTo(BuildState.BUILD_STATE_SUCCEEDED);
     }
 }

@@ -26,17 +26,23 @@ class FileCheckpointRegistryTest {
         }
 
         try (FileBuildStateStore reopened = new FileBuildStateStore(dir)) {
-            assertThat(reopened.listCheckpoints()).extracting(Checkpoint::getName)
+            assertThat(reopened.listCheckpoints())
+                    .extracting(Checkpoint::getName)
                     .containsExactly("chapter7", "also-at-200", "chapter8");
             assertThat(reopened.findCheckpoint("chapter8")).contains(summary("chapter8", 200, 'c'));
             assertThat(reopened.findCheckpoint("chapter6")).isEmpty();
-            assertThat(reopened.specBlobs()).as("requests are kept in spec.pb files, not the artifact store").isEmpty();
+            assertThat(reopened.specBlobs())
+                    .as("requests are kept in spec.pb files, not the artifact store")
+                    .isEmpty();
         }
         Path file = dir.resolve("checkpoints/chapter8.pb");
-        assertThat(Files.size(file)).as("the entries of 1,000 packages live in the artifact store").isLessThan(1024);
+        assertThat(Files.size(file))
+                .as("the entries of 1,000 packages live in the artifact store")
+                .isLessThan(1024);
         try (Stream<Path> files = Files.list(dir.resolve("checkpoints"))) {
             assertThat(files.map(f -> f.getFileName().toString()))
-                    .as("no temporary file is left behind").containsExactlyInAnyOrder("chapter7.pb", "chapter8.pb", "also-at-200.pb");
+                    .as("no temporary file is left behind")
+                    .containsExactlyInAnyOrder("chapter7.pb", "chapter8.pb", "also-at-200.pb");
         }
     }
 
@@ -46,7 +52,8 @@ class FileCheckpointRegistryTest {
             store.saveCheckpoint(summary("chapter7", 100, 'c'));
 
             assertThatThrownBy(() -> store.saveCheckpoint(summary("chapter7", 300, 'd')))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("chapter7 already exists");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("chapter7 already exists");
             assertThat(store.findCheckpoint("chapter7")).contains(summary("chapter7", 100, 'c'));
 
             assertThat(store.deleteCheckpoint("chapter7")).isTrue();
@@ -61,9 +68,12 @@ class FileCheckpointRegistryTest {
     void namesThatCouldLeaveTheFolderAreRefused() {
         try (FileBuildStateStore store = new FileBuildStateStore(dir)) {
             for (String bad : new String[] {"..", ".", "../escape", "a/b", ""}) {
-                assertThatThrownBy(() -> store.saveCheckpoint(summary(bad, 1, 'c'))).as(bad)
+                assertThatThrownBy(() -> store.saveCheckpoint(summary(bad, 1, 'c')))
+                        .as(bad)
                         .isInstanceOf(IllegalArgumentException.class);
-                assertThatThrownBy(() -> store.deleteCheckpoint(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> store.deleteCheckpoint(bad))
+                        .as(bad)
+                        .isInstanceOf(IllegalArgumentException.class);
             }
             assertThat(dir.resolve("escape.pb")).doesNotExist();
         }

@@ -59,7 +59,9 @@ class ZkCheckpointRegistryTest {
     void start() throws Exception {
         zk = new TestingServer(true);
         client = ZooKeeperClients.start(zk.getConnectString(), Duration.ofSeconds(10));
-        assertThat(ZooKeeperClients.awaitConnected(client, Duration.ofSeconds(20))).as("connected to ZooKeeper").isTrue();
+        assertThat(ZooKeeperClients.awaitConnected(client, Duration.ofSeconds(20)))
+                .as("connected to ZooKeeper")
+                .isTrue();
         ZkBuildStateStore.ensureLayout(client);
     }
 
@@ -80,7 +82,9 @@ class ZkCheckpointRegistryTest {
         first.saveCheckpoint(withEntries(summary("chapter8", 200, 'c')));
         first.saveCheckpoint(summary("chapter7", 100, 'd'));
 
-        assertThat(first.counts().transactions() - transactions).as("one transaction per checkpoint").isEqualTo(2);
+        assertThat(first.counts().transactions() - transactions)
+                .as("one transaction per checkpoint")
+                .isEqualTo(2);
         Stat stat = client.checkExists().forPath(ZkPaths.checkpoint("chapter8"));
         assertThat(stat).isNotNull();
         assertThat(stat.getDataLength()).as("znode bytes for 1,000 packages").isLessThan(1024);
@@ -101,7 +105,8 @@ class ZkCheckpointRegistryTest {
         store.saveCheckpoint(summary("chapter7", 100, 'c'));
 
         assertThatThrownBy(() -> store.saveCheckpoint(summary("chapter7", 300, 'd')))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("chapter7 already exists");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("chapter7 already exists");
         assertThat(store.deleteCheckpoint("no-such")).isFalse();
 
         store.saveCheckpoint(summary("chapter8", 300, 'd'));
@@ -115,7 +120,8 @@ class ZkCheckpointRegistryTest {
         deposed.saveCheckpoint(summary("chapter7", 100, 'c'));
         ZkBuildStateStore current = leader();
 
-        assertThatThrownBy(() -> deposed.saveCheckpoint(summary("chapter8", 200, 'd'))).isInstanceOf(FencedException.class);
+        assertThatThrownBy(() -> deposed.saveCheckpoint(summary("chapter8", 200, 'd')))
+                .isInstanceOf(FencedException.class);
         assertThatThrownBy(() -> deposed.deleteCheckpoint("chapter7")).isInstanceOf(FencedException.class);
 
         assertThat(current.listCheckpoints()).extracting(Checkpoint::getName).containsExactly("chapter7");
@@ -124,11 +130,20 @@ class ZkCheckpointRegistryTest {
     @Test
     void theRequestBlobsOfRegisteredBuildsAreReportedForGarbageCollection() throws Exception {
         ZkBuildStateStore store = leader();
-        SubmitBuildRequest spec = SubmitBuildRequest.newBuilder().setBook(Book.newBuilder().setName("lfs")).setRequestId("r-1")
+        SubmitBuildRequest spec = SubmitBuildRequest.newBuilder()
+                .setBook(Book.newBuilder().setName("lfs"))
+                .setRequestId("r-1")
                 .build();
-        store.created(spec, Build.newBuilder().setBuildId("b-1").setState(BuildState.BUILD_STATE_QUEUED).build());
+        store.created(
+                spec,
+                Build.newBuilder()
+                        .setBuildId("b-1")
+                        .setState(BuildState.BUILD_STATE_QUEUED)
+                        .build());
 
         assertThat(store.specBlobs()).containsExactly(Sha256.of(spec.toByteArray()));
-        assertThat(leader().specBlobs()).as("read from the registry, not from memory").containsExactly(Sha256.of(spec.toByteArray()));
+        assertThat(leader().specBlobs())
+                .as("read from the registry, not from memory")
+                .containsExactly(Sha256.of(spec.toByteArray()));
     }
 }

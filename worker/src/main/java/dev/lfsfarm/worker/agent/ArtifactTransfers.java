@@ -3,7 +3,6 @@ package dev.lfsfarm.worker.agent;
 import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.leader.LeaderChannel;
-import dev.lfsfarm.proto.v1.ArtifactKind;
 import dev.lfsfarm.proto.v1.Digest;
 import dev.lfsfarm.worker.metrics.WorkerMetrics;
 import io.grpc.ClientInterceptors;
@@ -34,8 +33,8 @@ final class ArtifactTransfers {
     /** Longer than a failover (session timeout + election + restore) with room to spare. */
     static final Duration PATIENCE = Duration.ofSeconds(120);
 
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreadFactory.named("transfer-watchdog"));
+    private static final ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("transfer-watchdog"));
 
     private final LeaderChannel coordinators;
     private final ArtifactClient client;
@@ -49,8 +48,12 @@ final class ArtifactTransfers {
 
     /** Uploads the files the store lacks (one FindMissing for all) and returns their digests in order. */
     List<Digest> upload(List<ArtifactClient.Upload> files) throws IOException {
-        List<Digest> digests = retried("upload of " + files.stream().map(u -> u.file().getFileName().toString())
-                .collect(Collectors.joining(", ")), () -> client.uploadAll(files));
+        List<Digest> digests = retried(
+                "upload of "
+                        + files.stream()
+                                .map(u -> u.file().getFileName().toString())
+                                .collect(Collectors.joining(", ")),
+                () -> client.uploadAll(files));
         digests.forEach(d -> metrics.uploaded(d.getSizeBytes()));
         return digests;
     }
@@ -83,15 +86,23 @@ final class ArtifactTransfers {
                 return watched(address, moved, transfer);
             } catch (IOException | RuntimeException e) {
                 Status status = Status.fromThrowable(e);
-                boolean leadership = moved.get() || status.getCode() == Status.Code.UNAVAILABLE
-                        || status.getCode() == Status.Code.ABORTED || status.getCode() == Status.Code.FAILED_PRECONDITION
+                boolean leadership = moved.get()
+                        || status.getCode() == Status.Code.UNAVAILABLE
+                        || status.getCode() == Status.Code.ABORTED
+                        || status.getCode() == Status.Code.FAILED_PRECONDITION
                         || status.getCode() == Status.Code.DEADLINE_EXCEEDED; // a transfer to a frozen leader
-                if (!leadership || address == null || (!moved.get() && coordinators.failed(address, e) == LeaderChannel.Failure.OTHER)
+                if (!leadership
+                        || address == null
+                        || (!moved.get() && coordinators.failed(address, e) == LeaderChannel.Failure.OTHER)
                         || System.nanoTime() > deadline) {
                     throw e;
                 }
-                log.warn("{} failed ({}: {}); trying the leader again in {} ms", what, status.getCode(),
-                        status.getDescription(), backoffMillis);
+                log.warn(
+                        "{} failed ({}: {}); trying the leader again in {} ms",
+                        what,
+                        status.getCode(),
+                        status.getDescription(),
+                        backoffMillis);
                 pause(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 1_000); // a failover takes seconds: keep checking
                 try {
@@ -113,11 +124,18 @@ final class ArtifactTransfers {
      */
     private <T> T watched(String address, AtomicBoolean moved, Transfer<T> transfer) throws IOException {
         Context.CancellableContext context = Context.current().withCancellation();
-        ScheduledFuture<?> watchdog = address == null ? null : WATCHDOG.scheduleWithFixedDelay(() ->
-                coordinators.leaderMovedFrom(address).ifPresent(leader -> {
-                    moved.set(true);
-                    context.cancel(Status.UNAVAILABLE.withDescription("the leader moved to " + leader).asRuntimeException());
-                }), 500, 500, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> watchdog = address == null
+                ? null
+                : WATCHDOG.scheduleWithFixedDelay(
+                        () -> coordinators.leaderMovedFrom(address).ifPresent(leader -> {
+                            moved.set(true);
+                            context.cancel(Status.UNAVAILABLE
+                                    .withDescription("the leader moved to " + leader)
+                                    .asRuntimeException());
+                        }),
+                        500,
+                        500,
+                        TimeUnit.MILLISECONDS);
         Context previous = context.attach();
         try {
             return transfer.run();

@@ -88,8 +88,15 @@ final class AttemptRunner {
     private Workspace workspace;
     private boolean succeeded;
 
-    AttemptRunner(Assign assign, WorkerSettings settings, ExecutionSettings execution, ArtifactTransfers artifacts,
-            SourceFetcher fetcher, Reporter reporter, WorkspacePool workspaces, BooleanSupplier inlineAccepted) {
+    AttemptRunner(
+            Assign assign,
+            WorkerSettings settings,
+            ExecutionSettings execution,
+            ArtifactTransfers artifacts,
+            SourceFetcher fetcher,
+            Reporter reporter,
+            WorkspacePool workspaces,
+            BooleanSupplier inlineAccepted) {
         this.assign = assign;
         this.settings = settings;
         this.execution = execution;
@@ -139,8 +146,11 @@ final class AttemptRunner {
      */
     AttemptResult run() {
         Instant started = Instant.now();
-        AttemptResult.Builder result = AttemptResult.newBuilder().setAttemptId(assign.getAttemptId())
-                .setEpoch(epoch).setActionKey(assign.getActionKey()).setStartedAt(ProtoTime.timestamp(started));
+        AttemptResult.Builder result = AttemptResult.newBuilder()
+                .setAttemptId(assign.getAttemptId())
+                .setEpoch(epoch)
+                .setActionKey(assign.getActionKey())
+                .setStartedAt(ProtoTime.timestamp(started));
         try {
             workspace = workspaces.acquire(assign.getAttemptId());
             succeeded = build(workspace, result);
@@ -154,7 +164,9 @@ final class AttemptRunner {
         if (cancelled && !succeeded) {
             result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED);
         }
-        return result.setFinishedAt(ProtoTime.timestamp(Instant.now())).setLogSizeBytes(logOffset.get()).build();
+        return result.setFinishedAt(ProtoTime.timestamp(Instant.now()))
+                .setLogSizeBytes(logOffset.get())
+                .build();
     }
 
     /**
@@ -189,18 +201,23 @@ final class AttemptRunner {
         if (first.isPresent() && execution.runAs().isPresent()) {
             execution.runAs().get().own(workspace.src()); // tar runs as the build user, who must own src/
         }
-        Path buildDir = first.isPresent() ? Unpacker.unpackFirst(first.get(), workspace.src(), execution.runAs()) : workspace.src();
+        Path buildDir = first.isPresent()
+                ? Unpacker.unpackFirst(first.get(), workspace.src(), execution.runAs())
+                : workspace.src();
         if (cancelled) {
             return fail(result, FailureKind.FAILURE_KIND_UNSPECIFIED, "cancelled before the phases started");
         }
         SequenceResult phases = runPhases(workspace, buildDir);
         result.setMeasurements(phases.toProto().toBuilder().setDiskUsedBytes(diskUsed(workspace)))
-                .setExitCode(phases.exitCode()).setLogTail(phases.logTail());
+                .setExitCode(phases.exitCode())
+                .setLogTail(phases.logTail());
         if (!phases.succeeded()) {
             String phase = phases.failed().map(Phase::key).orElse("");
             result.setFailedPhase(phase);
-            return fail(result, FailureKind.FAILURE_KIND_PHASE_FAILED, phases.cancelled() ? "cancelled"
-                    : "phase " + phase + " exited with status " + phases.exitCode());
+            return fail(
+                    result,
+                    FailureKind.FAILURE_KIND_PHASE_FAILED,
+                    phases.cancelled() ? "cancelled" : "phase " + phase + " exited with status " + phases.exitCode());
         }
         try {
             upload(workspace, result);
@@ -214,14 +231,17 @@ final class AttemptRunner {
     private SequenceResult runPhases(Workspace workspace, Path buildDir) throws IOException, InterruptedException {
         Map<Phase, String> phases = new EnumMap<>(Phase.class);
         assign.getRecipe().getPhasesMap().forEach((k, v) -> phases.put(Phase.valueOf(k.toUpperCase(Locale.ROOT)), v));
-        PhaseEnvironment env = PhaseEnvironment.of(workspace, Math.max(1, assign.getCores()), assign.getProfileEnvMap(),
+        PhaseEnvironment env = PhaseEnvironment.of(
+                workspace,
+                Math.max(1, assign.getCores()),
+                assign.getProfileEnvMap(),
                 assign.getRecipe().getEnvMap());
         long cap = assign.getLogCapBytes() > 0 ? assign.getLogCapBytes() : AttemptLog.DEFAULT_CAP_BYTES;
         try (AttemptLog attemptLog = new AttemptLog(workspace.log(), cap, this::streamLog)) {
             PhaseRunner runner = new PhaseRunner(execution, workspace, assign.getAttemptId(), attemptLog);
             // The coordinator knows this worker's calibration; the worker's own flag is the fallback.
-            sequence = new PhaseSequence(runner, assign.getSecondsPerSbu() > 0 ? assign.getSecondsPerSbu()
-                    : settings.secondsPerSbu());
+            sequence = new PhaseSequence(
+                    runner, assign.getSecondsPerSbu() > 0 ? assign.getSecondsPerSbu() : settings.secondsPerSbu());
             if (cancelled) {
                 sequence.cancel();
             }
@@ -244,8 +264,12 @@ final class AttemptRunner {
 
     private void streamLog(byte[] chunk, Phase phase) throws InterruptedException {
         long offset = logOffset.getAndAdd(chunk.length);
-        reporter.log(LogChunk.newBuilder().setAttemptId(assign.getAttemptId()).setOffset(offset)
-                .setData(ByteString.copyFrom(chunk)).setPhase(phase.key()).build());
+        reporter.log(LogChunk.newBuilder()
+                .setAttemptId(assign.getAttemptId())
+                .setOffset(offset)
+                .setData(ByteString.copyFrom(chunk))
+                .setPhase(phase.key())
+                .build());
     }
 
     /** The recipe's sources in the domain model; path sources carry their upload digest. */
@@ -265,13 +289,17 @@ final class AttemptRunner {
 
     /** A path source from the artifact store: a file as uploaded, or a folder unpacked once into the cache. */
     private Path pathSource(Source source, Boolean directory) throws IOException {
-        RecipeSource proto = assign.getRecipe().getSourcesList().stream().filter(s -> source.path().equals(s.getPath()))
-                .findFirst().orElseThrow();
+        RecipeSource proto = assign.getRecipe().getSourcesList().stream()
+                .filter(s -> source.path().equals(s.getPath()))
+                .findFirst()
+                .orElseThrow();
         Path blob = download(proto.getPathDigest(), "blobs");
         if (!Boolean.TRUE.equals(directory)) {
             return blob;
         }
-        Path tree = settings.workDir().resolve("cache/trees").resolve(proto.getPathDigest().getSha256());
+        Path tree = settings.workDir()
+                .resolve("cache/trees")
+                .resolve(proto.getPathDigest().getSha256());
         if (!Files.isDirectory(tree)) {
             Path temp = Files.createTempDirectory(Files.createDirectories(tree.getParent()), "unpack-");
             try (InputStream in = Files.newInputStream(blob)) {
@@ -323,28 +351,34 @@ final class AttemptRunner {
         byte[] manifestBytes = manifest.toByteArray();
         Digest artifact;
         Digest manifestDigest;
-        if (inlineAccepted.getAsBoolean() && Files.size(tar) <= ArtifactClient.INLINE_MAX_BYTES
+        if (inlineAccepted.getAsBoolean()
+                && Files.size(tar) <= ArtifactClient.INLINE_MAX_BYTES
                 && manifestBytes.length <= ArtifactClient.INLINE_MAX_BYTES) {
             // Small: sent with the result, which saves a FindMissing round trip per package.
             byte[] tarBytes = Files.readAllBytes(tar);
             artifact = Sha256.digest(tarBytes);
             manifestDigest = Sha256.digest(manifestBytes);
-            result.setArtifactInline(ByteString.copyFrom(tarBytes)).setManifestInline(ByteString.copyFrom(manifestBytes));
+            result.setArtifactInline(ByteString.copyFrom(tarBytes))
+                    .setManifestInline(ByteString.copyFrom(manifestBytes));
             artifacts.sentInline(tarBytes.length + manifestBytes.length);
         } else {
             Path manifestFile = scratch.resolve("manifest.pb");
             Files.write(manifestFile, manifestBytes);
-            List<Digest> digests = artifacts.upload(List.of(new ArtifactClient.Upload(tar, ArtifactKind.ARTIFACT_KIND_PACKAGE),
+            List<Digest> digests = artifacts.upload(List.of(
+                    new ArtifactClient.Upload(tar, ArtifactKind.ARTIFACT_KIND_PACKAGE),
                     new ArtifactClient.Upload(manifestFile, ArtifactKind.ARTIFACT_KIND_MANIFEST)));
             artifact = digests.get(0);
             manifestDigest = digests.get(1);
         }
-        result.setArtifact(artifact).setManifest(manifestDigest).setMeasurements(result.getMeasurements().toBuilder()
-                .setArtifactSizeBytes(artifact.getSizeBytes()));
+        result.setArtifact(artifact)
+                .setManifest(manifestDigest)
+                .setMeasurements(result.getMeasurements().toBuilder().setArtifactSizeBytes(artifact.getSizeBytes()));
     }
 
     private static boolean fail(AttemptResult.Builder result, FailureKind kind, String reason) {
-        result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED).setFailureKind(kind).setFailureReason(reason);
+        result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+                .setFailureKind(kind)
+                .setFailureReason(reason);
         return false;
     }
 

@@ -4,6 +4,7 @@ import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.leader.CoordinatorLocator;
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.common.leader.NoLeaderException;
+import dev.lfsfarm.common.metrics.Health;
 import dev.lfsfarm.proto.v1.Assign;
 import dev.lfsfarm.proto.v1.AttemptInfo;
 import dev.lfsfarm.proto.v1.AttemptResult;
@@ -11,13 +12,11 @@ import dev.lfsfarm.proto.v1.Capacity;
 import dev.lfsfarm.proto.v1.CoordinatorMessage;
 import dev.lfsfarm.proto.v1.Heartbeat;
 import dev.lfsfarm.proto.v1.Hello;
-import dev.lfsfarm.proto.v1.LogChunk;
 import dev.lfsfarm.proto.v1.PlatformFacts;
 import dev.lfsfarm.proto.v1.ResultAck;
 import dev.lfsfarm.proto.v1.Welcome;
 import dev.lfsfarm.proto.v1.WorkerMessage;
 import dev.lfsfarm.proto.v1.WorkerServiceGrpc;
-import dev.lfsfarm.common.metrics.Health;
 import dev.lfsfarm.worker.execute.ExecutionSettings;
 import dev.lfsfarm.worker.execute.WorkspacePool;
 import dev.lfsfarm.worker.metrics.WorkerMetrics;
@@ -26,7 +25,6 @@ import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
@@ -35,8 +33,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -75,13 +73,15 @@ public final class WorkerAgent implements AutoCloseable {
     private final WorkerMetrics metrics;
     /** The Connect stream's channel: the leader channel with the gRPC metrics interceptor. */
     private final Channel connectChannel;
+
     private final String instanceId = UUID.randomUUID().toString();
     private final ExecutorService builders;
     private final WorkspacePool workspaces;
     /** Whether the coordinator of the last Welcome stores artifacts sent with results. */
     private volatile boolean inlineAccepted;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreadFactory.named("worker-timer"));
+
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("worker-timer"));
     private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
     private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
     /**
@@ -90,6 +90,7 @@ public final class WorkerAgent implements AutoCloseable {
      * interleave, or a result could leave with the old epoch.
      */
     private final Object attempts = new Object();
+
     private final AtomicLong newestEpoch = new AtomicLong();
     private final AtomicLong heartbeats = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -102,7 +103,8 @@ public final class WorkerAgent implements AutoCloseable {
     private long welcomedEpoch;
 
     /** An agent that always uses {@code channel} (a coordinator at one known address). */
-    public WorkerAgent(WorkerSettings settings, ManagedChannel channel, ExecutionSettings execution, PlatformFacts platform) {
+    public WorkerAgent(
+            WorkerSettings settings, ManagedChannel channel, ExecutionSettings execution, PlatformFacts platform) {
         this(settings, LeaderChannel.fixed(channel), execution, platform);
     }
 
@@ -110,12 +112,17 @@ public final class WorkerAgent implements AutoCloseable {
      * An agent that follows the leader through {@code coordinators}. The caller closes the
      * channel after {@link #close()}.
      */
-    public WorkerAgent(WorkerSettings settings, LeaderChannel coordinators, ExecutionSettings execution, PlatformFacts platform) {
+    public WorkerAgent(
+            WorkerSettings settings, LeaderChannel coordinators, ExecutionSettings execution, PlatformFacts platform) {
         this(settings, coordinators, execution, platform, WorkerMetrics.none(settings.name()));
     }
 
     /** The same, recording the agent's meters in {@code metrics}. */
-    public WorkerAgent(WorkerSettings settings, LeaderChannel coordinators, ExecutionSettings execution, PlatformFacts platform,
+    public WorkerAgent(
+            WorkerSettings settings,
+            LeaderChannel coordinators,
+            ExecutionSettings execution,
+            PlatformFacts platform,
             WorkerMetrics metrics) {
         this.settings = settings;
         this.coordinators = coordinators;
@@ -128,8 +135,12 @@ public final class WorkerAgent implements AutoCloseable {
         fetcher.observe(metrics);
         metrics.bindSlots(running::size, settings.slots());
         this.builders = Executors.newFixedThreadPool(settings.slots(), DaemonThreadFactory.named("build"));
-        this.workspaces = new WorkspacePool(settings.workDir().resolve("attempts"), settings.workDir().resolve("recycled"),
-                settings.slots(), settings.keepFailedWorkspaces(), execution.cgroups().isPresent());
+        this.workspaces = new WorkspacePool(
+                settings.workDir().resolve("attempts"),
+                settings.workDir().resolve("recycled"),
+                settings.slots(),
+                settings.keepFailedWorkspaces(),
+                execution.cgroups().isPresent());
     }
 
     /** Connects (and keeps reconnecting) in the background. */
@@ -201,7 +212,11 @@ public final class WorkerAgent implements AutoCloseable {
 
             @Override
             public void onCompleted() {
-                disconnected(mine, Status.UNAVAILABLE.withDescription("the coordinator closed the stream").asRuntimeException());
+                disconnected(
+                        mine,
+                        Status.UNAVAILABLE
+                                .withDescription("the coordinator closed the stream")
+                                .asRuntimeException());
             }
         };
         log.debug("connecting to the coordinator at {} (from {})", address, coordinators.describe());
@@ -216,35 +231,58 @@ public final class WorkerAgent implements AutoCloseable {
             case CANCEL -> {
                 AttemptRunner runner = running.get(message.getCancel().getAttemptId());
                 if (runner != null) {
-                    log.info("cancelling attempt {}: {}", runner.attemptId(), message.getCancel().getMessage());
+                    log.info(
+                            "cancelling attempt {}: {}",
+                            runner.attemptId(),
+                            message.getCancel().getMessage());
                     builders.execute(runner::cancel);
                 }
             }
             case RESULT_ACK -> acknowledged(message.getResultAck());
-            case DRAIN -> log.info(message.getDrain().getUndrain() ? "undrained: taking new work again"
-                    : "draining: finishing running attempts, taking nothing new");
+            case DRAIN ->
+                log.info(
+                        message.getDrain().getUndrain()
+                                ? "undrained: taking new work again"
+                                : "draining: finishing running attempts, taking nothing new");
             default -> log.warn("ignored an empty message from the coordinator");
         }
     }
 
     /** Called when the transport opened: the first message must be Hello, with what still runs. */
     private void sayHello(CoordinatorLink to) {
-        Hello.Builder hello = Hello.newBuilder().setName(settings.name()).setInstanceId(instanceId).setPlatform(platform)
-                .setCapacity(Capacity.newBuilder().setSlots(settings.slots()).setCores(settings.cores())
-                        .setMemoryMb(settings.memoryMb()).putAllLabels(settings.labels()))
+        Hello.Builder hello = Hello.newBuilder()
+                .setName(settings.name())
+                .setInstanceId(instanceId)
+                .setPlatform(platform)
+                .setCapacity(Capacity.newBuilder()
+                        .setSlots(settings.slots())
+                        .setCores(settings.cores())
+                        .setMemoryMb(settings.memoryMb())
+                        .putAllLabels(settings.labels()))
                 .setNewestEpochSeen(newestEpoch.get());
         synchronized (attempts) {
             running.values().forEach(r -> hello.addAttempts(info(r)));
-            unacknowledged.values().forEach(r -> hello.addAttempts(AttemptInfo.newBuilder().setAttemptId(r.getAttemptId())
-                    .setEpoch(r.getEpoch()).setFinished(true)));
+            unacknowledged
+                    .values()
+                    .forEach(r -> hello.addAttempts(AttemptInfo.newBuilder()
+                            .setAttemptId(r.getAttemptId())
+                            .setEpoch(r.getEpoch())
+                            .setFinished(true)));
         }
         to.send(WorkerMessage.newBuilder().setHello(hello).build());
     }
 
     private static AttemptInfo info(AttemptRunner runner) {
         Assign a = runner.assign();
-        return AttemptInfo.newBuilder().setAttemptId(a.getAttemptId()).setBuildId(a.getBuildId()).setPackageId(a.getPackageId())
-                .setEpoch(runner.epoch()).setCores(a.getCores()).setMemoryMb(a.getMemoryMb()).setFinished(false).build();
+        return AttemptInfo.newBuilder()
+                .setAttemptId(a.getAttemptId())
+                .setBuildId(a.getBuildId())
+                .setPackageId(a.getPackageId())
+                .setEpoch(runner.epoch())
+                .setCores(a.getCores())
+                .setMemoryMb(a.getMemoryMb())
+                .setFinished(false)
+                .build();
     }
 
     private void welcomed(CoordinatorLink from, CoordinatorMessage message) {
@@ -253,8 +291,10 @@ public final class WorkerAgent implements AutoCloseable {
         long newest = newestEpoch.get();
         if (epoch < newest) {
             // A leader that lost its term but has not noticed yet: nothing it says may be acted on.
-            from.abandon(Status.ABORTED.withDescription("the coordinator at " + from.address() + " has epoch " + epoch
-                    + ", older than epoch " + newest + " seen before: it was deposed").asRuntimeException());
+            from.abandon(Status.ABORTED
+                    .withDescription("the coordinator at " + from.address() + " has epoch " + epoch
+                            + ", older than epoch " + newest + " seen before: it was deposed")
+                    .asRuntimeException());
             return;
         }
         newestEpoch.accumulateAndGet(epoch, Math::max);
@@ -268,7 +308,8 @@ public final class WorkerAgent implements AutoCloseable {
                 }
                 AttemptResult pending = unacknowledged.get(id);
                 if (pending != null) {
-                    AttemptResult restamped = pending.toBuilder().setEpoch(epoch).build();
+                    AttemptResult restamped =
+                            pending.toBuilder().setEpoch(epoch).build();
                     unacknowledged.put(id, restamped);
                     from.send(WorkerMessage.newBuilder().setResult(restamped).build());
                 }
@@ -284,18 +325,25 @@ public final class WorkerAgent implements AutoCloseable {
             beforeEpoch = welcomedEpoch;
             welcomedBy = from.address();
             welcomedEpoch = epoch;
-            long interval = Math.max(100, welcome.getHeartbeatInterval().getSeconds() * 1000
-                    + welcome.getHeartbeatInterval().getNanos() / 1_000_000);
+            long interval = Math.max(
+                    100,
+                    welcome.getHeartbeatInterval().getSeconds() * 1000
+                            + welcome.getHeartbeatInterval().getNanos() / 1_000_000);
             if (heartbeat != null) {
                 heartbeat.cancel(false);
             }
-            heartbeat = timers.scheduleAtFixedRate(() -> sendHeartbeat(from), interval, interval, TimeUnit.MILLISECONDS);
+            heartbeat =
+                    timers.scheduleAtFixedRate(() -> sendHeartbeat(from), interval, interval, TimeUnit.MILLISECONDS);
         }
         if (before != null && (!before.equals(from.address()) || beforeEpoch != epoch)) {
             log.info("coordinator changed: now {} (epoch {})", from.address(), epoch);
         }
-        log.info("connected to the coordinator at {} (epoch {}), {} attempts running, {} adopted", from.address(), epoch,
-                running.size(), welcome.getAdoptedAttemptIdsCount());
+        log.info(
+                "connected to the coordinator at {} (epoch {}), {} attempts running, {} adopted",
+                from.address(),
+                epoch,
+                running.size(),
+                welcome.getAdoptedAttemptIdsCount());
     }
 
     private void sendHeartbeat(CoordinatorLink to) {
@@ -303,28 +351,40 @@ public final class WorkerAgent implements AutoCloseable {
         if (moved.isPresent()) {
             // The old leader may be frozen with its TCP connection still up: leave it, find the new one.
             log.warn("the leader moved to {}; leaving {}", moved.get(), to.address());
-            to.abandon(Status.UNAVAILABLE.withDescription("the leader moved to " + moved.get()).asRuntimeException());
+            to.abandon(Status.UNAVAILABLE
+                    .withDescription("the leader moved to " + moved.get())
+                    .asRuntimeException());
             return;
         }
-        to.send(WorkerMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSequence(heartbeats.incrementAndGet())
-                .addAllRunningAttemptIds(running.keySet())).build());
+        to.send(WorkerMessage.newBuilder()
+                .setHeartbeat(Heartbeat.newBuilder()
+                        .setSequence(heartbeats.incrementAndGet())
+                        .addAllRunningAttemptIds(running.keySet()))
+                .build());
     }
 
     private void assigned(Assign assign) {
         if (assign.getLeaderEpoch() < newestEpoch.get()) {
-            log.warn("ignored attempt {} from a deposed coordinator (epoch {} < {})", assign.getAttemptId(),
-                    assign.getLeaderEpoch(), newestEpoch.get());
+            log.warn(
+                    "ignored attempt {} from a deposed coordinator (epoch {} < {})",
+                    assign.getAttemptId(),
+                    assign.getLeaderEpoch(),
+                    newestEpoch.get());
             return;
         }
         newestEpoch.accumulateAndGet(assign.getLeaderEpoch(), Math::max);
         if (running.containsKey(assign.getAttemptId())) {
             return;
         }
-        AttemptRunner runner = new AttemptRunner(assign, settings, execution, artifacts, fetcher, reporter(), workspaces,
-                () -> inlineAccepted);
+        AttemptRunner runner = new AttemptRunner(
+                assign, settings, execution, artifacts, fetcher, reporter(), workspaces, () -> inlineAccepted);
         running.put(assign.getAttemptId(), runner);
-        log.info("building {} for build {} (attempt {}, {} cores)", assign.getPackageId(), assign.getBuildId(),
-                assign.getAttemptId(), assign.getCores());
+        log.info(
+                "building {} for build {} (attempt {}, {} cores)",
+                assign.getPackageId(),
+                assign.getBuildId(),
+                assign.getAttemptId(),
+                assign.getCores());
         builders.execute(() -> {
             try {
                 finish(runner, runner.run());
@@ -337,7 +397,9 @@ public final class WorkerAgent implements AutoCloseable {
     private AttemptRunner.Reporter reporter() {
         return chunk -> {
             CoordinatorLink current = link;
-            if (current != null && current.isOpen() && current.sendWhenReady(AttemptRunner.message(chunk), LOG_PATIENCE)) {
+            if (current != null
+                    && current.isOpen()
+                    && current.sendWhenReady(AttemptRunner.message(chunk), LOG_PATIENCE)) {
                 metrics.logSent(chunk.getData().size());
             }
         };
@@ -355,7 +417,10 @@ public final class WorkerAgent implements AutoCloseable {
                 current.send(WorkerMessage.newBuilder().setResult(stamped).build());
             }
         }
-        log.info("attempt {} ({}) {}", result.getAttemptId(), runner.assign().getPackageId(),
+        log.info(
+                "attempt {} ({}) {}",
+                result.getAttemptId(),
+                runner.assign().getPackageId(),
                 result.getOutcome().name().replace("ATTEMPT_OUTCOME_", "").toLowerCase(java.util.Locale.ROOT)
                         + (result.getFailureReason().isEmpty() ? "" : ": " + result.getFailureReason()));
     }
@@ -363,8 +428,11 @@ public final class WorkerAgent implements AutoCloseable {
     private void acknowledged(ResultAck ack) {
         unacknowledged.remove(ack.getAttemptId());
         if (!ack.getAccepted()) {
-            log.warn("the coordinator rejected the result of attempt {}: {} {}", ack.getAttemptId(),
-                    ack.getRejectReason(), ack.getMessage());
+            log.warn(
+                    "the coordinator rejected the result of attempt {}: {} {}",
+                    ack.getAttemptId(),
+                    ack.getRejectReason(),
+                    ack.getMessage());
         }
     }
 
@@ -390,19 +458,24 @@ public final class WorkerAgent implements AutoCloseable {
                     log.info("the coordinator at {} is a standby; the leader is {}: connecting there", at, leader);
                     reconnectIn(0);
                 } else {
-                    retryLater("the coordinator at " + at + " is a standby naming " + leader + " (" + inRow + " redirects in a row)");
+                    retryLater("the coordinator at " + at + " is a standby naming " + leader + " (" + inRow
+                            + " redirects in a row)");
                 }
             }
-            case DEPOSED -> retryLater("the coordinator at " + at + " was deposed (" + status.getDescription()
-                    + "); looking for the leader");
-            case UNREACHABLE -> retryLater("coordinator " + at + " unavailable (" + status.getCode() + ": "
-                    + status.getDescription() + ")");
+            case DEPOSED ->
+                retryLater("the coordinator at " + at + " was deposed (" + status.getDescription()
+                        + "); looking for the leader");
+            case UNREACHABLE ->
+                retryLater("coordinator " + at + " unavailable (" + status.getCode() + ": " + status.getDescription()
+                        + ")");
             default -> {
-                if (status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.ALREADY_EXISTS) {
+                if (status.getCode() == Status.Code.INVALID_ARGUMENT
+                        || status.getCode() == Status.Code.ALREADY_EXISTS) {
                     log.error("the coordinator at {} refused this worker: {}", at, status.getDescription());
                     retryLater(null);
                 } else {
-                    retryLater("coordinator " + at + " ended the stream (" + status.getCode() + ": " + status.getDescription() + ")");
+                    retryLater("coordinator " + at + " ended the stream (" + status.getCode() + ": "
+                            + status.getDescription() + ")");
                 }
             }
         }

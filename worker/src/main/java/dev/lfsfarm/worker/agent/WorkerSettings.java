@@ -17,8 +17,16 @@ import java.util.Map;
  * @param secondsPerSbu this worker's calibrated seconds per SBU (for SBU figures)
  * @param maxBackoff longest wait between reconnection tries
  */
-public record WorkerSettings(String name, int slots, int cores, int memoryMb, Map<String, String> labels, Path workDir,
-        boolean keepFailedWorkspaces, double secondsPerSbu, Duration maxBackoff) {
+public record WorkerSettings(
+        String name,
+        int slots,
+        int cores,
+        int memoryMb,
+        Map<String, String> labels,
+        Path workDir,
+        boolean keepFailedWorkspaces,
+        double secondsPerSbu,
+        Duration maxBackoff) {
 
     public WorkerSettings {
         labels = Map.copyOf(labels);

@@ -80,8 +80,8 @@ public final class AttemptLog implements Closeable {
         this.tailBytes = capBytes == 0 ? 0 : tailBytes;
         this.headBytes = capBytes == 0 ? Long.MAX_VALUE : capBytes - tailBytes;
         this.sink = sink;
-        this.out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
+        this.out = Files.newOutputStream(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
 
     /** The log file. */
@@ -93,7 +93,8 @@ public final class AttemptLog implements Closeable {
      * Appends output of a phase: to the sink (may block, see {@link LogSink}), to the file within
      * the cap, and to the in-memory tail.
      */
-    public synchronized void write(Phase phase, byte[] bytes, int off, int len) throws IOException, InterruptedException {
+    public synchronized void write(Phase phase, byte[] bytes, int off, int len)
+            throws IOException, InterruptedException {
         if (len == 0) {
             return;
         }

@@ -86,7 +86,10 @@ public final class CgroupV2 {
             }
             boolean memory = memoryPeak.get();
             CgroupV2 cgroups = new CgroupV2(parent, memory);
-            log.info("measuring phases with cgroup v2 under {} (memory.peak: {})", parent, memory ? "yes" : "no, sampled");
+            log.info(
+                    "measuring phases with cgroup v2 under {} (memory.peak: {})",
+                    parent,
+                    memory ? "yes" : "no, sampled");
             return Optional.of(cgroups);
         } catch (IOException | RuntimeException e) {
             log.info("cgroup v2 is not usable ({}): measuring phases from /proc", e.toString());
@@ -124,7 +127,8 @@ public final class CgroupV2 {
      *     controller enabled)
      */
     private static Optional<Boolean> probe(Path parent) throws IOException {
-        PhaseCgroup probe = new CgroupV2(parent, false).create("probe-" + ProcessHandle.current().pid());
+        PhaseCgroup probe = new CgroupV2(parent, false)
+                .create("probe-" + ProcessHandle.current().pid());
         try {
             for (String file : List.of("cgroup.procs", "cpu.stat")) {
                 if (!Files.exists(probe.dir().resolve(file))) {
@@ -132,8 +136,14 @@ public final class CgroupV2 {
                     return Optional.empty();
                 }
             }
-            Process p = new ProcessBuilder("/bin/sh", "-c", "echo $$ > \"$1\"", "sh", probe.procsFile().toString())
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "/bin/sh",
+                            "-c",
+                            "echo $$ > \"$1\"",
+                            "sh",
+                            probe.procsFile().toString())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 log.info("cannot move a process into {} ({}): measuring phases from /proc", probe.dir(), out);

@@ -31,8 +31,8 @@ public final class ExecutionSettings {
     private final Path bash;
     private final Optional<Path> setsid;
 
-    private ExecutionSettings(Builder b, Optional<RunAs> runAs, Optional<CgroupV2> cgroups, Path bash,
-            Optional<Path> setsid) {
+    private ExecutionSettings(
+            Builder b, Optional<RunAs> runAs, Optional<CgroupV2> cgroups, Path bash, Optional<Path> setsid) {
         this.runAs = runAs;
         this.cgroups = cgroups;
         this.killGrace = b.killGrace;
@@ -103,7 +103,11 @@ public final class ExecutionSettings {
 
     /** Builder; {@link #build()} probes the host. */
     public static final class Builder {
-        private enum UserPolicy { DEFAULT, SELF, NAMED }
+        private enum UserPolicy {
+            DEFAULT,
+            SELF,
+            NAMED
+        }
 
         private UserPolicy userPolicy = UserPolicy.DEFAULT;
         private String userName;
@@ -112,8 +116,7 @@ public final class ExecutionSettings {
         private Duration killGrace = DEFAULT_KILL_GRACE;
         private Duration sampleInterval = DEFAULT_SAMPLE_INTERVAL;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Runs phases as this user (the worker must be root). Null or empty restores the default:
@@ -179,17 +182,18 @@ public final class ExecutionSettings {
                 case SELF -> runAs = Optional.empty();
                 case NAMED -> {
                     if (!RunAs.workerIsRoot()) {
-                        throw new IOException("build user '" + userName + "' is configured, but the worker does not run "
-                                + "as root and cannot switch users");
+                        throw new IOException("build user '" + userName
+                                + "' is configured, but the worker does not run " + "as root and cannot switch users");
                     }
-                    runAs = Optional.of(RunAs.lookup(userName).orElseThrow(
-                            () -> new IOException("build user '" + userName + "' does not exist (create it with useradd)")));
+                    runAs = Optional.of(RunAs.lookup(userName)
+                            .orElseThrow(() -> new IOException(
+                                    "build user '" + userName + "' does not exist (create it with useradd)")));
                 }
                 default -> runAs = RunAs.defaultPolicy();
             }
             if (runAs.isPresent() && systemTool("setpriv").isEmpty()) {
-                throw new IOException("phases should run as '" + runAs.get().name()
-                        + "' but setpriv (util-linux) is not installed");
+                throw new IOException(
+                        "phases should run as '" + runAs.get().name() + "' but setpriv (util-linux) is not installed");
             }
             Path bash = systemTool("bash").orElseThrow(() -> new IOException("bash is not installed"));
             Optional<Path> setsid = systemTool("setsid");

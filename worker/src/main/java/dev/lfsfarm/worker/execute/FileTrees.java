@@ -26,8 +26,7 @@ import java.util.stream.Stream;
  */
 public final class FileTrees {
 
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /**
      * Bytes of the regular files under {@code root} (symbolic links not followed; a missing root,
@@ -123,7 +122,8 @@ public final class FileTrees {
     private static void makeOwnerWritable(Path dir) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-            if (!perms.contains(PosixFilePermission.OWNER_WRITE) || !perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
+            if (!perms.contains(PosixFilePermission.OWNER_WRITE)
+                    || !perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
                 Set<PosixFilePermission> fixed = EnumSet.copyOf(perms);
                 fixed.add(PosixFilePermission.OWNER_WRITE);
                 fixed.add(PosixFilePermission.OWNER_EXECUTE);
@@ -153,7 +153,10 @@ public final class FileTrees {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES,
+                Files.copy(
+                        file,
+                        to.resolve(from.relativize(file).toString()),
+                        StandardCopyOption.COPY_ATTRIBUTES,
                         LinkOption.NOFOLLOW_LINKS);
                 return FileVisitResult.CONTINUE;
             }

@@ -25,7 +25,8 @@ final class LogPump implements Runnable {
 
     static final int CHUNK = 64 << 10;
 
-    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(DaemonThreadFactory.numbered("phase-log"));
+    private static final ExecutorService PUMPS =
+            Executors.newCachedThreadPool(DaemonThreadFactory.numbered("phase-log"));
 
     private final InputStream in;
     private final AttemptLog log;

@@ -15,7 +15,7 @@ import dev.lfsfarm.common.recipe.Phase;
 public interface LogSink {
 
     /** A sink that discards everything. */
-    LogSink NONE = (chunk, phase) -> { };
+    LogSink NONE = (chunk, phase) -> {};
 
     /**
      * Takes one chunk of output. Chunks are 1 byte to 64 KiB, usually end at a line boundary, never

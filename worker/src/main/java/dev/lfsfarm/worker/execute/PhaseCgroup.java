@@ -23,7 +23,8 @@ final class PhaseCgroup {
 
     private static final Logger log = LoggerFactory.getLogger(PhaseCgroup.class);
 
-    private static final ExecutorService REMOVER = Executors.newSingleThreadExecutor(DaemonThreadFactory.named("cgroup-remover"));
+    private static final ExecutorService REMOVER =
+            Executors.newSingleThreadExecutor(DaemonThreadFactory.named("cgroup-remover"));
 
     /** Removals queued and not yet over, so that a cgroup of the same name is not created under one. */
     private static final ConcurrentHashMap<Path, CompletableFuture<Void>> PENDING = new ConcurrentHashMap<>();

@@ -80,15 +80,29 @@ public final class PhaseEnvironment {
      * @param profileEnv the profile's env, applied over the contract
      * @param recipeEnv the recipe's env, applied over the profile's
      */
-    public static PhaseEnvironment of(Workspace workspace, int jobs, Map<String, String> profileEnv,
-            Map<String, String> recipeEnv) {
-        return of(workspace.dest(), workspace.sysroot(), workspace.sources(), workspace.home(), workspace.tmp(), jobs,
-                profileEnv, recipeEnv);
+    public static PhaseEnvironment of(
+            Workspace workspace, int jobs, Map<String, String> profileEnv, Map<String, String> recipeEnv) {
+        return of(
+                workspace.dest(),
+                workspace.sysroot(),
+                workspace.sources(),
+                workspace.home(),
+                workspace.tmp(),
+                jobs,
+                profileEnv,
+                recipeEnv);
     }
 
     /** As {@link #of(Workspace, int, Map, Map)} with explicit folders. */
-    public static PhaseEnvironment of(Path dest, Path sysroot, Path sources, Path home, Path tmp, int jobs,
-            Map<String, String> profileEnv, Map<String, String> recipeEnv) {
+    public static PhaseEnvironment of(
+            Path dest,
+            Path sysroot,
+            Path sources,
+            Path home,
+            Path tmp,
+            int jobs,
+            Map<String, String> profileEnv,
+            Map<String, String> recipeEnv) {
         if (jobs < 1) {
             throw new IllegalArgumentException("jobs must be >= 1, got " + jobs);
         }
@@ -103,8 +117,9 @@ public final class PhaseEnvironment {
         env.put("PKG_CONFIG_SYSROOT_DIR", s);
         env.put("PKG_CONFIG_LIBDIR", s + "/usr/lib/pkgconfig:" + s + "/usr/share/pkgconfig:" + s + "/lib/pkgconfig");
         env.put("CPPFLAGS", "-I" + s + "/usr/include");
-        env.put("LDFLAGS", "-L" + s + "/usr/lib -Wl,-rpath-link," + s + "/usr/lib -L" + s + "/lib -Wl,-rpath-link," + s
-                + "/lib");
+        env.put(
+                "LDFLAGS",
+                "-L" + s + "/usr/lib -Wl,-rpath-link," + s + "/usr/lib -L" + s + "/lib -Wl,-rpath-link," + s + "/lib");
         env.put("LD_LIBRARY_PATH", s + "/usr/lib:" + s + "/lib");
         env.put("CMAKE_PREFIX_PATH", s + "/usr:" + s);
         env.put("HOME", home.toAbsolutePath().normalize().toString());

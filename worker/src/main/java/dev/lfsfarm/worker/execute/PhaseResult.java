@@ -19,8 +19,15 @@ import java.time.Instant;
  * @param leftoverProcesses processes still running when the phase's shell exited (background jobs,
  *     daemons) that the worker then killed
  */
-public record PhaseResult(Phase phase, Status status, Instant startedAt, ResourceUse usage, int exitCode, int signal,
-        MeasurementMethod method, int leftoverProcesses) {
+public record PhaseResult(
+        Phase phase,
+        Status status,
+        Instant startedAt,
+        ResourceUse usage,
+        int exitCode,
+        int signal,
+        MeasurementMethod method,
+        int leftoverProcesses) {
 
     /** How a phase ended. */
     public enum Status {
@@ -56,7 +63,9 @@ public record PhaseResult(Phase phase, Status status, Instant startedAt, Resourc
             return b.setSkipped(true).build();
         }
         if (startedAt != null) {
-            b.setStartedAt(Timestamp.newBuilder().setSeconds(startedAt.getEpochSecond()).setNanos(startedAt.getNano()));
+            b.setStartedAt(Timestamp.newBuilder()
+                    .setSeconds(startedAt.getEpochSecond())
+                    .setNanos(startedAt.getNano()));
         }
         return b.setUsage(usage.toProto())
                 .setExitCode(exitCode)

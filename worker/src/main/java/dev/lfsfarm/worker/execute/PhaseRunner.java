@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class PhaseRunner {
 
     /** The wrapper script; $1 = cgroup.procs or "", $2 = times file, the rest = the command. */
-    static final String WRAPPER = String.join("\n",
+    static final String WRAPPER = String.join(
+            "\n",
             "if [ -n \"$1\" ]; then",
             "  echo $$ > \"$1\" || { echo \"farm: cannot join cgroup $1\" >&2; exit 125; }",
             "fi",
@@ -140,7 +141,10 @@ public final class PhaseRunner {
                 cgroup = cgroups.create(cgroupName(workspace, attemptId, phase));
                 method = cgroups.hasMemoryPeak() ? MeasurementMethod.CGROUP : MeasurementMethod.CGROUP_CPU_SAMPLED_RSS;
             } catch (IOException e) {
-                log.warn("cannot create a cgroup for {} of {}: {}; measuring from /proc", phase.key(), attemptId,
+                log.warn(
+                        "cannot create a cgroup for {} of {}: {}; measuring from /proc",
+                        phase.key(),
+                        attemptId,
                         e.toString());
             }
         }
@@ -208,8 +212,11 @@ public final class PhaseRunner {
             wasCancelled = cancelled;
         }
         if (!pump.join(PIPE_CLOSE_MILLIS)) {
-            log.warn("the output of {} of {} is still open after its processes were killed: a process escaped the "
-                    + "tree; the rest of its output is not logged", phase.key(), attemptId);
+            log.warn(
+                    "the output of {} of {} is still open after its processes were killed: a process escaped the "
+                            + "tree; the rest of its output is not logged",
+                    phase.key(),
+                    attemptId);
         }
 
         double[] cpu = cpuSeconds(cgroup, timesFile, sampler);
@@ -224,25 +231,36 @@ public final class PhaseRunner {
         }
         Files.deleteIfExists(timesFile);
 
-        PhaseResult.Status status = wasCancelled ? PhaseResult.Status.CANCELLED
+        PhaseResult.Status status = wasCancelled
+                ? PhaseResult.Status.CANCELLED
                 : exitCode == 0 ? PhaseResult.Status.SUCCEEDED : PhaseResult.Status.FAILED;
         int signal = exitCode > 128 && exitCode <= 128 + 64 ? exitCode - 128 : 0;
-        PhaseResult result = new PhaseResult(phase, status, startedAt, new ResourceUse(wall, cpu[0], cpu[1], peak),
-                exitCode, signal, method, leftovers);
+        PhaseResult result = new PhaseResult(
+                phase,
+                status,
+                startedAt,
+                new ResourceUse(wall, cpu[0], cpu[1], peak),
+                exitCode,
+                signal,
+                method,
+                leftovers);
         log.debug("{} of {}: {}", phase.key(), attemptId, result);
 
         if (pump.error() != null) {
-            throw new IOException("the log of phase " + phase.key() + " of " + attemptId + " could not be written: "
-                    + pump.error(), pump.error());
+            throw new IOException(
+                    "the log of phase " + phase.key() + " of " + attemptId + " could not be written: " + pump.error(),
+                    pump.error());
         }
         if (leftovers > 0 && !wasCancelled) {
             attemptLog.note(phase, phase.key() + " left " + leftovers + " process(es) running; they were killed");
         }
         switch (status) {
-            case FAILED -> attemptLog.note(phase, String.format("%s failed with exit status %d after %.1f s",
-                    phase.key(), exitCode, wall));
+            case FAILED ->
+                attemptLog.note(
+                        phase,
+                        String.format("%s failed with exit status %d after %.1f s", phase.key(), exitCode, wall));
             case CANCELLED -> attemptLog.note(phase, String.format("%s cancelled after %.1f s", phase.key(), wall));
-            default -> { }
+            default -> {}
         }
         return result;
     }
@@ -284,7 +302,8 @@ public final class PhaseRunner {
      */
     static String cgroupName(Workspace workspace, String attemptId, Phase phase) {
         Path attempts = workspace.root().toAbsolutePath().normalize().getParent();
-        String tag = dev.lfsfarm.common.artifact.Sha256.of(String.valueOf(attempts).getBytes(StandardCharsets.UTF_8))
+        String tag = dev.lfsfarm.common.artifact.Sha256.of(
+                        String.valueOf(attempts).getBytes(StandardCharsets.UTF_8))
                 .substring(0, 12);
         return "attempt-" + tag + "-" + Workspace.folderName(attemptId) + "-" + phase.key();
     }
@@ -292,13 +311,29 @@ public final class PhaseRunner {
     private List<String> command(String script, PhaseCgroup cgroup, Path timesFile) {
         List<String> cmd = new ArrayList<>();
         settings.setsid().ifPresent(p -> cmd.add(p.toString()));
-        if (cgroup != null && settings.runAs().isEmpty() && cgroup.procsFile().toString().indexOf('\'') < 0) {
-            cmd.addAll(List.of(settings.bash().toString(), "--noprofile", "--norc", "-e", "-o", "pipefail", "-c",
+        if (cgroup != null
+                && settings.runAs().isEmpty()
+                && cgroup.procsFile().toString().indexOf('\'') < 0) {
+            cmd.addAll(List.of(
+                    settings.bash().toString(),
+                    "--noprofile",
+                    "--norc",
+                    "-e",
+                    "-o",
+                    "pipefail",
+                    "-c",
                     joinPrologue(cgroup.procsFile()) + script));
             return cmd;
         }
-        cmd.addAll(List.of(settings.bash().toString(), "--noprofile", "--norc", "-c", WRAPPER, "farm-phase",
-                cgroup == null ? "" : cgroup.procsFile().toString(), timesFile.toString()));
+        cmd.addAll(List.of(
+                settings.bash().toString(),
+                "--noprofile",
+                "--norc",
+                "-c",
+                WRAPPER,
+                "farm-phase",
+                cgroup == null ? "" : cgroup.procsFile().toString(),
+                timesFile.toString()));
         settings.runAs().ifPresent(u -> cmd.addAll(u.commandPrefix()));
         cmd.addAll(List.of(settings.bash().toString(), "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script));
         return cmd;
@@ -334,8 +369,8 @@ public final class PhaseRunner {
     }
 
     private PhaseResult notStarted(Phase phase) {
-        return new PhaseResult(phase, PhaseResult.Status.CANCELLED, Instant.now(), ResourceUse.ZERO, 0, 0,
-                settings.method(), 0);
+        return new PhaseResult(
+                phase, PhaseResult.Status.CANCELLED, Instant.now(), ResourceUse.ZERO, 0, 0, settings.method(), 0);
     }
 
     private void finishQuietly(TreeSampler sampler, ProcessTree tree, LogPump pump) {
@@ -355,8 +390,7 @@ public final class PhaseRunner {
 
     /** Parses the wrapper's {@code times} output. */
     static final class ShellTimes {
-        private ShellTimes() {
-        }
+        private ShellTimes() {}
 
         /** User and system seconds of the children (second line), if the file is complete. */
         static Optional<double[]> read(Path file) {

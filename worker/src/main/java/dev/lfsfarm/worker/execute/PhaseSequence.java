@@ -19,6 +19,7 @@ public final class PhaseSequence {
 
     /** Lines and bytes of the log tail a result carries. */
     public static final int TAIL_LINES = 50;
+
     public static final int TAIL_BYTES = 8 << 10;
 
     private static final Logger log = LoggerFactory.getLogger(PhaseSequence.class);
@@ -48,8 +49,9 @@ public final class PhaseSequence {
      * @param cores cores granted (reported in the measurements)
      * @throws IOException when a phase cannot be started, or the build user cannot use the workspace
      */
-    public SequenceResult run(Map<Phase, String> phases, boolean skipCheck, Path buildDir,
-            PhaseEnvironment environment, int cores) throws IOException, InterruptedException {
+    public SequenceResult run(
+            Map<Phase, String> phases, boolean skipCheck, Path buildDir, PhaseEnvironment environment, int cores)
+            throws IOException, InterruptedException {
         Workspace ws = runner.workspace();
         AttemptLog attemptLog = runner.attemptLog();
         Optional<RunAs> user = runner.settings().runAs();
@@ -86,12 +88,25 @@ public final class PhaseSequence {
                 break;
             }
         }
-        SequenceResult result = new SequenceResult(results, total, failed, exitCode, cancelled,
-                attemptLog.tail(TAIL_LINES, TAIL_BYTES), secondsPerSbu, cores);
-        log.info("{}: {} in {} s ({} SBU)", ws.root().getFileName(),
-                result.succeeded() ? "phases succeeded" : cancelled ? "cancelled in " + failed.key() : "failed in "
-                        + failed.key() + " with exit status " + exitCode,
-                String.format("%.1f", total.wallSeconds()), String.format("%.2f", result.sbu()));
+        SequenceResult result = new SequenceResult(
+                results,
+                total,
+                failed,
+                exitCode,
+                cancelled,
+                attemptLog.tail(TAIL_LINES, TAIL_BYTES),
+                secondsPerSbu,
+                cores);
+        log.info(
+                "{}: {} in {} s ({} SBU)",
+                ws.root().getFileName(),
+                result.succeeded()
+                        ? "phases succeeded"
+                        : cancelled
+                                ? "cancelled in " + failed.key()
+                                : "failed in " + failed.key() + " with exit status " + exitCode,
+                String.format("%.1f", total.wallSeconds()),
+                String.format("%.2f", result.sbu()));
         return result;
     }
 

@@ -25,8 +25,7 @@ final class ProcFs {
     private static final long CLOCK_TICKS = getconf("CLK_TCK", 100);
     private static final long PAGE_SIZE = getconf("PAGESIZE", 4096);
 
-    private ProcFs() {
-    }
+    private ProcFs() {}
 
     /**
      * One line of {@code /proc/<pid>/stat}.
@@ -35,8 +34,16 @@ final class ProcFs {
      * @param cutimeTicks user CPU of its waited-for children (recursively), clock ticks
      * @param rssPages resident set, pages
      */
-    record Stat(long pid, char state, long ppid, long session, long utimeTicks, long stimeTicks, long cutimeTicks,
-            long cstimeTicks, long rssPages) {
+    record Stat(
+            long pid,
+            char state,
+            long ppid,
+            long session,
+            long utimeTicks,
+            long stimeTicks,
+            long cutimeTicks,
+            long cstimeTicks,
+            long rssPages) {
 
         /** Zombies and dead processes hold no resources and will not run again. */
         boolean alive() {
@@ -58,8 +65,9 @@ final class ProcFs {
 
     static Optional<Stat> stat(long pid) {
         try {
-            return Optional.ofNullable(parse(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"),
-                    StandardCharsets.ISO_8859_1)));
+            return Optional.ofNullable(parse(
+                    pid,
+                    Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -73,8 +81,16 @@ final class ProcFs {
         }
         String[] f = line.substring(close + 2).trim().split(" ");
         // f[0] is field 3 of proc(5): state; field N is f[N - 3].
-        return new Stat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[3]), Long.parseLong(f[11]),
-                Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]), Long.parseLong(f[21]));
+        return new Stat(
+                pid,
+                f[0].charAt(0),
+                Long.parseLong(f[1]),
+                Long.parseLong(f[3]),
+                Long.parseLong(f[11]),
+                Long.parseLong(f[12]),
+                Long.parseLong(f[13]),
+                Long.parseLong(f[14]),
+                Long.parseLong(f[21]));
     }
 
     /** Every process visible now. */
@@ -141,7 +157,9 @@ final class ProcFs {
 
     private static long getconf(String name, long fallback) {
         try {
-            Process p = new ProcessBuilder("getconf", name).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("getconf", name)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             p.waitFor();
             long value = Long.parseLong(out);

@@ -16,8 +16,11 @@ public record ResourceUse(double wallSeconds, double userCpuSeconds, double syst
 
     /** The use of two consecutive steps: times add up, the peak is the larger one. */
     public ResourceUse plus(ResourceUse other) {
-        return new ResourceUse(wallSeconds + other.wallSeconds, userCpuSeconds + other.userCpuSeconds,
-                systemCpuSeconds + other.systemCpuSeconds, Math.max(peakRssBytes, other.peakRssBytes));
+        return new ResourceUse(
+                wallSeconds + other.wallSeconds,
+                userCpuSeconds + other.userCpuSeconds,
+                systemCpuSeconds + other.systemCpuSeconds,
+                Math.max(peakRssBytes, other.peakRssBytes));
     }
 
     /** As the wire message {@code farm.v1.ResourceUsage}. */

@@ -41,7 +41,11 @@ public record RunAs(String name, int uid, int gid) {
 
     /** The command prefix that runs what follows as this user. */
     public List<String> commandPrefix() {
-        return List.of(ExecutionSettings.systemTool("setpriv").map(Path::toString).orElse("setpriv"), "--reuid=" + uid, "--regid=" + gid, "--init-groups");
+        return List.of(
+                ExecutionSettings.systemTool("setpriv").map(Path::toString).orElse("setpriv"),
+                "--reuid=" + uid,
+                "--regid=" + gid,
+                "--init-groups");
     }
 
     /**
@@ -69,9 +73,12 @@ public record RunAs(String name, int uid, int gid) {
         }
         Optional<RunAs> user = lookup(DEFAULT_USER);
         if (user.isEmpty() && warnedRoot.compareAndSet(false, true)) {
-            log.warn("the worker runs as root and there is no user '{}': phases will run as root. "
-                    + "Create it (useradd --system --user-group --shell /usr/sbin/nologin {}) or configure "
-                    + "another build user.", DEFAULT_USER, DEFAULT_USER);
+            log.warn(
+                    "the worker runs as root and there is no user '{}': phases will run as root. "
+                            + "Create it (useradd --system --user-group --shell /usr/sbin/nologin {}) or configure "
+                            + "another build user.",
+                    DEFAULT_USER,
+                    DEFAULT_USER);
         }
         return user;
     }
@@ -106,8 +113,8 @@ public record RunAs(String name, int uid, int gid) {
      * it, which a worker's work dir under a private home or a 0700 temp folder is not.
      */
     public boolean canWrite(Path dir) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(concat(commandPrefix(), List.of("test", "-w", dir.toString(), "-a", "-x",
-                dir.toString())));
+        ProcessBuilder pb = new ProcessBuilder(
+                concat(commandPrefix(), List.of("test", "-w", dir.toString(), "-a", "-x", dir.toString())));
         pb.environment().clear();
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         return waitFor(pb.start()) == 0;
@@ -120,7 +127,9 @@ public record RunAs(String name, int uid, int gid) {
     }
 
     private static Optional<String> idOutput(String flag, String name) throws IOException {
-        Process p = new ProcessBuilder("id", flag, "--", name).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("id", flag, "--", name)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (waitFor(p) != 0 || !out.matches("\\d+")) {
             return Optional.empty();

@@ -19,8 +19,15 @@ import java.util.Optional;
  *     calibrated
  * @param cores the cores the attempt was given (FARM_JOBS)
  */
-public record SequenceResult(List<PhaseResult> phases, ResourceUse total, Phase failedPhase, int exitCode,
-        boolean cancelled, String logTail, double secondsPerSbu, int cores) {
+public record SequenceResult(
+        List<PhaseResult> phases,
+        ResourceUse total,
+        Phase failedPhase,
+        int exitCode,
+        boolean cancelled,
+        String logTail,
+        double secondsPerSbu,
+        int cores) {
 
     public SequenceResult {
         phases = List.copyOf(phases);

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class TreeSampler {
 
-    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreadFactory.named("phase-sampler"));
+    private static final ScheduledExecutorService SCHEDULER =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("phase-sampler"));
 
     private final ProcessTree tree;
     private final long intervalNanos;

@@ -41,8 +41,9 @@ public final class Workspace {
     /** home/ and tmp/: the build's alone. */
     static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
     /** The folders of a workspace and their modes; the log file is the only other entry. */
-    static final Map<String, Set<PosixFilePermission>> FOLDERS = Map.of("src", OPEN, "sources", OPEN, "sysroot", OPEN,
-            "dest", OPEN, "home", PRIVATE, "tmp", PRIVATE, ".farm", OPEN);
+    static final Map<String, Set<PosixFilePermission>> FOLDERS = Map.of(
+            "src", OPEN, "sources", OPEN, "sysroot", OPEN, "dest", OPEN, "home", PRIVATE, "tmp", PRIVATE, ".farm",
+            OPEN);
 
     private final Path root;
     private final boolean keepOnFailure;

@@ -112,7 +112,8 @@ public final class WorkspacePool {
 
     /** Brings the workspace back to what {@link Workspace#create} makes, or throws. */
     private static void empty(Workspace ws) throws IOException {
-        PosixFileAttributes root = Files.readAttributes(ws.root(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes root =
+                Files.readAttributes(ws.root(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!root.isDirectory() || !root.permissions().equals(Workspace.OPEN)) {
             throw new IOException(ws.root() + " is not the folder the worker made");
         }
@@ -129,12 +130,17 @@ public final class WorkspacePool {
             restore(dir, root, folder.getValue());
             FileTrees.deleteContents(dir);
         }
-        PosixFileAttributes logFile = Files.readAttributes(ws.log(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes logFile =
+                Files.readAttributes(ws.log(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!logFile.isRegularFile() || !logFile.owner().equals(root.owner())) {
             throw new IOException(ws.log() + " is not the file the worker made");
         }
-        FileChannel.open(ws.log(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
-                LinkOption.NOFOLLOW_LINKS).close();
+        FileChannel.open(
+                        ws.log(),
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        LinkOption.NOFOLLOW_LINKS)
+                .close();
     }
 
     /**
@@ -146,7 +152,8 @@ public final class WorkspacePool {
         if (!attrs.isDirectory()) {
             throw new IOException(dir + " is no longer a folder");
         }
-        PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (!attrs.owner().equals(root.owner())) {
             view.setOwner(root.owner());
         }

@@ -36,7 +36,9 @@ public final class WorkerMetrics implements SourceFetcher.Observer {
         this.worker = Tags.of("worker", workerName);
         logSent = counter("farm.worker.log.sent", "bytes", "Build log bytes sent to the coordinator");
         uploaded = counter("farm.worker.artifact.uploaded", "bytes", "Artifact and manifest bytes uploaded");
-        downloaded = counter("farm.worker.artifact.downloaded", "bytes",
+        downloaded = counter(
+                "farm.worker.artifact.downloaded",
+                "bytes",
                 "Dependency artifacts and path sources downloaded (cache misses)");
         sourceBytes = counter("farm.worker.source.fetched", "bytes", "Source bytes downloaded from their URLs");
         sourceHits = counter("farm.worker.source.cache.hits", null, "URL sources found in the source cache");
@@ -50,10 +52,15 @@ public final class WorkerMetrics implements SourceFetcher.Observer {
 
     /** Slots in use and in total, read from the agent at each scrape. */
     public void bindSlots(IntSupplier busy, int total) {
-        Gauge.builder("farm.worker.slots.busy", busy, IntSupplier::getAsInt).tags(worker).strongReference(true)
-                .description("Attempts running on this worker").register(registry); // the lambda has no other owner
-        Gauge.builder("farm.worker.slots", () -> total).tags(worker)
-                .description("Attempts this worker runs at once").register(registry);
+        Gauge.builder("farm.worker.slots.busy", busy, IntSupplier::getAsInt)
+                .tags(worker)
+                .strongReference(true)
+                .description("Attempts running on this worker")
+                .register(registry); // the lambda has no other owner
+        Gauge.builder("farm.worker.slots", () -> total)
+                .tags(worker)
+                .description("Attempts this worker runs at once")
+                .register(registry);
     }
 
     /** Collects call counts and durations of the worker's gRPC calls (Connect, uploads, downloads). */
@@ -67,7 +74,8 @@ public final class WorkerMetrics implements SourceFetcher.Observer {
         if (m.getPhasesCount() == 0) {
             return; // failed or cancelled before any phase ran: nothing was built
         }
-        String outcome = result.getOutcome().name().replace("ATTEMPT_OUTCOME_", "").toLowerCase(Locale.ROOT);
+        String outcome =
+                result.getOutcome().name().replace("ATTEMPT_OUTCOME_", "").toLowerCase(Locale.ROOT);
         if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_UNSPECIFIED) {
             outcome = "unknown";
         }
@@ -79,13 +87,60 @@ public final class WorkerMetrics implements SourceFetcher.Observer {
             cpu += phase.getUsage().getUserCpuSeconds() + phase.getUsage().getSystemCpuSeconds();
             peak = Math.max(peak, phase.getUsage().getPeakRssBytes());
         }
-        summary("farm.worker.package.build", "seconds", "Wall time of a package's recipe phases", outcome,
-                0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400).record(wall);
-        summary("farm.worker.package.cpu", "seconds", "User and system CPU of a package's recipe phases", outcome,
-                0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 57600).record(cpu);
-        summary("farm.worker.package.peak.rss", "bytes", "Peak resident memory of a package's process tree", outcome,
-                16.0 * (1 << 20), 64.0 * (1 << 20), 256.0 * (1 << 20), 512.0 * (1 << 20), 1024.0 * (1 << 20),
-                2048.0 * (1 << 20), 4096.0 * (1 << 20), 8192.0 * (1 << 20), 16384.0 * (1 << 20)).record(peak);
+        summary(
+                        "farm.worker.package.build",
+                        "seconds",
+                        "Wall time of a package's recipe phases",
+                        outcome,
+                        0.5,
+                        1,
+                        5,
+                        15,
+                        30,
+                        60,
+                        120,
+                        300,
+                        600,
+                        1800,
+                        3600,
+                        7200,
+                        14400)
+                .record(wall);
+        summary(
+                        "farm.worker.package.cpu",
+                        "seconds",
+                        "User and system CPU of a package's recipe phases",
+                        outcome,
+                        0.5,
+                        1,
+                        5,
+                        15,
+                        30,
+                        60,
+                        120,
+                        300,
+                        600,
+                        1800,
+                        3600,
+                        7200,
+                        14400,
+                        57600)
+                .record(cpu);
+        summary(
+                        "farm.worker.package.peak.rss",
+                        "bytes",
+                        "Peak resident memory of a package's process tree",
+                        outcome,
+                        16.0 * (1 << 20),
+                        64.0 * (1 << 20),
+                        256.0 * (1 << 20),
+                        512.0 * (1 << 20),
+                        1024.0 * (1 << 20),
+                        2048.0 * (1 << 20),
+                        4096.0 * (1 << 20),
+                        8192.0 * (1 << 20),
+                        16384.0 * (1 << 20))
+                .record(peak);
     }
 
     public void logSent(long bytes) {
@@ -112,11 +167,21 @@ public final class WorkerMetrics implements SourceFetcher.Observer {
     }
 
     private Counter counter(String name, String unit, String description) {
-        return Counter.builder(name).baseUnit(unit).tags(worker).description(description).register(registry);
+        return Counter.builder(name)
+                .baseUnit(unit)
+                .tags(worker)
+                .description(description)
+                .register(registry);
     }
 
-    private DistributionSummary summary(String name, String unit, String description, String outcome, double... buckets) {
-        return DistributionSummary.builder(name).baseUnit(unit).tags(worker).tag("outcome", outcome)
-                .description(description).serviceLevelObjectives(buckets).register(registry);
+    private DistributionSummary summary(
+            String name, String unit, String description, String outcome, double... buckets) {
+        return DistributionSummary.builder(name)
+                .baseUnit(unit)
+                .tags(worker)
+                .tag("outcome", outcome)
+                .description(description)
+                .serviceLevelObjectives(buckets)
+                .register(registry);
     }
 }

@@ -78,10 +78,19 @@ public final class PlatformProbe {
         b.setSecondsPerSbu(Math.max(0, secondsPerSbu));
         b.setRunsAsRoot(RunAs.workerIsRoot());
         PlatformFacts facts = b.build();
-        log.info("platform: {} {} ({}), kernel {}, {} x {}, {} MiB, gcc {}, make {}, bash {}, glibc {}",
-                facts.getOsId(), facts.getOsVersionId(), facts.getArch(), facts.getKernelRelease(), facts.getCpuCores(),
-                facts.getCpuModel(), facts.getMemoryTotalBytes() >> 20, facts.getGccVersion(), facts.getMakeVersion(),
-                facts.getBashVersion(), facts.getGlibcVersion());
+        log.info(
+                "platform: {} {} ({}), kernel {}, {} x {}, {} MiB, gcc {}, make {}, bash {}, glibc {}",
+                facts.getOsId(),
+                facts.getOsVersionId(),
+                facts.getArch(),
+                facts.getKernelRelease(),
+                facts.getCpuCores(),
+                facts.getCpuModel(),
+                facts.getMemoryTotalBytes() >> 20,
+                facts.getGccVersion(),
+                facts.getMakeVersion(),
+                facts.getBashVersion(),
+                facts.getGlibcVersion());
         return facts;
     }
 
@@ -119,7 +128,8 @@ public final class PlatformProbe {
                 continue;
             }
             String value = line.substring(eq + 1).strip();
-            if (value.length() >= 2 && (value.charAt(0) == '"' || value.charAt(0) == '\'')
+            if (value.length() >= 2
+                    && (value.charAt(0) == '"' || value.charAt(0) == '\'')
                     && value.charAt(value.length() - 1) == value.charAt(0)) {
                 value = value.substring(1, value.length() - 1).replaceAll("\\\\(.)", "$1");
             }
@@ -148,7 +158,9 @@ public final class PlatformProbe {
                 if (colon > 0) {
                     String key = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
                     // x86: "model name"; arm64: none per core, but often "Model" or "CPU part".
-                    if (key.equals("model name") || key.equals("model") && !line.substring(colon + 1).strip().matches("\\d+")) {
+                    if (key.equals("model name")
+                            || key.equals("model")
+                                    && !line.substring(colon + 1).strip().matches("\\d+")) {
                         return line.substring(colon + 1).strip();
                     }
                 }
@@ -211,7 +223,9 @@ public final class PlatformProbe {
 
     /** The version in the first line of a tool's output, or "" when the tool is missing or silent. */
     static String toolVersion(String tool, String arg) {
-        return run(tool, arg).map(out -> versionOf(out.lines().findFirst().orElse(""))).orElse("");
+        return run(tool, arg)
+                .map(out -> versionOf(out.lines().findFirst().orElse("")))
+                .orElse("");
     }
 
     /**

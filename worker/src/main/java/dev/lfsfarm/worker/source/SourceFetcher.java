@@ -60,8 +60,8 @@ public final class SourceFetcher {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
 
     private static final Logger log = LoggerFactory.getLogger(SourceFetcher.class);
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreadFactory.named("source-fetch-watchdog"));
+    private static final ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("source-fetch-watchdog"));
 
     private final Path cacheDir;
     private final HttpClient http;
@@ -172,8 +172,8 @@ public final class SourceFetcher {
         for (Source source : sources) {
             String name = source.fileName();
             if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")) {
-                throw new IOException("source '" + (source.isUrl() ? source.url() : source.path())
-                        + "' has no usable file name");
+                throw new IOException(
+                        "source '" + (source.isUrl() ? source.url() : source.path()) + "' has no usable file name");
             }
             if (!names.add(name)) {
                 throw new IOException("two sources are named '" + name + "': $FARM_SOURCES holds them by file name");
@@ -220,7 +220,8 @@ public final class SourceFetcher {
                     }
                 }
                 case "ftp" -> size = downloadUrlConnection(uri, tmp, digests);
-                default -> throw new IOException(url + ": unsupported scheme '" + scheme + "' (http, https, ftp, file)");
+                default ->
+                    throw new IOException(url + ": unsupported scheme '" + scheme + "' (http, https, ftp, file)");
             }
             digests.verify(url);
             try {
@@ -228,7 +229,12 @@ public final class SourceFetcher {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            log.info("{}: fetched {} bytes in {} ms into {}", url, size, (System.nanoTime() - start) / 1_000_000, target);
+            log.info(
+                    "{}: fetched {} bytes in {} ms into {}",
+                    url,
+                    size,
+                    (System.nanoTime() - start) / 1_000_000,
+                    target);
             observer.downloaded(url, size);
         } finally {
             Files.deleteIfExists(tmp);
@@ -236,7 +242,8 @@ public final class SourceFetcher {
     }
 
     private long downloadHttp(URI uri, String url, Path tmp, Digests digests) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).GET()
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .GET()
                 .timeout(connectTimeout.plus(idleTimeout))
                 .header("User-Agent", "lfs-farm-worker")
                 .build();
@@ -248,8 +255,8 @@ public final class SourceFetcher {
         }
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
-                throw new IOException(url + ": HTTP " + response.statusCode()
-                        + (response.statusCode() == 404 ? " (not found)" : ""));
+                throw new IOException(
+                        url + ": HTTP " + response.statusCode() + (response.statusCode() == 404 ? " (not found)" : ""));
             }
             return copy(body, tmp, digests, url);
         }
@@ -274,15 +281,19 @@ public final class SourceFetcher {
         if (watchUrl != null) {
             long idle = idleTimeout.toNanos();
             long period = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
-            watchdog = WATCHDOG.scheduleAtFixedRate(() -> {
-                if (System.nanoTime() - lastProgress.get() > idle && stalled.compareAndSet(false, true)) {
-                    try {
-                        in.close();
-                    } catch (IOException e) {
-                        // the reader sees the closed stream
-                    }
-                }
-            }, period, period, TimeUnit.MILLISECONDS);
+            watchdog = WATCHDOG.scheduleAtFixedRate(
+                    () -> {
+                        if (System.nanoTime() - lastProgress.get() > idle && stalled.compareAndSet(false, true)) {
+                            try {
+                                in.close();
+                            } catch (IOException e) {
+                                // the reader sees the closed stream
+                            }
+                        }
+                    },
+                    period,
+                    period,
+                    TimeUnit.MILLISECONDS);
         }
         long total = 0;
         try (OutputStream out = Files.newOutputStream(tmp)) {

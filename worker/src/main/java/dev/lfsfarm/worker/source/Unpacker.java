@@ -34,11 +34,23 @@ import org.slf4j.LoggerFactory;
 public final class Unpacker {
 
     private static final Logger log = LoggerFactory.getLogger(Unpacker.class);
-    private static final List<String> ARCHIVE_SUFFIXES = List.of(".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz",
-            ".tar.bz2", ".tbz2", ".tbz", ".tar.zst", ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".tar.z");
+    private static final List<String> ARCHIVE_SUFFIXES = List.of(
+            ".tar",
+            ".tar.gz",
+            ".tgz",
+            ".tar.xz",
+            ".txz",
+            ".tar.bz2",
+            ".tbz2",
+            ".tbz",
+            ".tar.zst",
+            ".tzst",
+            ".tar.lz",
+            ".tar.lzma",
+            ".tlz",
+            ".tar.z");
 
-    private Unpacker() {
-    }
+    private Unpacker() {}
 
     /** Whether the file name is that of a tar archive (plain or compressed). */
     public static boolean isArchive(Path file) {
@@ -79,15 +91,23 @@ public final class Unpacker {
             return srcDir;
         }
         if (!isArchive(archiveOrDir)) {
-            Files.copy(archiveOrDir, srcDir.resolve(archiveOrDir.getFileName().toString()),
+            Files.copy(
+                    archiveOrDir,
+                    srcDir.resolve(archiveOrDir.getFileName().toString()),
                     StandardCopyOption.COPY_ATTRIBUTES);
             return srcDir;
         }
         List<String> cmd = new ArrayList<>();
         user.ifPresent(u -> cmd.addAll(u.commandPrefix()));
-        cmd.addAll(List.of("tar", "-xf", archiveOrDir.toAbsolutePath().toString(), "-C",
-                srcDir.toAbsolutePath().toString(), "--no-same-owner"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        cmd.addAll(List.of(
+                "tar",
+                "-xf",
+                archiveOrDir.toAbsolutePath().toString(),
+                "-C",
+                srcDir.toAbsolutePath().toString(),
+                "--no-same-owner"));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
@@ -102,8 +122,11 @@ public final class Unpacker {
                     + (head.isEmpty() ? "" : ": " + head));
         }
         Path buildDir = buildDir(srcDir);
-        log.debug("unpacked {} in {} ms; build folder {}", archiveOrDir.getFileName(),
-                (System.nanoTime() - start) / 1_000_000, buildDir);
+        log.debug(
+                "unpacked {} in {} ms; build folder {}",
+                archiveOrDir.getFileName(),
+                (System.nanoTime() - start) / 1_000_000,
+                buildDir);
         return buildDir;
     }
 

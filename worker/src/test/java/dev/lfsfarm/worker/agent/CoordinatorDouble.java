@@ -41,14 +41,19 @@ final class CoordinatorDouble implements AutoCloseable {
 
     CoordinatorDouble(String name) throws IOException {
         this.address = name + "-" + UUID.randomUUID().toString().substring(0, 8) + ":7070";
-        this.server = InProcessServerBuilder.forName(address).directExecutor().addService(new Service()).build().start();
+        this.server = InProcessServerBuilder.forName(address)
+                .directExecutor()
+                .addService(new Service())
+                .build()
+                .start();
     }
 
     /** Refuses every Hello from now on, as a standby naming {@code leader}. */
     CoordinatorDouble standbyFor(String leader) {
         Metadata trailers = new Metadata();
         trailers.put(CoordinatorLocator.LEADER_TRAILER, leader);
-        refusal = Status.FAILED_PRECONDITION.withDescription("not the leader; leader is " + leader + " (epoch 9)")
+        refusal = Status.FAILED_PRECONDITION
+                .withDescription("not the leader; leader is " + leader + " (epoch 9)")
                 .asRuntimeException(trailers);
         return this;
     }
@@ -101,9 +106,13 @@ final class CoordinatorDouble implements AutoCloseable {
 
         /** Answers the Hello: this coordinator leads with {@code epoch} and adopts {@code adopted}. */
         void welcome(long epoch, String... adopted) {
-            send(CoordinatorMessage.newBuilder().setWelcome(Welcome.newBuilder().setLeaderEpoch(epoch)
-                    .setHeartbeatInterval(ProtoTime.duration(Duration.ofMillis(100))).setLeaseTimeout(ProtoTime.duration(Duration.ofSeconds(30)))
-                    .addAllAdoptedAttemptIds(List.of(adopted))).build());
+            send(CoordinatorMessage.newBuilder()
+                    .setWelcome(Welcome.newBuilder()
+                            .setLeaderEpoch(epoch)
+                            .setHeartbeatInterval(ProtoTime.duration(Duration.ofMillis(100)))
+                            .setLeaseTimeout(ProtoTime.duration(Duration.ofSeconds(30)))
+                            .addAllAdoptedAttemptIds(List.of(adopted)))
+                    .build());
         }
 
         void assign(Assign assign) {
@@ -111,7 +120,9 @@ final class CoordinatorDouble implements AutoCloseable {
         }
 
         void ack(String attemptId) {
-            send(CoordinatorMessage.newBuilder().setResultAck(ResultAck.newBuilder().setAttemptId(attemptId).setAccepted(true)).build());
+            send(CoordinatorMessage.newBuilder()
+                    .setResultAck(ResultAck.newBuilder().setAttemptId(attemptId).setAccepted(true))
+                    .build());
         }
 
         /** Breaks the stream as a failover would. */

@@ -49,12 +49,27 @@ class WorkerAgentFailoverTest {
 
     /** An agent that finds its coordinator in {@code list}, over in-process channels. */
     private WorkerAgent agent(CoordinatorDouble... list) throws Exception {
-        LeaderChannel channel = LeaderChannel.open(new StaticCoordinatorList(java.util.Arrays.stream(list).map(c -> c.address).toList()),
-                address -> InProcessChannelBuilder.forName(address).directExecutor().build());
+        LeaderChannel channel = LeaderChannel.open(
+                new StaticCoordinatorList(
+                        java.util.Arrays.stream(list).map(c -> c.address).toList()),
+                address -> InProcessChannelBuilder.forName(address)
+                        .directExecutor()
+                        .build());
         closing.add(channel);
-        WorkerSettings settings = new WorkerSettings("w1", 1, 1, 512, Map.of(), Files.createDirectories(dir.resolve("work")), false, 0,
+        WorkerSettings settings = new WorkerSettings(
+                "w1",
+                1,
+                1,
+                512,
+                Map.of(),
+                Files.createDirectories(dir.resolve("work")),
+                false,
+                0,
                 Duration.ofMillis(500));
-        WorkerAgent agent = new WorkerAgent(settings, channel, ExecutionSettings.builder().runAsWorkerUser().cgroups(false).build(),
+        WorkerAgent agent = new WorkerAgent(
+                settings,
+                channel,
+                ExecutionSettings.builder().runAsWorkerUser().cgroups(false).build(),
                 PlatformFacts.getDefaultInstance());
         closing.add(agent);
         agent.start();
@@ -63,9 +78,18 @@ class WorkerAgentFailoverTest {
 
     /** An attempt whose build phase waits for {@code release} to exist, then fails with status 3 (no upload needed). */
     private static Assign held(String attemptId, long epoch, Path release) {
-        return Assign.newBuilder().setAttemptId(attemptId).setLeaderEpoch(epoch).setBuildId("b1").setPackageId("pkg")
-                .setCores(1).setMemoryMb(64).setAttemptNumber(1)
-                .setRecipe(Recipe.newBuilder().setId("pkg").setName("pkg").setVersion("1")
+        return Assign.newBuilder()
+                .setAttemptId(attemptId)
+                .setLeaderEpoch(epoch)
+                .setBuildId("b1")
+                .setPackageId("pkg")
+                .setCores(1)
+                .setMemoryMb(64)
+                .setAttemptNumber(1)
+                .setRecipe(Recipe.newBuilder()
+                        .setId("pkg")
+                        .setName("pkg")
+                        .setVersion("1")
                         .putPhases("build", "while [ ! -e '" + release + "' ]; do sleep 0.02; done; exit 3"))
                 .build();
     }
@@ -84,25 +108,31 @@ class WorkerAgentFailoverTest {
         CoordinatorDouble.Session first = a.awaitSession();
         first.welcome(5);
         first.assign(held("b1/pkg/1", 5, release));
-        first.await("a heartbeat listing the attempt", m -> m.hasHeartbeat()
-                && m.getHeartbeat().getRunningAttemptIdsList().contains("b1/pkg/1"));
+        first.await(
+                "a heartbeat listing the attempt",
+                m -> m.hasHeartbeat()
+                        && m.getHeartbeat().getRunningAttemptIdsList().contains("b1/pkg/1"));
 
         // Failover: a's stream breaks and it becomes a standby for b, which leads with epoch 6.
         a.standbyFor(b.address);
         first.end(Status.UNAVAILABLE.withDescription("leader crashed"));
         CoordinatorDouble.Session second = b.awaitSession();
         assertThat(second.hello.getNewestEpochSeen()).isEqualTo(5);
-        assertThat(second.hello.getAttemptsList()).extracting(AttemptInfo::getAttemptId, AttemptInfo::getEpoch,
-                AttemptInfo::getFinished).containsExactly(org.assertj.core.groups.Tuple.tuple("b1/pkg/1", 5L, false));
+        assertThat(second.hello.getAttemptsList())
+                .extracting(AttemptInfo::getAttemptId, AttemptInfo::getEpoch, AttemptInfo::getFinished)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("b1/pkg/1", 5L, false));
         second.welcome(6, "b1/pkg/1");
         second.await("a heartbeat after the Welcome", WorkerMessage::hasHeartbeat);
         assertThat(agent.runningAttempts()).as("the adopted attempt still runs").isEqualTo(1);
 
         Files.createFile(release);
-        AttemptResult result = second.await("the attempt's result", WorkerAgentFailoverTest::isResult).getResult();
+        AttemptResult result = second.await("the attempt's result", WorkerAgentFailoverTest::isResult)
+                .getResult();
         assertThat(result.getAttemptId()).isEqualTo("b1/pkg/1");
         assertThat(result.getOutcome()).isEqualTo(AttemptOutcome.ATTEMPT_OUTCOME_FAILED);
-        assertThat(result.getEpoch()).as("stamped with the adopting leader's epoch, not the Assign's").isEqualTo(6);
+        assertThat(result.getEpoch())
+                .as("stamped with the adopting leader's epoch, not the Assign's")
+                .isEqualTo(6);
     }
 
     @Test
@@ -116,24 +146,36 @@ class WorkerAgentFailoverTest {
         CoordinatorDouble.Session first = a.awaitSession();
         first.welcome(5);
         first.assign(held("b1/pkg/1", 5, release));
-        assertThat(first.await("the result", WorkerAgentFailoverTest::isResult).getResult().getEpoch()).isEqualTo(5);
+        assertThat(first.await("the result", WorkerAgentFailoverTest::isResult)
+                        .getResult()
+                        .getEpoch())
+                .isEqualTo(5);
 
         // Never acknowledged: the leader dies, b adopts the finished attempt with epoch 6.
         a.standbyFor(b.address);
         first.end(Status.UNAVAILABLE);
         CoordinatorDouble.Session second = b.awaitSession();
-        assertThat(second.hello.getAttemptsList()).extracting(AttemptInfo::getEpoch, AttemptInfo::getFinished)
+        assertThat(second.hello.getAttemptsList())
+                .extracting(AttemptInfo::getEpoch, AttemptInfo::getFinished)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, true));
         second.welcome(6, "b1/pkg/1");
-        assertThat(second.await("the resent result", WorkerAgentFailoverTest::isResult).getResult().getEpoch()).isEqualTo(6);
+        assertThat(second.await("the resent result", WorkerAgentFailoverTest::isResult)
+                        .getResult()
+                        .getEpoch())
+                .isEqualTo(6);
 
         // Still unacknowledged when b's stream breaks: the next Hello says it is held under epoch 6.
         second.end(Status.UNAVAILABLE);
         CoordinatorDouble.Session third = b.awaitSession();
         assertThat(third.hello.getNewestEpochSeen()).isEqualTo(6);
-        assertThat(third.hello.getAttemptsList()).extracting(AttemptInfo::getEpoch).containsExactly(6L);
+        assertThat(third.hello.getAttemptsList())
+                .extracting(AttemptInfo::getEpoch)
+                .containsExactly(6L);
         third.welcome(7, "b1/pkg/1");
-        assertThat(third.await("the result again", WorkerAgentFailoverTest::isResult).getResult().getEpoch()).isEqualTo(7);
+        assertThat(third.await("the result again", WorkerAgentFailoverTest::isResult)
+                        .getResult()
+                        .getEpoch())
+                .isEqualTo(7);
         third.ack("b1/pkg/1");
     }
 
@@ -150,7 +192,8 @@ class WorkerAgentFailoverTest {
         b.awaitRefusedHello(); // redirected there at once; deposed, so the worker looks again
         b.refuse(null);
         CoordinatorDouble.Session session = b.awaitSession();
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("redirects are not backed off like failures")
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("redirects are not backed off like failures")
                 .isLessThan(Duration.ofSeconds(10));
         session.welcome(7);
         session.await("a heartbeat", WorkerMessage::hasHeartbeat);
@@ -164,13 +207,16 @@ class WorkerAgentFailoverTest {
         stale.assign(held("b1/pkg/9", 6, dir.resolve("never")));
         CoordinatorDouble.Session next = awaitSessionOnEither(a, b);
         assertThat(next.hello.getNewestEpochSeen()).isEqualTo(7);
-        assertThat(next.hello.getAttemptsList()).as("nothing from the deposed coordinator was started").isEmpty();
+        assertThat(next.hello.getAttemptsList())
+                .as("nothing from the deposed coordinator was started")
+                .isEmpty();
         next.welcome(8);
         next.await("a heartbeat", WorkerMessage::hasHeartbeat);
     }
 
     /** The next session on whichever double the worker connects to (list order decides). */
-    private static CoordinatorDouble.Session awaitSessionOnEither(CoordinatorDouble a, CoordinatorDouble b) throws Exception {
+    private static CoordinatorDouble.Session awaitSessionOnEither(CoordinatorDouble a, CoordinatorDouble b)
+            throws Exception {
         long deadline = System.nanoTime() + CoordinatorDouble.PATIENCE.toNanos();
         while (System.nanoTime() < deadline) {
             CoordinatorDouble.Session s = a.pollSession(Duration.ofMillis(50));

@@ -40,8 +40,9 @@ class AttemptLogTest {
             write(log, "ABC");
             assertThat(log.droppedBytes()).isEqualTo(29);
         }
-        assertThat(Files.readString(file)).isEqualTo(
-                "[farm: log cap of 10 bytes reached: 29 bytes dropped here, the last 10 bytes follow]\ntuvwxyzABC");
+        assertThat(Files.readString(file))
+                .isEqualTo(
+                        "[farm: log cap of 10 bytes reached: 29 bytes dropped here, the last 10 bytes follow]\ntuvwxyzABC");
         assertThat(sink.text()).isEqualTo("0123456789abcdefghijklmnopqrstuvwxyzABC");
     }
 
@@ -53,8 +54,9 @@ class AttemptLogTest {
                 write(log, i + "\n");
             }
         }
-        assertThat(Files.readString(file)).isEqualTo(
-                "0\n1\n2\n[farm: log cap of 12 bytes reached: 8 bytes dropped here, the last 6 bytes follow]\n7\n8\n9\n");
+        assertThat(Files.readString(file))
+                .isEqualTo(
+                        "0\n1\n2\n[farm: log cap of 12 bytes reached: 8 bytes dropped here, the last 6 bytes follow]\n7\n8\n9\n");
     }
 
     @Test
@@ -82,7 +84,9 @@ class AttemptLogTest {
 
     @Test
     void badCapsAreRejected() {
-        assertThatThrownBy(() -> new AttemptLog(tmp.resolve("a"), -1, LogSink.NONE)).hasMessageContaining(">= 0");
-        assertThatThrownBy(() -> new AttemptLog(tmp.resolve("b"), 10, 11, LogSink.NONE)).hasMessageContaining("1..10");
+        assertThatThrownBy(() -> new AttemptLog(tmp.resolve("a"), -1, LogSink.NONE))
+                .hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> new AttemptLog(tmp.resolve("b"), 10, 11, LogSink.NONE))
+                .hasMessageContaining("1..10");
     }
 }

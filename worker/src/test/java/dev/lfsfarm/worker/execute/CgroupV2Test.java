@@ -28,7 +28,8 @@ class CgroupV2Test {
             assertThat(cg.cpuSeconds()).containsExactly(0.0, 0.0);
             assertThat(cg.remove(1_000_000_000L)).isTrue();
             assertThat(cg.dir()).doesNotExist();
-            assertThat(parent).isDirectoryNotContaining(p -> p.getFileName().toString().startsWith("probe-"));
+            assertThat(parent)
+                    .isDirectoryNotContaining(p -> p.getFileName().toString().startsWith("probe-"));
         } finally {
             Files.deleteIfExists(parent);
         }

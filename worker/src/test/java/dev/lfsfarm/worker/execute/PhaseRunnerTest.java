@@ -49,16 +49,36 @@ class PhaseRunnerTest {
 
             assertThat(r.status()).isEqualTo(PhaseResult.Status.SUCCEEDED);
             Map<String, String> seen = Arrays.stream(
-                            Files.readString(a.ws.dest().resolve("env"), StandardCharsets.UTF_8).split("\0"))
+                            Files.readString(a.ws.dest().resolve("env"), StandardCharsets.UTF_8)
+                                    .split("\0"))
                     .filter(s -> !s.isEmpty())
-                    .collect(Collectors.toMap(s -> s.substring(0, s.indexOf('=')), s -> s.substring(s.indexOf('=') + 1)));
+                    .collect(Collectors.toMap(
+                            s -> s.substring(0, s.indexOf('=')), s -> s.substring(s.indexOf('=') + 1)));
             Set<String> expected = new HashSet<>(a.env().keySet());
             expected.addAll(List.of("PWD", "SHLVL", "_")); // bash's own
             assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(seen.keySet()).containsAll(List.of("DESTDIR", "FARM_SYSROOT", "FARM_SOURCES", "FARM_JOBS",
-                    "MAKEFLAGS", "PATH", "PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_LIBDIR", "CPPFLAGS", "LDFLAGS",
-                    "LD_LIBRARY_PATH", "CMAKE_PREFIX_PATH", "HOME", "TMPDIR", "LC_ALL", "SHELL", "TERM"));
-            assertThat(seen.get("HOME")).isEqualTo(a.ws.home().toString()).isNotEqualTo(System.getProperty("user.home"));
+            assertThat(seen.keySet())
+                    .containsAll(List.of(
+                            "DESTDIR",
+                            "FARM_SYSROOT",
+                            "FARM_SOURCES",
+                            "FARM_JOBS",
+                            "MAKEFLAGS",
+                            "PATH",
+                            "PKG_CONFIG_SYSROOT_DIR",
+                            "PKG_CONFIG_LIBDIR",
+                            "CPPFLAGS",
+                            "LDFLAGS",
+                            "LD_LIBRARY_PATH",
+                            "CMAKE_PREFIX_PATH",
+                            "HOME",
+                            "TMPDIR",
+                            "LC_ALL",
+                            "SHELL",
+                            "TERM"));
+            assertThat(seen.get("HOME"))
+                    .isEqualTo(a.ws.home().toString())
+                    .isNotEqualTo(System.getProperty("user.home"));
             assertThat(seen.get("PWD")).isEqualTo(a.ws.src().toString());
             assertThat(seen.get("MAKEFLAGS")).isEqualTo("-j2");
             // Nothing of the JVM's own environment leaks, except by coincidence of value.
@@ -128,9 +148,10 @@ class PhaseRunnerTest {
     @ValueSource(booleans = {true, false})
     void cancelKillsTheWholeTreeWithinFiveSeconds(boolean cgroups) throws Exception {
         Path pids = tmp.resolve("pids");
-        try (TestRuns.Attempt a = new TestRuns.Attempt(tmp.resolve("w"), TestRuns.settings(cgroups),
-                AttemptLog.DEFAULT_CAP_BYTES)) {
-            String script = String.join("\n",
+        try (TestRuns.Attempt a =
+                new TestRuns.Attempt(tmp.resolve("w"), TestRuns.settings(cgroups), AttemptLog.DEFAULT_CAP_BYTES)) {
+            String script = String.join(
+                    "\n",
                     "echo $$ >> '" + pids + "'",
                     "( sleep 1000 & echo $! >> '" + pids + "'",
                     "  sleep 1000 & echo $! >> '" + pids + "'",
@@ -151,7 +172,9 @@ class PhaseRunnerTest {
 
             long start = System.nanoTime();
             boolean gone = a.runner.cancel();
-            await("every process of the tree gone", Duration.ofSeconds(5).minusNanos(System.nanoTime() - start),
+            await(
+                    "every process of the tree gone",
+                    Duration.ofSeconds(5).minusNanos(System.nanoTime() - start),
                     () -> tree.stream().noneMatch(ProcFs::alive));
 
             assertThat(gone).isTrue();
@@ -168,8 +191,11 @@ class PhaseRunnerTest {
     @Test
     void cancelEscalatesToSigkillWhenTermIsIgnored() throws Exception {
         Path pids = tmp.resolve("pids");
-        ExecutionSettings settings = ExecutionSettings.builder().runAsWorkerUser().cgroups(false)
-                .killGrace(Duration.ofMillis(300)).build();
+        ExecutionSettings settings = ExecutionSettings.builder()
+                .runAsWorkerUser()
+                .cgroups(false)
+                .killGrace(Duration.ofMillis(300))
+                .build();
         try (TestRuns.Attempt a = new TestRuns.Attempt(tmp.resolve("w"), settings, AttemptLog.DEFAULT_CAP_BYTES)) {
             String script = "trap '' TERM\necho $$ >> '" + pids + "'\nsleep 1000 & echo $! >> '" + pids + "'\nwait";
             CompletableFuture<PhaseResult> result = CompletableFuture.supplyAsync(() -> {
@@ -193,8 +219,8 @@ class PhaseRunnerTest {
     @Test
     void backgroundLeftoversAreKilledAndDoNotHoldThePhase() throws Exception {
         Path pids = tmp.resolve("pids");
-        try (TestRuns.Attempt a = new TestRuns.Attempt(tmp.resolve("w"), TestRuns.settings(false),
-                AttemptLog.DEFAULT_CAP_BYTES)) {
+        try (TestRuns.Attempt a =
+                new TestRuns.Attempt(tmp.resolve("w"), TestRuns.settings(false), AttemptLog.DEFAULT_CAP_BYTES)) {
             long start = System.nanoTime();
             PhaseResult r = a.run("sleep 1000 & echo $! > '" + pids + "'\necho done");
 
@@ -235,7 +261,8 @@ class PhaseRunnerTest {
         ExecutionSettings settings = TestRuns.settings(cgroups);
         try (TestRuns.Attempt a = new TestRuns.Attempt(tmp, settings, AttemptLog.DEFAULT_CAP_BYTES)) {
             // With a cgroup the shell joins it in a prologue on line 1; the recipe's lines keep their numbers.
-            PhaseResult r = a.run("# a comment on line 1\ncat /proc/self/cgroup > \"$DESTDIR/cgroup\"\nno-such-command-here");
+            PhaseResult r =
+                    a.run("# a comment on line 1\ncat /proc/self/cgroup > \"$DESTDIR/cgroup\"\nno-such-command-here");
 
             assertThat(r.status()).isEqualTo(PhaseResult.Status.FAILED);
             assertThat(r.exitCode()).isEqualTo(127);
@@ -267,8 +294,11 @@ class PhaseRunnerTest {
     @Test
     void joinPrologueRefusesAPathItCannotQuote() {
         assertThat(PhaseRunner.joinPrologue(Path.of("/sys/fs/cgroup/farm/a/cgroup.procs")))
-                .startsWith("{ echo $$ >'/sys/fs/cgroup/farm/a/cgroup.procs'; }").endsWith("; ").doesNotContain("\n");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PhaseRunner.joinPrologue(Path.of("/x/it's/cgroup.procs")))
+                .startsWith("{ echo $$ >'/sys/fs/cgroup/farm/a/cgroup.procs'; }")
+                .endsWith("; ")
+                .doesNotContain("\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> PhaseRunner.joinPrologue(Path.of("/x/it's/cgroup.procs")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -281,8 +311,11 @@ class PhaseRunnerTest {
 
     private static List<String> lines(Path file) {
         try {
-            return Files.exists(file) ? Files.readAllLines(file).stream().filter(s -> !s.isBlank())
-                    .collect(Collectors.toList()) : List.of();
+            return Files.exists(file)
+                    ? Files.readAllLines(file).stream()
+                            .filter(s -> !s.isBlank())
+                            .collect(Collectors.toList())
+                    : List.of();
         } catch (IOException e) {
             return List.of();
         }
@@ -292,21 +325,27 @@ class PhaseRunnerTest {
     private Path compileMemoryHog() throws IOException, InterruptedException {
         Path src = tmp.resolve("hog.c");
         Path bin = tmp.resolve("hog");
-        Files.writeString(src, String.join("\n",
-                "#include <stdlib.h>",
-                "#include <string.h>",
-                "#include <unistd.h>",
-                "int main(void) {",
-                "    size_t n = (size_t) 200 << 20;",
-                "    char *p = malloc(n);",
-                "    if (p == NULL) return 2;",
-                "    memset(p, 1, n);",
-                "    usleep(500000);",
-                "    return p[n / 2] == 1 ? 0 : 1;",
-                "}", ""));
+        Files.writeString(
+                src,
+                String.join(
+                        "\n",
+                        "#include <stdlib.h>",
+                        "#include <string.h>",
+                        "#include <unistd.h>",
+                        "int main(void) {",
+                        "    size_t n = (size_t) 200 << 20;",
+                        "    char *p = malloc(n);",
+                        "    if (p == NULL) return 2;",
+                        "    memset(p, 1, n);",
+                        "    usleep(500000);",
+                        "    return p[n / 2] == 1 ? 0 : 1;",
+                        "}",
+                        ""));
         Process p;
         try {
-            p = new ProcessBuilder("gcc", "-O0", "-o", bin.toString(), src.toString()).inheritIO().start();
+            p = new ProcessBuilder("gcc", "-O0", "-o", bin.toString(), src.toString())
+                    .inheritIO()
+                    .start();
         } catch (IOException e) {
             assumeTrue(false, "gcc is not installed");
             throw e;

@@ -21,14 +21,17 @@ class ProcFsTest {
         assertThat(s.cstimeTicks()).isEqualTo(5);
         assertThat(s.rssPages()).isEqualTo(2560);
         assertThat(s.alive()).isTrue();
-        assertThat(ProcFs.parse(1, "1 (z) Z 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0").alive()).isFalse();
+        assertThat(ProcFs.parse(1, "1 (z) Z 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0")
+                        .alive())
+                .isFalse();
     }
 
     @Test
     void seesThisProcess() {
         long self = ProcessHandle.current().pid();
         assertThat(ProcFs.alive(self)).isTrue();
-        assertThat(ProcFs.stat(self)).hasValueSatisfying(s -> assertThat(s.rssBytes()).isPositive());
+        assertThat(ProcFs.stat(self))
+                .hasValueSatisfying(s -> assertThat(s.rssBytes()).isPositive());
         assertThat(ProcFs.tree(self, -1)).extracting(ProcFs.Stat::pid).contains(self);
     }
 }

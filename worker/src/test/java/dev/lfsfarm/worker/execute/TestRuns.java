@@ -13,8 +13,7 @@ import java.util.function.BooleanSupplier;
 /** Shared plumbing of the execution tests: settings, a recording sink, and waiting with a deadline. */
 final class TestRuns {
 
-    private TestRuns() {
-    }
+    private TestRuns() {}
 
     /** Settings as the worker's own user, with or without cgroups. */
     static ExecutionSettings settings(boolean cgroups) throws IOException {

@@ -91,7 +91,8 @@ class WorkspacePoolTest {
         try (Stream<Path> waiting = Files.list(tmp.resolve("recycled"))) {
             Path parked = waiting.findFirst().orElseThrow();
             for (String dir : new String[] {"src", "dest", "home", "tmp"}) {
-                assertThat(Files.getOwner(parked.resolve(dir), LinkOption.NOFOLLOW_LINKS)).isEqualTo(worker);
+                assertThat(Files.getOwner(parked.resolve(dir), LinkOption.NOFOLLOW_LINKS))
+                        .isEqualTo(worker);
             }
         }
     }
@@ -116,7 +117,8 @@ class WorkspacePoolTest {
 
     /** What a build might leave: files everywhere, a read-only tree, changed modes, extra entries. */
     private static void litter(Workspace ws) throws IOException {
-        for (Path dir : new Path[] {ws.src(), ws.sources(), ws.sysroot(), ws.dest(), ws.home(), ws.tmp(), ws.internal()}) {
+        for (Path dir :
+                new Path[] {ws.src(), ws.sources(), ws.sysroot(), ws.dest(), ws.home(), ws.tmp(), ws.internal()}) {
             Files.writeString(dir.resolve("left.txt"), "x");
         }
         Path ro = Files.createDirectories(ws.dest().resolve("usr/lib"));
@@ -128,7 +130,9 @@ class WorkspacePoolTest {
         Files.createSymbolicLink(ws.src().resolve("link"), Path.of("/etc"));
         Files.writeString(ws.log(), "a log");
         if (RunAs.workerIsRoot()) {
-            Files.setOwner(ws.tmp(), FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            Files.setOwner(
+                    ws.tmp(),
+                    FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
         }
     }
 
@@ -137,10 +141,15 @@ class WorkspacePoolTest {
         Map<String, String> shape = new TreeMap<>();
         try (Stream<Path> all = Files.walk(root)) {
             for (Path p : (Iterable<Path>) all::iterator) {
-                String type = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "d" : Files.isSymbolicLink(p) ? "l" : "f";
-                shape.put(root.relativize(p).toString(), type + " "
-                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) + " "
-                        + Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName());
+                String type =
+                        Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "d" : Files.isSymbolicLink(p) ? "l" : "f";
+                shape.put(
+                        root.relativize(p).toString(),
+                        type + " "
+                                + PosixFilePermissions.toString(
+                                        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS))
+                                + " "
+                                + Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName());
             }
         }
         return shape;

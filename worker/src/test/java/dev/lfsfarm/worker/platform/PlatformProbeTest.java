@@ -34,18 +34,22 @@ class PlatformProbeTest {
 
     @Test
     void readsFactsFromItsFilesAndToleratesMissingOnes() throws Exception {
-        Path osRelease = Files.writeString(tmp.resolve("os-release"), String.join("\n",
-                "# comment",
-                "PRETTY_NAME=\"Linux From Scratch 12.2\"",
-                "ID=lfs",
-                "VERSION_ID='12.2'",
-                ""));
+        Path osRelease = Files.writeString(
+                tmp.resolve("os-release"),
+                String.join(
+                        "\n",
+                        "# comment",
+                        "PRETTY_NAME=\"Linux From Scratch 12.2\"",
+                        "ID=lfs",
+                        "VERSION_ID='12.2'",
+                        ""));
         Path meminfo = Files.writeString(tmp.resolve("meminfo"), "MemTotal:       2048 kB\nMemFree: 1 kB\n");
-        Path cpuinfo = Files.writeString(tmp.resolve("cpuinfo"),
+        Path cpuinfo = Files.writeString(
+                tmp.resolve("cpuinfo"),
                 "processor\t: 0\nmodel\t\t: 49\nmodel name\t: AMD EPYC 7302P 16-Core Processor\n");
 
-        PlatformFacts f = new PlatformProbe(tmp.resolve("work/not/yet"), osRelease, meminfo, cpuinfo)
-                .probe("x", List.of(), 0);
+        PlatformFacts f =
+                new PlatformProbe(tmp.resolve("work/not/yet"), osRelease, meminfo, cpuinfo).probe("x", List.of(), 0);
 
         assertThat(f.getOsId()).isEqualTo("lfs");
         assertThat(f.getOsVersionId()).isEqualTo("12.2");

@@ -42,8 +42,15 @@ class SourceFetcherTest {
         Path dir = Files.createDirectories(tmp.resolve("pkg/pkg-1.0"));
         Files.writeString(dir.resolve("README"), "a package\n");
         Path archive = tmp.resolve("pkg-1.0.tar.gz");
-        Process tar = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", tmp.resolve("pkg").toString(),
-                "pkg-1.0").inheritIO().start();
+        Process tar = new ProcessBuilder(
+                        "tar",
+                        "-czf",
+                        archive.toString(),
+                        "-C",
+                        tmp.resolve("pkg").toString(),
+                        "pkg-1.0")
+                .inheritIO()
+                .start();
         assertThat(tar.waitFor()).isZero();
         tarball = Files.readAllBytes(archive);
         sha256 = hex("SHA-256", tarball);
@@ -101,7 +108,8 @@ class SourceFetcherTest {
 
     @Test
     void followsRedirects() throws Exception {
-        assertThat(Files.readAllBytes(fetcher().fetch(base + "/moved/pkg-1.0.tar.gz", sha256, null))).isEqualTo(tarball);
+        assertThat(Files.readAllBytes(fetcher().fetch(base + "/moved/pkg-1.0.tar.gz", sha256, null)))
+                .isEqualTo(tarball);
         assertThat(requests).hasValue(2);
     }
 
@@ -174,7 +182,8 @@ class SourceFetcherTest {
 
         assertThat(Files.readAllBytes(cached)).isEqualTo(tarball);
         assertThat(requests).hasValue(0);
-        assertThatThrownBy(() -> fetcher().fetch(tmp.resolve("missing.tar").toUri().toString(), "1".repeat(64), null))
+        assertThatThrownBy(
+                        () -> fetcher().fetch(tmp.resolve("missing.tar").toUri().toString(), "1".repeat(64), null))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("missing.tar: no such file");
     }
@@ -195,7 +204,8 @@ class SourceFetcherTest {
             closedPort = s.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort + "/x.tar";
-        assertThatThrownBy(() -> fetcher().fetch(url, sha256, null)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> fetcher().fetch(url, sha256, null))
+                .isInstanceOf(IOException.class)
                 .hasMessageStartingWith(url + ": ");
         assertThatThrownBy(() -> fetcher().fetch("gopher://x/y", sha256, null))
                 .hasMessageContaining("unsupported scheme 'gopher'");
@@ -216,15 +226,20 @@ class SourceFetcherTest {
                 new Source(null, "patches/fix.patch", null, null, null),
                 new Source(null, "extra", null, null, null));
 
-        List<Path> staged = fetcher().stage(sources, ws, s -> tmp.resolve("book").resolve(s.path()));
+        List<Path> staged =
+                fetcher().stage(sources, ws, s -> tmp.resolve("book").resolve(s.path()));
 
-        assertThat(staged).containsExactly(ws.sources().resolve("pkg-1.0.tar.gz"), ws.sources().resolve("fix.patch"),
-                ws.sources().resolve("extra"));
+        assertThat(staged)
+                .containsExactly(
+                        ws.sources().resolve("pkg-1.0.tar.gz"),
+                        ws.sources().resolve("fix.patch"),
+                        ws.sources().resolve("extra"));
         assertThat(Files.readAllBytes(staged.get(0))).isEqualTo(tarball);
         assertThat(staged.get(1)).hasContent("--- a\n+++ b");
         assertThat(staged.get(2).resolve("data.ini")).hasContent("k=v");
         // A copy: the build cannot alter the cache through it.
-        assertThat(Files.isSameFile(staged.get(0), tmp.resolve("cache/sha256/" + sha256))).isFalse();
+        assertThat(Files.isSameFile(staged.get(0), tmp.resolve("cache/sha256/" + sha256)))
+                .isFalse();
     }
 
     @Test

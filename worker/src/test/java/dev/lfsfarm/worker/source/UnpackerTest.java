@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UnpackerTest {
 
@@ -40,8 +40,15 @@ class UnpackerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pkg-2.0.tar", "pkg-2.0.tar.gz", "pkg-2.0.tgz", "pkg-2.0.tar.xz", "pkg-2.0.tar.bz2",
-            "pkg-2.0.tar.zst"})
+    @ValueSource(
+            strings = {
+                "pkg-2.0.tar",
+                "pkg-2.0.tar.gz",
+                "pkg-2.0.tgz",
+                "pkg-2.0.tar.xz",
+                "pkg-2.0.tar.bz2",
+                "pkg-2.0.tar.zst"
+            })
     void unpacksArchivesAndRunsInTheirSingleTopFolder(String name) throws Exception {
         assumeTrue(!name.endsWith(".zst") || ExecutionTools.has("zstd"), "no zstd");
         assumeTrue(!name.endsWith(".xz") || ExecutionTools.has("xz"), "no xz");
@@ -62,8 +69,16 @@ class UnpackerTest {
         tree();
         Files.writeString(tmp.resolve("in/NOTES"), "x");
         Path archive = tmp.resolve("multi.tar.gz");
-        Process p = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", tmp.resolve("in").toString(), "pkg-2.0",
-                "NOTES").inheritIO().start();
+        Process p = new ProcessBuilder(
+                        "tar",
+                        "-czf",
+                        archive.toString(),
+                        "-C",
+                        tmp.resolve("in").toString(),
+                        "pkg-2.0",
+                        "NOTES")
+                .inheritIO()
+                .start();
         assertThat(p.waitFor()).isZero();
         Path src = Files.createDirectories(tmp.resolve("src"));
 

@@ -9,7 +9,7 @@ import java.util.Set;
  * also list the worker's steps (fetch, stage, pack, upload). Build times in SBU compare these.
  */
 public final class RecipePhases {
-    /** The phases a recipe defines (DESIGN §2). */
+    /** The phases a recipe defines (docs/architecture.md, Books, recipes and resolution). */
     public static final Set<String> NAMES = Set.of("prepare", "configure", "build", "check", "install");
 
     private RecipePhases() {}

@@ -1,7 +1,8 @@
 package dev.lfsfarm.common.zk;
 
 /**
- * The one place that builds ZooKeeper paths (DESIGN §6). Everything lives under {@code /farm};
+ * The one place that builds ZooKeeper paths (docs/architecture.md, ZooKeeper layout). Everything
+ * lives under {@code /farm};
  * a chroot in the connect string ({@code zk1:2181/team-a}) moves the whole tree, so several farms
  * can share an ensemble.
  */

@@ -30,7 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The checkpoint registry in ZooKeeper (DESIGN §6): {@code /farm/builds/<id>/meta} holds a
+ * The checkpoint registry in ZooKeeper (docs/architecture.md, ZooKeeper layout):
+ * {@code /farm/builds/<id>/meta} holds a
  * {@link BuildRecord} (build fields plus the digest of the request, which lives in the shared
  * artifact store), {@code /farm/builds/<id>/tasks/<pkg>} one {@link PackageStatus} each.
  *

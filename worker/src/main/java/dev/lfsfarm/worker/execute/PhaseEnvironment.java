@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The complete environment of a phase: the contract of DESIGN §2, then the profile's {@code env},
+ * The complete environment of a phase: the contract (docs/architecture.md, The phase environment),
+ * then the profile's {@code env},
  * then the recipe's {@code env} (the recipe wins).
  *
  * <p>Exactly these variables, and nothing from the worker's own environment, reach the phase (the

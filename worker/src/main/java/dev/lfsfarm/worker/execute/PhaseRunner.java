@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       with the phase's status.
  *   <li>{@code setpriv}: only with a build user (see {@link RunAs}); the wrapper stays the worker's
  *       user so it can join the cgroup and write the times file.
- *   <li>{@code -e}: the first failing command fails the phase (DESIGN §2). {@code -o pipefail}: a
+ *   <li>{@code -e}: the first failing command fails the phase (docs/architecture.md, Execution on a
+ *       worker). {@code -o pipefail}: a
  *       failure inside a pipeline ({@code make 2>&1 | tee build.log}) is not hidden by its last
  *       command.
  * </ul>

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The unprivileged user phases run as when the worker runs as root (DESIGN §7).
+ * The unprivileged user phases run as when the worker runs as root (docs/architecture.md, Execution
+ * on a worker).
  *
  * <p>Why: a recipe is arbitrary shell code from whoever submitted the book. As root, a typo such
  * as {@code rm -rf $DESTDIR/usr} with an empty variable, or a {@code make install} that ignores

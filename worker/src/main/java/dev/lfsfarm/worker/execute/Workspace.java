@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The folder of one attempt (DESIGN §7), always created fresh:
+ * The folder of one attempt (docs/architecture.md, Execution on a worker), always created fresh:
  *
  * <pre>
  * &lt;work dir&gt;/&lt;attempt id&gt;/

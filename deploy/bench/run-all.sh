@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run-all.sh - every issue-3 benchmark, in the order and with the options used for
-# docs/performance.md ("Distributed execution (issue 3)"). About 25 minutes on
+# run-all.sh - the no-op, log and demo benchmarks, in the order and with the options used for
+# docs/performance.md ("Per-package cost and staging", "Logs", "The demo book"). About 25 minutes on
 # the 2-core machine described there. Output also goes to $BENCH_DIR/results-*.txt.
 #
 # Usage: bash deploy/bench/run-all.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run-issue5.sh - the issue-5 measurements in one go, as recorded in docs/performance.md
-# ("Measurements and schedule quality (issue 5)"). About 10 minutes on the 2-core machine.
+# run-issue5.sh - the schedule-quality and dispatch measurements in one go, as recorded in
+# docs/performance.md ("Schedule quality", "Dispatch throughput"). About 10 minutes on the 2-core machine.
 # Output also goes to $BENCH_DIR/results-issue5-*.txt.
 #
 # Usage: bash deploy/bench/run-issue5.sh [--quick]

@@ -145,7 +145,7 @@ final class AttemptRunner {
      * the current {@link #epoch()} when it sends it, since a failover can happen while it runs.
      */
     AttemptResult run() {
-        Instant started = Instant.now();
+        Instant started = settings.clock().instant();
         AttemptResult.Builder result = AttemptResult.newBuilder()
                 .setAttemptId(assign.getAttemptId())
                 .setEpoch(epoch)
@@ -164,7 +164,7 @@ final class AttemptRunner {
         if (cancelled && !succeeded) {
             result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED);
         }
-        return result.setFinishedAt(ProtoTime.timestamp(Instant.now()))
+        return result.setFinishedAt(ProtoTime.timestamp(settings.clock().instant()))
                 .setLogSizeBytes(logOffset.get())
                 .build();
     }

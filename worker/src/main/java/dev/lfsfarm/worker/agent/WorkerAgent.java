@@ -36,8 +36,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,12 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
     private static final Duration LOG_PATIENCE = Duration.ofSeconds(30);
-    private static final long FIRST_BACKOFF_MILLIS = 250;
-    /**
-     * Redirects in a row that are followed at once. Past that they wait like any failure, so two
-     * standbys that name each other (records changing under them) cannot make a busy loop.
-     */
-    private static final int PROMPT_REDIRECTS = 3;
+    /** Longest real wait between two looks at a pending reconnect (due time, leader announcements). */
+    private static final long RECONNECT_STEP_MILLIS = 200;
 
     private final WorkerSettings settings;
     private final LeaderChannel coordinators;
@@ -96,9 +90,8 @@ public final class WorkerAgent implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile CoordinatorLink link;
     private volatile boolean closing;
-    private ScheduledFuture<?> heartbeat;
-    private long backoffMillis = FIRST_BACKOFF_MILLIS;
-    private int redirectsInRow;
+    private final ReconnectSchedule reconnects;
+    private final HeartbeatTimer heartbeat;
     private String welcomedBy;
     private long welcomedEpoch;
 
@@ -130,7 +123,9 @@ public final class WorkerAgent implements AutoCloseable {
         this.platform = platform;
         this.metrics = metrics;
         this.connectChannel = ClientInterceptors.intercept(coordinators, metrics.clientInterceptor());
-        this.artifacts = new ArtifactTransfers(coordinators, metrics);
+        this.reconnects = new ReconnectSchedule(settings.maxBackoff(), settings.ticker());
+        this.heartbeat = new HeartbeatTimer(timers, settings.ticker());
+        this.artifacts = new ArtifactTransfers(coordinators, metrics, settings.ticker());
         this.fetcher = new SourceFetcher(settings.workDir().resolve("cache/sources"));
         fetcher.observe(metrics);
         metrics.bindSlots(running::size, settings.slots());
@@ -195,7 +190,7 @@ public final class WorkerAgent implements AutoCloseable {
 
             @Override
             public void beforeStart(ClientCallStreamObserver<WorkerMessage> requests) {
-                mine = new CoordinatorLink(requests, address);
+                mine = new CoordinatorLink(requests, address, settings.ticker());
                 opened[0] = mine;
                 requests.setOnReadyHandler(mine::readyChanged);
             }
@@ -318,9 +313,8 @@ public final class WorkerAgent implements AutoCloseable {
         }
         String before;
         long beforeEpoch;
+        reconnects.connected();
         synchronized (this) {
-            backoffMillis = FIRST_BACKOFF_MILLIS;
-            redirectsInRow = 0;
             before = welcomedBy;
             beforeEpoch = welcomedEpoch;
             welcomedBy = from.address();
@@ -329,11 +323,7 @@ public final class WorkerAgent implements AutoCloseable {
                     100,
                     welcome.getHeartbeatInterval().getSeconds() * 1000
                             + welcome.getHeartbeatInterval().getNanos() / 1_000_000);
-            if (heartbeat != null) {
-                heartbeat.cancel(false);
-            }
-            heartbeat =
-                    timers.scheduleAtFixedRate(() -> sendHeartbeat(from), interval, interval, TimeUnit.MILLISECONDS);
+            heartbeat.start(Duration.ofMillis(interval), () -> sendHeartbeat(from));
         }
         if (before != null && (!before.equals(from.address()) || beforeEpoch != epoch)) {
             log.info("coordinator changed: now {} (epoch {})", from.address(), epoch);
@@ -450,13 +440,10 @@ public final class WorkerAgent implements AutoCloseable {
         switch (coordinators.failed(at, cause)) {
             case REDIRECTED -> {
                 String leader = CoordinatorLocator.leaderFrom(cause).orElse("?");
-                int inRow;
-                synchronized (this) {
-                    inRow = ++redirectsInRow;
-                }
-                if (inRow <= PROMPT_REDIRECTS) {
+                int inRow = reconnects.redirected();
+                if (inRow <= ReconnectSchedule.PROMPT_REDIRECTS) {
                     log.info("the coordinator at {} is a standby; the leader is {}: connecting there", at, leader);
-                    reconnectIn(0);
+                    reconnectIn(Duration.ZERO);
                 } else {
                     retryLater("the coordinator at " + at + " is a standby naming " + leader + " (" + inRow
                             + " redirects in a row)");
@@ -483,19 +470,15 @@ public final class WorkerAgent implements AutoCloseable {
 
     /** Connects again after the current backoff (with jitter), which then doubles up to the cap. */
     private void retryLater(String why) {
-        long delay;
-        synchronized (this) {
-            delay = backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 4 + 1);
-            backoffMillis = Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
-        }
+        Duration delay = reconnects.afterFailure();
         if (why != null) {
-            log.warn("{}; reconnecting in {} ms", why, delay);
+            log.warn("{}; reconnecting in {} ms", why, delay.toMillis());
         }
         reconnectIn(delay);
     }
 
-    private void reconnectIn(long delayMillis) {
-        awaitReconnect(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis));
+    private void reconnectIn(Duration delay) {
+        awaitReconnect(reconnects.dueAfter(delay));
     }
 
     /**
@@ -507,13 +490,14 @@ public final class WorkerAgent implements AutoCloseable {
         if (closing) {
             return;
         }
-        long left = TimeUnit.NANOSECONDS.toMillis(dueNanos - System.nanoTime());
+        long left = reconnects.millisUntil(dueNanos);
         if (left <= 0 || coordinators.leaderMoved().isPresent()) {
             connect();
             return;
         }
         try {
-            timers.schedule(() -> awaitReconnect(dueNanos), Math.min(left, 200), TimeUnit.MILLISECONDS);
+            timers.schedule(
+                    () -> awaitReconnect(dueNanos), Math.min(left, RECONNECT_STEP_MILLIS), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing: no more reconnects
         }

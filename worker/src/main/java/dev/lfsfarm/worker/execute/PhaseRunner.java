@@ -159,8 +159,8 @@ public final class PhaseRunner {
         pb.environment().putAll(environment);
 
         attemptLog.note(phase, phase.key());
-        Instant startedAt = Instant.now();
-        long start = System.nanoTime();
+        Instant startedAt = settings.clock().instant();
+        long start = settings.ticker().nanos();
         Process process;
         try {
             process = pb.start();
@@ -196,7 +196,7 @@ public final class PhaseRunner {
             finishQuietly(sampler, tree, pump);
             throw e;
         }
-        double wall = (System.nanoTime() - start) / 1e9;
+        double wall = (settings.ticker().nanos() - start) / 1e9;
 
         // The shell is gone; anything left in its tree is a leftover.
         if (sampler != null) {
@@ -370,7 +370,14 @@ public final class PhaseRunner {
 
     private PhaseResult notStarted(Phase phase) {
         return new PhaseResult(
-                phase, PhaseResult.Status.CANCELLED, Instant.now(), ResourceUse.ZERO, 0, 0, settings.method(), 0);
+                phase,
+                PhaseResult.Status.CANCELLED,
+                settings.clock().instant(),
+                ResourceUse.ZERO,
+                0,
+                0,
+                settings.method(),
+                0);
     }
 
     private void finishQuietly(TreeSampler sampler, ProcessTree tree, LogPump pump) {

@@ -126,7 +126,11 @@ public final class WorkerAgent implements AutoCloseable {
         this.reconnects = new ReconnectSchedule(settings.maxBackoff(), settings.ticker());
         this.heartbeat = new HeartbeatTimer(timers, settings.ticker());
         this.artifacts = new ArtifactTransfers(coordinators, metrics, settings.ticker());
-        this.fetcher = new SourceFetcher(settings.workDir().resolve("cache/sources"));
+        this.fetcher = new SourceFetcher(
+                settings.workDir().resolve("cache/sources"),
+                SourceFetcher.DEFAULT_CONNECT_TIMEOUT,
+                SourceFetcher.DEFAULT_IDLE_TIMEOUT,
+                settings.ticker());
         fetcher.observe(metrics);
         metrics.bindSlots(running::size, settings.slots());
         this.builders = Executors.newFixedThreadPool(settings.slots(), DaemonThreadFactory.named("build"));

@@ -39,6 +39,7 @@ final class ArtifactTransfers {
     /** The longest wait: a failover takes seconds, so the new leader is looked for often. */
     static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
+    /** One thread for every transfer's leader watch; the watch and the transfer share an atomic flag. */
     private static final ScheduledExecutorService WATCHDOG =
             Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("transfer-watchdog"));
 

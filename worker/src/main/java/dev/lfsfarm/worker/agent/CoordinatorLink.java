@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.agent;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.time.Ticker;
 import dev.lfsfarm.proto.v1.WorkerMessage;
 import io.grpc.StatusRuntimeException;
@@ -12,10 +13,17 @@ import java.time.Duration;
  * the network carries slows down instead of filling the worker's memory.
  */
 final class CoordinatorLink {
+    /** Not thread-safe: every call on it holds this link's monitor. */
+    @GuardedBy("this")
     private final ClientCallStreamObserver<WorkerMessage> stream;
+
     private final String address;
     private final Ticker ticker;
+
+    @GuardedBy("this")
     private boolean open = true;
+
+    /** Volatile: set by whoever abandons the stream, read by the stream's end callback. */
     private volatile Throwable abandonedBecause;
 
     /** A link on {@code stream} to {@code address}; {@code ticker} times the waits for a ready transport. */

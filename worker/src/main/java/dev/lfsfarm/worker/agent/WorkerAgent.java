@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.agent;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.leader.CoordinatorLocator;
 import dev.lfsfarm.common.leader.LeaderChannel;
@@ -71,28 +72,48 @@ public final class WorkerAgent implements AutoCloseable {
     private final String instanceId = UUID.randomUUID().toString();
     private final ExecutorService builders;
     private final WorkspacePool workspaces;
-    /** Whether the coordinator of the last Welcome stores artifacts sent with results. */
+    /**
+     * Whether the coordinator of the last Welcome stores artifacts sent with results. Volatile:
+     * set by the stream's callback, read by the build threads.
+     */
     private volatile boolean inlineAccepted;
 
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("worker-timer"));
-    private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
-    private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
     /**
-     * Guards the moves of an attempt between {@link #running} and {@link #unacknowledged}, its
-     * epoch, and {@link #link}: a Welcome that adopts an attempt and the attempt finishing must not
-     * interleave, or a result could leave with the old epoch.
+     * Guards the moves of an attempt in and out of {@link #running} and {@link #unacknowledged},
+     * its epoch, and {@link #link}: a Welcome that adopts an attempt and the attempt finishing must
+     * not interleave, or a result could leave with the old epoch.
      */
     private final Object attempts = new Object();
+    /**
+     * Attempts building now. Concurrent, so heartbeats, health and cancels read it without a lock;
+     * every put and remove happens under {@link #attempts}.
+     */
+    private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
+    /** Results sent and not acknowledged yet; concurrent like {@link #running}, changed under {@link #attempts}. */
+    private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
 
+    /** Atomic: the stream callbacks of old and new coordinators both raise it. */
     private final AtomicLong newestEpoch = new AtomicLong();
+    /** Atomic: the heartbeat's sequence number. */
     private final AtomicLong heartbeats = new AtomicLong();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The welcomed stream; written under {@link #attempts}, volatile for the readers without it. */
+    @GuardedBy("attempts")
     private volatile CoordinatorLink link;
+    /** Volatile: set once by {@link #close()}, read by every loop. */
     private volatile boolean closing;
+    /** Thread-safe: the stream callbacks and the timer thread share it. */
     private final ReconnectSchedule reconnects;
+    /** Thread-safe: started by each Welcome, runs on {@link #timers}. */
     private final HeartbeatTimer heartbeat;
+
+    @GuardedBy("this")
     private String welcomedBy;
+
+    @GuardedBy("this")
     private long welcomedEpoch;
 
     /** An agent that always uses {@code channel} (a coordinator at one known address). */
@@ -367,12 +388,14 @@ public final class WorkerAgent implements AutoCloseable {
             return;
         }
         newestEpoch.accumulateAndGet(assign.getLeaderEpoch(), Math::max);
-        if (running.containsKey(assign.getAttemptId())) {
-            return;
-        }
         AttemptRunner runner = new AttemptRunner(
                 assign, settings, execution, artifacts, fetcher, reporter(), workspaces, () -> inlineAccepted);
-        running.put(assign.getAttemptId(), runner);
+        synchronized (attempts) {
+            // One check and put: the same Assign from an old and a new stream must not start it twice.
+            if (running.putIfAbsent(assign.getAttemptId(), runner) != null) {
+                return;
+            }
+        }
         log.info(
                 "building {} for build {} (attempt {}, {} cores)",
                 assign.getPackageId(),
@@ -420,7 +443,9 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     private void acknowledged(ResultAck ack) {
-        unacknowledged.remove(ack.getAttemptId());
+        synchronized (attempts) {
+            unacknowledged.remove(ack.getAttemptId());
+        }
         if (!ack.getAccepted()) {
             log.warn(
                     "the coordinator rejected the result of attempt {}: {} {}",
@@ -432,8 +457,11 @@ public final class WorkerAgent implements AutoCloseable {
 
     private void disconnected(CoordinatorLink which, Throwable error) {
         which.closed();
-        if (link == which) {
-            link = null;
+        synchronized (attempts) {
+            // Under the lock: a Welcome on the next stream may set the link between a check and a clear.
+            if (link == which) {
+                link = null;
+            }
         }
         if (closing) {
             return;

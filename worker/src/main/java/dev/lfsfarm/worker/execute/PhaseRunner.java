@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.recipe.Phase;
 import java.io.File;
 import java.io.IOException;
@@ -84,8 +85,13 @@ public final class PhaseRunner {
     private final Workspace workspace;
     private final String attemptId;
     private final AttemptLog attemptLog;
+    /** Guards the running tree and the cancel flag: {@link #cancel()} comes from other threads. */
     private final Object lock = new Object();
+
+    @GuardedBy("lock")
     private boolean cancelled;
+
+    @GuardedBy("lock")
     private ProcessTree running;
 
     /**

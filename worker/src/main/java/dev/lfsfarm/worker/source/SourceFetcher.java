@@ -69,7 +69,9 @@ public final class SourceFetcher {
     private final Duration connectTimeout;
     private final Duration idleTimeout;
     private final Ticker ticker;
+    /** Concurrent: one lock object per cache file being fetched, shared by all build threads. */
     private final ConcurrentHashMap<Path, Object> locks = new ConcurrentHashMap<>();
+    /** Set once at start, read by the build threads: volatile. */
     private volatile Observer observer = Observer.NONE;
 
     /** Hears where each url source came from (metrics). Called on the fetching thread. */

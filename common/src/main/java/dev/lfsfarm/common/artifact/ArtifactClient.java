@@ -1,5 +1,6 @@
 package dev.lfsfarm.common.artifact;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.ByteString;
 import dev.lfsfarm.proto.v1.ActionResult;
 import dev.lfsfarm.proto.v1.ArtifactKind;
@@ -243,12 +244,29 @@ public final class ArtifactClient {
         private final Path file;
         private final UploadHeader header;
         private final CompletableFuture<UploadResponse> result = new CompletableFuture<>();
-        private ClientCallStreamObserver<UploadRequest> requests;
+        /**
+         * Set once by {@link #beforeStart}, before the call starts; volatile, because
+         * {@link #await()} cancels through it from the caller's thread. Sends on it hold this.
+         */
+        private volatile ClientCallStreamObserver<UploadRequest> requests;
+
+        // The on-ready handler and the response callbacks come from gRPC's threads: under this.
+        @GuardedBy("this")
         private FileChannel channel;
+
+        @GuardedBy("this")
         private boolean headerSent;
+
+        @GuardedBy("this")
         private boolean done;
+
+        @GuardedBy("this")
         private long sent;
+
+        @GuardedBy("this")
         private IOException localFailure;
+
+        @GuardedBy("this")
         private UploadResponse response;
 
         UploadCall(Path file, UploadHeader header) {
@@ -308,6 +326,7 @@ public final class ArtifactClient {
             }
         }
 
+        @GuardedBy("this")
         private void finishSending() {
             done = true;
             closeFile();
@@ -361,6 +380,7 @@ public final class ArtifactClient {
             }
         }
 
+        @GuardedBy("this")
         private void closeFile() {
             if (channel != null) {
                 try {

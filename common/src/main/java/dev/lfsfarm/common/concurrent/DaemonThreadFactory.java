@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DaemonThreadFactory implements ThreadFactory {
 
     private final String name;
+    /** Atomic: pools create threads from whichever thread submits; null when threads are not numbered. */
     private final AtomicInteger numbers;
 
     private DaemonThreadFactory(String name, boolean numbered) {

@@ -1,5 +1,6 @@
 package dev.lfsfarm.common.leader;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -52,10 +53,22 @@ public final class LeaderChannel extends Channel implements AutoCloseable {
 
     private final CoordinatorLocator locator;
     private final Function<String, ManagedChannel> connector;
+    /** Channels swapped out, still finishing their calls until {@link #close}. */
+    @GuardedBy("this")
     private final List<ManagedChannel> retired = new ArrayList<>();
+
+    // Where calls go: swapped under this by resolve(); volatile, so newCall() and the callers'
+    // address checks read them without the lock. fixed() sets them before the channel is shared.
+    @GuardedBy("this")
     private volatile Channel current;
+
+    @GuardedBy("this")
     private volatile String address;
+
+    @GuardedBy("this")
     private ManagedChannel owned;
+
+    @GuardedBy("this")
     private boolean closed;
 
     private LeaderChannel(CoordinatorLocator locator, Function<String, ManagedChannel> connector) {

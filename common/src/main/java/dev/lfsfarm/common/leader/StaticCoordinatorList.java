@@ -1,5 +1,6 @@
 package dev.lfsfarm.common.leader;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +16,12 @@ public final class StaticCoordinatorList implements CoordinatorLocator {
     private static final Pattern HOST_PORT = Pattern.compile("(?:[A-Za-z0-9.\\-_]+|\\[[0-9A-Fa-f:.]+\\]):(\\d{1,5})");
 
     private final List<String> addresses;
+
+    // The agent's timer thread and its stream callbacks ask and report: under this.
+    @GuardedBy("this")
     private int position;
+
+    @GuardedBy("this")
     private String redirected;
 
     public StaticCoordinatorList(List<String> addresses) {

@@ -1,5 +1,6 @@
 package dev.lfsfarm.common.leader;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.zk.ActiveLeader;
 import dev.lfsfarm.common.zk.ZkPaths;
 import dev.lfsfarm.common.zk.ZooKeeperClients;
@@ -22,11 +23,16 @@ public final class ZooKeeperLeaderDiscovery implements CoordinatorLocator {
     private final String connect;
     private final CuratorFramework client;
     private final CuratorCache cache;
+    /** Notified when the leader record changes; guards the standby's hint. */
     private final Object changed = new Object();
+
     private final Duration waitForLeader;
-    /** A standby's answer, newer than our copy of the record; see {@link #redirect}. Guarded by {@link #changed}. */
+    /** A standby's answer, newer than our copy of the record; see {@link #redirect}. */
+    @GuardedBy("changed")
     private String hint;
 
+    /** The record {@link #hint} was given over: the hint holds until it changes. */
+    @GuardedBy("changed")
     private Optional<ActiveLeader> hintedOver = Optional.empty();
 
     private ZooKeeperLeaderDiscovery(String connect, CuratorFramework client, Duration waitForLeader) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ManualClock extends Clock implements Ticker {
     private final Instant origin;
+    /** Atomic: the test or simulator advances it while the clocked loops read it. */
     private final AtomicLong elapsedNanos = new AtomicLong();
 
     public ManualClock(Instant origin) {

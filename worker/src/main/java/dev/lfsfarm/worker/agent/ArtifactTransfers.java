@@ -3,6 +3,8 @@ package dev.lfsfarm.worker.agent;
 import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.leader.LeaderChannel;
+import dev.lfsfarm.common.retry.Backoff;
+import dev.lfsfarm.common.time.Ticker;
 import dev.lfsfarm.proto.v1.Digest;
 import dev.lfsfarm.worker.metrics.WorkerMetrics;
 import io.grpc.ClientInterceptors;
@@ -32,18 +34,26 @@ final class ArtifactTransfers {
     private static final Logger log = LoggerFactory.getLogger(ArtifactTransfers.class);
     /** Longer than a failover (session timeout + election + restore) with room to spare. */
     static final Duration PATIENCE = Duration.ofSeconds(120);
+    /** The first wait before a transfer is tried again. */
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    /** The longest wait: a failover takes seconds, so the new leader is looked for often. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
+    /** One thread for every transfer's leader watch; the watch and the transfer share an atomic flag. */
     private static final ScheduledExecutorService WATCHDOG =
             Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("transfer-watchdog"));
 
     private final LeaderChannel coordinators;
     private final ArtifactClient client;
     private final WorkerMetrics metrics;
+    private final Ticker ticker;
 
-    ArtifactTransfers(LeaderChannel coordinators, WorkerMetrics metrics) {
+    /** Transfers through {@code coordinators}; {@code ticker} times the {@link #PATIENCE} for a new leader. */
+    ArtifactTransfers(LeaderChannel coordinators, WorkerMetrics metrics, Ticker ticker) {
         this.coordinators = coordinators;
         this.client = new ArtifactClient(ClientInterceptors.intercept(coordinators, metrics.clientInterceptor()));
         this.metrics = metrics;
+        this.ticker = ticker;
     }
 
     /** Uploads the files the store lacks (one FindMissing for all) and returns their digests in order. */
@@ -77,8 +87,8 @@ final class ArtifactTransfers {
     }
 
     private <T> T retried(String what, Transfer<T> transfer) throws IOException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        long backoffMillis = 250;
+        long deadline = ticker.nanos() + PATIENCE.toNanos();
+        Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF, 0); // this call's own: confined to its thread
         while (true) {
             String address = coordinators.address();
             AtomicBoolean moved = new AtomicBoolean();
@@ -94,17 +104,17 @@ final class ArtifactTransfers {
                 if (!leadership
                         || address == null
                         || (!moved.get() && coordinators.failed(address, e) == LeaderChannel.Failure.OTHER)
-                        || System.nanoTime() > deadline) {
+                        || ticker.nanos() - deadline > 0) {
                     throw e;
                 }
+                Duration delay = backoff.next();
                 log.warn(
                         "{} failed ({}: {}); trying the leader again in {} ms",
                         what,
                         status.getCode(),
                         status.getDescription(),
-                        backoffMillis);
-                pause(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 1_000); // a failover takes seconds: keep checking
+                        delay.toMillis());
+                pause(delay);
                 try {
                     coordinators.resolve();
                 } catch (InterruptedException ie) {
@@ -148,9 +158,9 @@ final class ArtifactTransfers {
         }
     }
 
-    private static void pause(long millis) throws InterruptedIOException {
+    private static void pause(Duration delay) throws InterruptedIOException {
         try {
-            Thread.sleep(millis); // backoff between retries, not synchronisation
+            Thread.sleep(delay.toMillis()); // backoff between retries, not synchronisation
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the coordinator");

@@ -63,7 +63,7 @@ final class AttemptRunner {
     /**
      * Artifacts with no entries (packages that install nothing, such as BLFS's meta-packages):
      * staging them is a no-op, so it is skipped after the first time. Keyed by content digest,
-     * so the memo can never be wrong.
+     * so the memo can never be wrong. Concurrent: every slot's build thread reads and adds.
      */
     private static final Set<String> EMPTY_ARTIFACTS = ConcurrentHashMap.newKeySet();
 
@@ -81,11 +81,20 @@ final class AttemptRunner {
     private final Reporter reporter;
     private final WorkspacePool workspaces;
     private final BooleanSupplier inlineAccepted;
+    /** Atomic: the log pump of each phase advances it. */
     private final AtomicLong logOffset = new AtomicLong();
+    /** Volatile: set by the build thread, read by {@link #cancel()} from the stream's thread. */
     private volatile PhaseSequence sequence;
+    /** Volatile: set by {@link #cancel()} from any thread, read by the build thread. */
     private volatile boolean cancelled;
+    /**
+     * Volatile: written by the agent under its attempts lock (an adopting Welcome), read there and
+     * by the build thread.
+     */
     private volatile long epoch;
+    /** Confined to the build thread: {@link #run()} and {@link #removeWorkspace()} run on it. */
     private Workspace workspace;
+    /** Confined to the build thread, as {@link #workspace}. */
     private boolean succeeded;
 
     AttemptRunner(
@@ -145,7 +154,7 @@ final class AttemptRunner {
      * the current {@link #epoch()} when it sends it, since a failover can happen while it runs.
      */
     AttemptResult run() {
-        Instant started = Instant.now();
+        Instant started = settings.clock().instant();
         AttemptResult.Builder result = AttemptResult.newBuilder()
                 .setAttemptId(assign.getAttemptId())
                 .setEpoch(epoch)
@@ -164,7 +173,7 @@ final class AttemptRunner {
         if (cancelled && !succeeded) {
             result.setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED);
         }
-        return result.setFinishedAt(ProtoTime.timestamp(Instant.now()))
+        return result.setFinishedAt(ProtoTime.timestamp(settings.clock().instant()))
                 .setLogSizeBytes(logOffset.get())
                 .build();
     }

@@ -1,5 +1,7 @@
 package dev.lfsfarm.worker.agent;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.lfsfarm.common.time.Ticker;
 import dev.lfsfarm.proto.v1.WorkerMessage;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -11,14 +13,24 @@ import java.time.Duration;
  * the network carries slows down instead of filling the worker's memory.
  */
 final class CoordinatorLink {
+    /** Not thread-safe: every call on it holds this link's monitor. */
+    @GuardedBy("this")
     private final ClientCallStreamObserver<WorkerMessage> stream;
+
     private final String address;
+    private final Ticker ticker;
+
+    @GuardedBy("this")
     private boolean open = true;
+
+    /** Volatile: set by whoever abandons the stream, read by the stream's end callback. */
     private volatile Throwable abandonedBecause;
 
-    CoordinatorLink(ClientCallStreamObserver<WorkerMessage> stream, String address) {
+    /** A link on {@code stream} to {@code address}; {@code ticker} times the waits for a ready transport. */
+    CoordinatorLink(ClientCallStreamObserver<WorkerMessage> stream, String address, Ticker ticker) {
         this.stream = stream;
         this.address = address;
+        this.ticker = ticker;
     }
 
     /** The coordinator this stream goes to, HOST:PORT. */
@@ -77,9 +89,9 @@ final class CoordinatorLink {
      * the stream closed or stayed full that long (the bytes are still in the workspace log).
      */
     synchronized boolean sendWhenReady(WorkerMessage message, Duration patience) throws InterruptedException {
-        long deadline = System.nanoTime() + patience.toNanos();
+        long deadline = ticker.nanos() + patience.toNanos();
         while (open && !stream.isReady()) {
-            long left = deadline - System.nanoTime();
+            long left = deadline - ticker.nanos();
             if (left <= 0) {
                 return false;
             }

@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.agent;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.leader.CoordinatorLocator;
 import dev.lfsfarm.common.leader.LeaderChannel;
@@ -36,8 +37,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,12 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
     private static final Duration LOG_PATIENCE = Duration.ofSeconds(30);
-    private static final long FIRST_BACKOFF_MILLIS = 250;
-    /**
-     * Redirects in a row that are followed at once. Past that they wait like any failure, so two
-     * standbys that name each other (records changing under them) cannot make a busy loop.
-     */
-    private static final int PROMPT_REDIRECTS = 3;
+    /** Longest real wait between two looks at a pending reconnect (due time, leader announcements). */
+    private static final long RECONNECT_STEP_MILLIS = 200;
 
     private final WorkerSettings settings;
     private final LeaderChannel coordinators;
@@ -77,29 +72,48 @@ public final class WorkerAgent implements AutoCloseable {
     private final String instanceId = UUID.randomUUID().toString();
     private final ExecutorService builders;
     private final WorkspacePool workspaces;
-    /** Whether the coordinator of the last Welcome stores artifacts sent with results. */
+    /**
+     * Whether the coordinator of the last Welcome stores artifacts sent with results. Volatile:
+     * set by the stream's callback, read by the build threads.
+     */
     private volatile boolean inlineAccepted;
 
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("worker-timer"));
-    private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
-    private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
     /**
-     * Guards the moves of an attempt between {@link #running} and {@link #unacknowledged}, its
-     * epoch, and {@link #link}: a Welcome that adopts an attempt and the attempt finishing must not
-     * interleave, or a result could leave with the old epoch.
+     * Guards the moves of an attempt in and out of {@link #running} and {@link #unacknowledged},
+     * its epoch, and {@link #link}: a Welcome that adopts an attempt and the attempt finishing must
+     * not interleave, or a result could leave with the old epoch.
      */
     private final Object attempts = new Object();
+    /**
+     * Attempts building now. Concurrent, so heartbeats, health and cancels read it without a lock;
+     * every put and remove happens under {@link #attempts}.
+     */
+    private final Map<String, AttemptRunner> running = new ConcurrentHashMap<>();
+    /** Results sent and not acknowledged yet; concurrent like {@link #running}, changed under {@link #attempts}. */
+    private final Map<String, AttemptResult> unacknowledged = new ConcurrentHashMap<>();
 
+    /** Atomic: the stream callbacks of old and new coordinators both raise it. */
     private final AtomicLong newestEpoch = new AtomicLong();
+    /** Atomic: the heartbeat's sequence number. */
     private final AtomicLong heartbeats = new AtomicLong();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The welcomed stream; written under {@link #attempts}, volatile for the readers without it. */
+    @GuardedBy("attempts")
     private volatile CoordinatorLink link;
+    /** Volatile: set once by {@link #close()}, read by every loop. */
     private volatile boolean closing;
-    private ScheduledFuture<?> heartbeat;
-    private long backoffMillis = FIRST_BACKOFF_MILLIS;
-    private int redirectsInRow;
+    /** Thread-safe: the stream callbacks and the timer thread share it. */
+    private final ReconnectSchedule reconnects;
+    /** Thread-safe: started by each Welcome, runs on {@link #timers}. */
+    private final HeartbeatTimer heartbeat;
+
+    @GuardedBy("this")
     private String welcomedBy;
+
+    @GuardedBy("this")
     private long welcomedEpoch;
 
     /** An agent that always uses {@code channel} (a coordinator at one known address). */
@@ -130,8 +144,14 @@ public final class WorkerAgent implements AutoCloseable {
         this.platform = platform;
         this.metrics = metrics;
         this.connectChannel = ClientInterceptors.intercept(coordinators, metrics.clientInterceptor());
-        this.artifacts = new ArtifactTransfers(coordinators, metrics);
-        this.fetcher = new SourceFetcher(settings.workDir().resolve("cache/sources"));
+        this.reconnects = new ReconnectSchedule(settings.maxBackoff(), settings.ticker());
+        this.heartbeat = new HeartbeatTimer(timers, settings.ticker());
+        this.artifacts = new ArtifactTransfers(coordinators, metrics, settings.ticker());
+        this.fetcher = new SourceFetcher(
+                settings.workDir().resolve("cache/sources"),
+                SourceFetcher.DEFAULT_CONNECT_TIMEOUT,
+                SourceFetcher.DEFAULT_IDLE_TIMEOUT,
+                settings.ticker());
         fetcher.observe(metrics);
         metrics.bindSlots(running::size, settings.slots());
         this.builders = Executors.newFixedThreadPool(settings.slots(), DaemonThreadFactory.named("build"));
@@ -195,7 +215,7 @@ public final class WorkerAgent implements AutoCloseable {
 
             @Override
             public void beforeStart(ClientCallStreamObserver<WorkerMessage> requests) {
-                mine = new CoordinatorLink(requests, address);
+                mine = new CoordinatorLink(requests, address, settings.ticker());
                 opened[0] = mine;
                 requests.setOnReadyHandler(mine::readyChanged);
             }
@@ -318,9 +338,8 @@ public final class WorkerAgent implements AutoCloseable {
         }
         String before;
         long beforeEpoch;
+        reconnects.connected();
         synchronized (this) {
-            backoffMillis = FIRST_BACKOFF_MILLIS;
-            redirectsInRow = 0;
             before = welcomedBy;
             beforeEpoch = welcomedEpoch;
             welcomedBy = from.address();
@@ -329,11 +348,7 @@ public final class WorkerAgent implements AutoCloseable {
                     100,
                     welcome.getHeartbeatInterval().getSeconds() * 1000
                             + welcome.getHeartbeatInterval().getNanos() / 1_000_000);
-            if (heartbeat != null) {
-                heartbeat.cancel(false);
-            }
-            heartbeat =
-                    timers.scheduleAtFixedRate(() -> sendHeartbeat(from), interval, interval, TimeUnit.MILLISECONDS);
+            heartbeat.start(Duration.ofMillis(interval), () -> sendHeartbeat(from));
         }
         if (before != null && (!before.equals(from.address()) || beforeEpoch != epoch)) {
             log.info("coordinator changed: now {} (epoch {})", from.address(), epoch);
@@ -373,12 +388,14 @@ public final class WorkerAgent implements AutoCloseable {
             return;
         }
         newestEpoch.accumulateAndGet(assign.getLeaderEpoch(), Math::max);
-        if (running.containsKey(assign.getAttemptId())) {
-            return;
-        }
         AttemptRunner runner = new AttemptRunner(
                 assign, settings, execution, artifacts, fetcher, reporter(), workspaces, () -> inlineAccepted);
-        running.put(assign.getAttemptId(), runner);
+        synchronized (attempts) {
+            // One check and put: the same Assign from an old and a new stream must not start it twice.
+            if (running.putIfAbsent(assign.getAttemptId(), runner) != null) {
+                return;
+            }
+        }
         log.info(
                 "building {} for build {} (attempt {}, {} cores)",
                 assign.getPackageId(),
@@ -426,7 +443,9 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     private void acknowledged(ResultAck ack) {
-        unacknowledged.remove(ack.getAttemptId());
+        synchronized (attempts) {
+            unacknowledged.remove(ack.getAttemptId());
+        }
         if (!ack.getAccepted()) {
             log.warn(
                     "the coordinator rejected the result of attempt {}: {} {}",
@@ -438,8 +457,11 @@ public final class WorkerAgent implements AutoCloseable {
 
     private void disconnected(CoordinatorLink which, Throwable error) {
         which.closed();
-        if (link == which) {
-            link = null;
+        synchronized (attempts) {
+            // Under the lock: a Welcome on the next stream may set the link between a check and a clear.
+            if (link == which) {
+                link = null;
+            }
         }
         if (closing) {
             return;
@@ -450,13 +472,10 @@ public final class WorkerAgent implements AutoCloseable {
         switch (coordinators.failed(at, cause)) {
             case REDIRECTED -> {
                 String leader = CoordinatorLocator.leaderFrom(cause).orElse("?");
-                int inRow;
-                synchronized (this) {
-                    inRow = ++redirectsInRow;
-                }
-                if (inRow <= PROMPT_REDIRECTS) {
+                int inRow = reconnects.redirected();
+                if (inRow <= ReconnectSchedule.PROMPT_REDIRECTS) {
                     log.info("the coordinator at {} is a standby; the leader is {}: connecting there", at, leader);
-                    reconnectIn(0);
+                    reconnectIn(Duration.ZERO);
                 } else {
                     retryLater("the coordinator at " + at + " is a standby naming " + leader + " (" + inRow
                             + " redirects in a row)");
@@ -483,19 +502,15 @@ public final class WorkerAgent implements AutoCloseable {
 
     /** Connects again after the current backoff (with jitter), which then doubles up to the cap. */
     private void retryLater(String why) {
-        long delay;
-        synchronized (this) {
-            delay = backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 4 + 1);
-            backoffMillis = Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
-        }
+        Duration delay = reconnects.afterFailure();
         if (why != null) {
-            log.warn("{}; reconnecting in {} ms", why, delay);
+            log.warn("{}; reconnecting in {} ms", why, delay.toMillis());
         }
         reconnectIn(delay);
     }
 
-    private void reconnectIn(long delayMillis) {
-        awaitReconnect(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis));
+    private void reconnectIn(Duration delay) {
+        awaitReconnect(reconnects.dueAfter(delay));
     }
 
     /**
@@ -507,13 +522,14 @@ public final class WorkerAgent implements AutoCloseable {
         if (closing) {
             return;
         }
-        long left = TimeUnit.NANOSECONDS.toMillis(dueNanos - System.nanoTime());
+        long left = reconnects.millisUntil(dueNanos);
         if (left <= 0 || coordinators.leaderMoved().isPresent()) {
             connect();
             return;
         }
         try {
-            timers.schedule(() -> awaitReconnect(dueNanos), Math.min(left, 200), TimeUnit.MILLISECONDS);
+            timers.schedule(
+                    () -> awaitReconnect(dueNanos), Math.min(left, RECONNECT_STEP_MILLIS), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing: no more reconnects
         }

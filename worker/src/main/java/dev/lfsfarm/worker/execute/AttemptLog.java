@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.recipe.Phase;
 import java.io.Closeable;
 import java.io.IOException;
@@ -46,14 +47,33 @@ public final class AttemptLog implements Closeable {
     private final long headBytes;
     private final long tailBytes;
     private final LogSink sink;
+
+    // The pump thread writes while the runner's thread notes and reads the tail: all under this.
+    @GuardedBy("this")
     private final OutputStream out;
+
+    @GuardedBy("this")
     private final byte[] recent = new byte[RECENT_BYTES];
+
+    @GuardedBy("this")
     private long recentWritten;
+
+    @GuardedBy("this")
     private long total;
+
+    @GuardedBy("this")
     private long headWritten;
+
+    @GuardedBy("this")
     private long tailWritten;
+
+    @GuardedBy("this")
     private RandomAccessFile ring;
+
+    @GuardedBy("this")
     private Path ringFile;
+
+    @GuardedBy("this")
     private boolean closed;
 
     /** A log that keeps only the tail once {@code capBytes} is exceeded. */
@@ -193,6 +213,7 @@ public final class AttemptLog implements Closeable {
         }
     }
 
+    @GuardedBy("this")
     private boolean endsWithNewlineAt(long headLength) {
         // The head is in the file; we only need its last byte, which is still in the stream buffer
         // or on disk. Reading it back is cheap and happens once.
@@ -207,6 +228,7 @@ public final class AttemptLog implements Closeable {
         }
     }
 
+    @GuardedBy("this")
     private void copyRing(OutputStream o, long start, long count) throws IOException {
         byte[] buf = new byte[64 << 10];
         long pos = start;
@@ -221,6 +243,7 @@ public final class AttemptLog implements Closeable {
         }
     }
 
+    @GuardedBy("this")
     private void writeTail(byte[] bytes, int off, int len) throws IOException {
         if (ring == null) {
             ringFile = file.resolveSibling(file.getFileName() + ".tail");
@@ -244,6 +267,7 @@ public final class AttemptLog implements Closeable {
         }
     }
 
+    @GuardedBy("this")
     private void remember(byte[] bytes, int off, int len) {
         if (len > RECENT_BYTES) {
             off += len - RECENT_BYTES;
@@ -256,6 +280,7 @@ public final class AttemptLog implements Closeable {
         }
     }
 
+    @GuardedBy("this")
     private void ensureOpen() throws IOException {
         if (closed) {
             throw new IOException("log " + file + " is closed");

@@ -1,18 +1,21 @@
 package dev.lfsfarm.worker.execute;
 
+import dev.lfsfarm.common.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * How this worker runs phases, decided once at start: the build user, whether cgroups measure and
- * kill the phases, and the timings of kills and samples. Immutable; share one instance among all
- * attempts.
+ * kill the phases, the timings of kills and samples, and the clocks a phase's start and wall time
+ * are read from. Immutable; share one instance among all attempts.
  */
 public final class ExecutionSettings {
 
@@ -30,6 +33,8 @@ public final class ExecutionSettings {
     private final Duration sampleInterval;
     private final Path bash;
     private final Optional<Path> setsid;
+    private final Clock clock;
+    private final Ticker ticker;
 
     private ExecutionSettings(
             Builder b, Optional<RunAs> runAs, Optional<CgroupV2> cgroups, Path bash, Optional<Path> setsid) {
@@ -39,6 +44,8 @@ public final class ExecutionSettings {
         this.sampleInterval = b.sampleInterval;
         this.bash = bash;
         this.setsid = setsid;
+        this.clock = b.clock;
+        this.ticker = b.ticker;
     }
 
     /** Settings with every default: default build-user policy, cgroups when usable. */
@@ -78,6 +85,19 @@ public final class ExecutionSettings {
         return setsid;
     }
 
+    /** Wall time: when each phase started. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Monotonic time a phase's wall time is measured by (CPU and memory come from the kernel:
+     * cgroup counters, the shell's {@code times}, /proc).
+     */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /** The measurement method phases get (unless creating a phase's cgroup fails). */
     public MeasurementMethod method() {
         return cgroups.map(c -> c.hasMemoryPeak() ? MeasurementMethod.CGROUP : MeasurementMethod.CGROUP_CPU_SAMPLED_RSS)
@@ -115,6 +135,8 @@ public final class ExecutionSettings {
         private String cgroupParent;
         private Duration killGrace = DEFAULT_KILL_GRACE;
         private Duration sampleInterval = DEFAULT_SAMPLE_INTERVAL;
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.SYSTEM;
 
         private Builder() {}
 
@@ -167,6 +189,16 @@ public final class ExecutionSettings {
                 throw new IllegalArgumentException("sample interval must be > 0");
             }
             this.sampleInterval = interval;
+            return this;
+        }
+
+        /**
+         * The clocks phases are timed by (default {@link Clock#systemUTC()} and {@link Ticker#SYSTEM};
+         * tests give a {@link dev.lfsfarm.common.time.ManualClock} for both).
+         */
+        public Builder time(Clock clock, Ticker ticker) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

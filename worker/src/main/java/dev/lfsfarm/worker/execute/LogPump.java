@@ -32,6 +32,7 @@ final class LogPump implements Runnable {
     private final AttemptLog log;
     private final Phase phase;
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** Written by the pump's thread only; volatile, read by the runner after {@link #join}. */
     private volatile Exception error;
 
     LogPump(InputStream in, AttemptLog log, Phase phase) {

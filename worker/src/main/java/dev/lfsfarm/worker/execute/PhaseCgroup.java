@@ -26,7 +26,10 @@ final class PhaseCgroup {
     private static final ExecutorService REMOVER =
             Executors.newSingleThreadExecutor(DaemonThreadFactory.named("cgroup-remover"));
 
-    /** Removals queued and not yet over, so that a cgroup of the same name is not created under one. */
+    /**
+     * Removals queued and not yet over, so that a cgroup of the same name is not created under one.
+     * Concurrent: the remover thread and every slot's runner use it.
+     */
     private static final ConcurrentHashMap<Path, CompletableFuture<Void>> PENDING = new ConcurrentHashMap<>();
 
     private final Path dir;

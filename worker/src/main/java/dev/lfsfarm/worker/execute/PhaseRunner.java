@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.recipe.Phase;
 import java.io.File;
 import java.io.IOException;
@@ -85,8 +86,13 @@ public final class PhaseRunner {
     private final Workspace workspace;
     private final String attemptId;
     private final AttemptLog attemptLog;
+    /** Guards the running tree and the cancel flag: {@link #cancel()} comes from other threads. */
     private final Object lock = new Object();
+
+    @GuardedBy("lock")
     private boolean cancelled;
+
+    @GuardedBy("lock")
     private ProcessTree running;
 
     /**
@@ -160,8 +166,8 @@ public final class PhaseRunner {
         pb.environment().putAll(environment);
 
         attemptLog.note(phase, phase.key());
-        Instant startedAt = Instant.now();
-        long start = System.nanoTime();
+        Instant startedAt = settings.clock().instant();
+        long start = settings.ticker().nanos();
         Process process;
         try {
             process = pb.start();
@@ -197,7 +203,7 @@ public final class PhaseRunner {
             finishQuietly(sampler, tree, pump);
             throw e;
         }
-        double wall = (System.nanoTime() - start) / 1e9;
+        double wall = (settings.ticker().nanos() - start) / 1e9;
 
         // The shell is gone; anything left in its tree is a leftover.
         if (sampler != null) {
@@ -371,7 +377,14 @@ public final class PhaseRunner {
 
     private PhaseResult notStarted(Phase phase) {
         return new PhaseResult(
-                phase, PhaseResult.Status.CANCELLED, Instant.now(), ResourceUse.ZERO, 0, 0, settings.method(), 0);
+                phase,
+                PhaseResult.Status.CANCELLED,
+                settings.clock().instant(),
+                ResourceUse.ZERO,
+                0,
+                0,
+                settings.method(),
+                0);
     }
 
     private void finishQuietly(TreeSampler sampler, ProcessTree tree, LogPump pump) {

@@ -38,6 +38,7 @@ public record RunAs(String name, int uid, int gid) {
     public static final String DEFAULT_USER = "farm-build";
 
     private static final Logger log = LoggerFactory.getLogger(RunAs.class);
+    /** Atomic: the warning about building as root is logged once, whichever slot comes first. */
     private static final AtomicBoolean warnedRoot = new AtomicBoolean();
 
     /** The command prefix that runs what follows as this user. */

@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,9 +26,19 @@ final class TreeSampler {
 
     private final ProcessTree tree;
     private final long intervalNanos;
+
+    @GuardedBy("this")
     private ScheduledFuture<?> task;
+
+    // Written by sample() under this (the scheduler thread and the runner's); volatile, so the
+    // runner reads the figures without the lock.
+    @GuardedBy("this")
     private volatile long peakRssBytes;
+
+    @GuardedBy("this")
     private volatile double userSeconds;
+
+    @GuardedBy("this")
     private volatile double systemSeconds;
 
     TreeSampler(ProcessTree tree, long intervalNanos) {

@@ -34,7 +34,12 @@ public final class WorkspacePool {
     private final int capacity;
     private final boolean keepFailed;
     private final boolean recycling;
+    /**
+     * Concurrent: the build threads of all slots acquire and release. Two releases at once may
+     * both pass the size check, so the pool can hold a few more than {@link #capacity} for a while.
+     */
     private final ConcurrentLinkedDeque<Path> free = new ConcurrentLinkedDeque<>();
+    /** Atomic: names the recycled folders of all slots. */
     private final AtomicLong names = new AtomicLong();
 
     /**

@@ -2,6 +2,7 @@ package dev.lfsfarm.worker.source;
 
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
 import dev.lfsfarm.common.recipe.Source;
+import dev.lfsfarm.common.time.Ticker;
 import dev.lfsfarm.worker.execute.FileTrees;
 import dev.lfsfarm.worker.execute.Workspace;
 import java.io.IOException;
@@ -67,7 +68,10 @@ public final class SourceFetcher {
     private final HttpClient http;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
+    private final Ticker ticker;
+    /** Concurrent: one lock object per cache file being fetched, shared by all build threads. */
     private final ConcurrentHashMap<Path, Object> locks = new ConcurrentHashMap<>();
+    /** Set once at start, read by the build threads: volatile. */
     private volatile Observer observer = Observer.NONE;
 
     /** Hears where each url source came from (metrics). Called on the fetching thread. */
@@ -92,9 +96,18 @@ public final class SourceFetcher {
      * @param idleTimeout a download that receives nothing for this long fails
      */
     public SourceFetcher(Path cacheDir, Duration connectTimeout, Duration idleTimeout) {
+        this(cacheDir, connectTimeout, idleTimeout, Ticker.SYSTEM);
+    }
+
+    /**
+     * The same, measuring download times and idle stretches on {@code ticker} (the watchdog looks
+     * at it in real time, at most a second apart).
+     */
+    public SourceFetcher(Path cacheDir, Duration connectTimeout, Duration idleTimeout, Ticker ticker) {
         this.cacheDir = cacheDir.toAbsolutePath().normalize();
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
+        this.ticker = ticker;
         this.http = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(connectTimeout)
@@ -202,7 +215,7 @@ public final class SourceFetcher {
         Files.createDirectories(tmpDir);
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".part");
-        long start = System.nanoTime();
+        long start = ticker.nanos();
         try {
             Digests digests = new Digests(sha256, md5);
             long size;
@@ -229,12 +242,7 @@ public final class SourceFetcher {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            log.info(
-                    "{}: fetched {} bytes in {} ms into {}",
-                    url,
-                    size,
-                    (System.nanoTime() - start) / 1_000_000,
-                    target);
+            log.info("{}: fetched {} bytes in {} ms into {}", url, size, (ticker.nanos() - start) / 1_000_000, target);
             observer.downloaded(url, size);
         } finally {
             Files.deleteIfExists(tmp);
@@ -275,7 +283,7 @@ public final class SourceFetcher {
 
     /** Copies while digesting; with {@code watchUrl}, a stall longer than the idle timeout fails. */
     private long copy(InputStream in, Path tmp, Digests digests, String watchUrl) throws IOException {
-        AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+        AtomicLong lastProgress = new AtomicLong(ticker.nanos());
         ScheduledFuture<?> watchdog = null;
         java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
         if (watchUrl != null) {
@@ -283,7 +291,7 @@ public final class SourceFetcher {
             long period = Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4));
             watchdog = WATCHDOG.scheduleAtFixedRate(
                     () -> {
-                        if (System.nanoTime() - lastProgress.get() > idle && stalled.compareAndSet(false, true)) {
+                        if (ticker.nanos() - lastProgress.get() > idle && stalled.compareAndSet(false, true)) {
                             try {
                                 in.close();
                             } catch (IOException e) {
@@ -303,7 +311,7 @@ public final class SourceFetcher {
                 digests.update(buf, n);
                 out.write(buf, 0, n);
                 total += n;
-                lastProgress.set(System.nanoTime());
+                lastProgress.set(ticker.nanos());
             }
         } catch (IOException e) {
             if (stalled.get()) {

@@ -87,6 +87,11 @@ final class CoordinatorDouble implements AutoCloseable {
         return h;
     }
 
+    /** The next Hello this coordinator refused within {@code wait}, or null. */
+    Hello pollRefusedHello(Duration wait) throws InterruptedException {
+        return refusedHellos.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -106,10 +111,15 @@ final class CoordinatorDouble implements AutoCloseable {
 
         /** Answers the Hello: this coordinator leads with {@code epoch} and adopts {@code adopted}. */
         void welcome(long epoch, String... adopted) {
+            welcome(epoch, Duration.ofMillis(100), adopted);
+        }
+
+        /** The same, asking for a heartbeat every {@code heartbeatInterval}. */
+        void welcome(long epoch, Duration heartbeatInterval, String... adopted) {
             send(CoordinatorMessage.newBuilder()
                     .setWelcome(Welcome.newBuilder()
                             .setLeaderEpoch(epoch)
-                            .setHeartbeatInterval(ProtoTime.duration(Duration.ofMillis(100)))
+                            .setHeartbeatInterval(ProtoTime.duration(heartbeatInterval))
                             .setLeaseTimeout(ProtoTime.duration(Duration.ofSeconds(30)))
                             .addAllAdoptedAttemptIds(List.of(adopted)))
                     .build());
@@ -139,6 +149,18 @@ final class CoordinatorDouble implements AutoCloseable {
                 out.onNext(message);
             } catch (StatusRuntimeException e) {
                 ended = true;
+            }
+        }
+
+        /** The next message from the worker within {@code wait} that {@code wanted} accepts, or null. */
+        WorkerMessage poll(Predicate<WorkerMessage> wanted, Duration wait) throws InterruptedException {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                WorkerMessage m = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
+                if (m == null || wanted.test(m)) {
+                    return m;
+                }
             }
         }
 

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lfsfarm.common.recipe.Phase;
+import dev.lfsfarm.common.time.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -307,6 +309,38 @@ class PhaseRunnerTest {
         assertThat(PhaseRunner.ShellTimes.parse("0m0.001s 0m0.002s\n1m2.500s 0m0,250s\n"))
                 .hasValueSatisfying(t -> assertThat(t).containsExactly(62.5, 0.25));
         assertThat(PhaseRunner.ShellTimes.parse("0m0.001s 0m0.002s\n")).isEmpty();
+    }
+
+    @Test
+    void aPhasesStartAndWallTimeComeFromTheInjectedClock() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        clock.advance(Duration.ofMinutes(7));
+        ExecutionSettings settings = ExecutionSettings.builder()
+                .runAsWorkerUser()
+                .cgroups(false)
+                .time(clock, clock)
+                .build();
+        Path started = tmp.resolve("started");
+        Path release = tmp.resolve("release");
+        try (TestRuns.Attempt a = new TestRuns.Attempt(tmp.resolve("w"), settings, AttemptLog.DEFAULT_CAP_BYTES)) {
+            CompletableFuture<PhaseResult> result = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return a.run(
+                            "touch '" + started + "'\nwhile [ ! -e '" + release + "' ]; do sleep 0.02; done\nexit 3");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            await("the phase to start", Duration.ofSeconds(10), () -> Files.exists(started));
+            clock.advance(Duration.ofSeconds(90)); // however long the phase really takes, it took 90 s
+            Files.createFile(release);
+            PhaseResult r = result.get(30, TimeUnit.SECONDS);
+
+            assertThat(r.status()).isEqualTo(PhaseResult.Status.FAILED);
+            assertThat(r.startedAt()).isEqualTo(Instant.parse("2026-01-01T00:07:00Z"));
+            assertThat(r.usage().wallSeconds()).isEqualTo(90.0);
+            assertThat(a.sink.text()).contains("build failed with exit status 3 after 90.0 s");
+        }
     }
 
     private static List<String> lines(Path file) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.lfsfarm.common.recipe.Source;
+import dev.lfsfarm.common.time.ManualClock;
 import dev.lfsfarm.worker.execute.Workspace;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,12 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +43,8 @@ class SourceFetcherTest {
     private String sha256;
     private String md5;
     private String base;
+    /** Holds the stalled response of /stall/ until the test ends. */
+    private final CountDownLatch unstall = new CountDownLatch(1);
 
     @BeforeEach
     void serve() throws Exception {
@@ -65,6 +74,17 @@ class SourceFetcherTest {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(tarball);
                 }
+            } else if (path.equals("/stall/pkg-1.0.tar.gz")) {
+                exchange.sendResponseHeaders(200, tarball.length);
+                OutputStream out = exchange.getResponseBody();
+                out.write(tarball, 0, tarball.length / 2);
+                out.flush();
+                try {
+                    unstall.await(60, TimeUnit.SECONDS); // then the exchange is dropped, the rest never sent
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.close();
             } else if (path.equals("/moved/pkg-1.0.tar.gz")) {
                 exchange.getResponseHeaders().add("Location", "/pkg-1.0.tar.gz");
                 exchange.sendResponseHeaders(302, -1);
@@ -81,6 +101,7 @@ class SourceFetcherTest {
 
     @AfterEach
     void stop() {
+        unstall.countDown();
         server.stop(0);
     }
 
@@ -195,6 +216,46 @@ class SourceFetcherTest {
                 .isInstanceOf(IOException.class)
                 .isNotInstanceOf(ChecksumMismatchException.class)
                 .hasMessage(url + ": HTTP 404 (not found)");
+    }
+
+    @Test
+    void aStallIsMeasuredOnTheInjectedTicker() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Duration idle = Duration.ofHours(1); // real time would never reach it within the test
+        SourceFetcher fetcher = new SourceFetcher(tmp.resolve("cache"), Duration.ofSeconds(10), idle, clock);
+        String url = base + "/stall/pkg-1.0.tar.gz";
+        CompletableFuture<Path> fetch = CompletableFuture.supplyAsync(() -> {
+            try {
+                return fetcher.fetch(url, sha256, null);
+            } catch (Exception e) {
+                throw new CompletionWrapper(e);
+            }
+        });
+        // The reader may take the first half after the clock moved: move it until the watchdog fires.
+        Throwable failure = null;
+        for (int i = 0; i < 20 && failure == null; i++) {
+            clock.advance(idle.plusSeconds(1));
+            try {
+                fetch.get(2, TimeUnit.SECONDS);
+                throw new AssertionError("a stalled download succeeded");
+            } catch (TimeoutException notYet) {
+                // the watchdog looks once a second
+            } catch (ExecutionException e) {
+                failure = e.getCause() instanceof CompletionWrapper w ? w.getCause() : e.getCause();
+            }
+        }
+        assertThat(failure)
+                .as("the download fails once the manual clock passed the idle timeout")
+                .isInstanceOf(java.io.InterruptedIOException.class)
+                .hasMessage(url + ": no data for 3600 s");
+        assertThat(tmp.resolve("cache/sha256/" + sha256)).doesNotExist();
+    }
+
+    /** Carries a checked exception out of a future. */
+    private static final class CompletionWrapper extends RuntimeException {
+        CompletionWrapper(Exception cause) {
+            super(cause);
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.lfsfarm.common.error.FarmException;
 import dev.lfsfarm.common.graph.ResolvedGraph;
 import dev.lfsfarm.common.schedule.Assignment;
 import dev.lfsfarm.common.schedule.BuildScheduler;
-import dev.lfsfarm.common.schedule.Policy;
 import dev.lfsfarm.common.schedule.TaskState;
 import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.proto.v1.ActionResult;
@@ -239,7 +238,8 @@ public final class BuildLifecycle {
             sbu[task] = e.getSbu();
             packages[task].setSbuEstimate(e.getSbu()).setEstimateSource(e.getSource());
         }
-        scheduler = new BuildScheduler(graph, Policy.CRITICAL_PATH, context.model(), 4, context.pool(), sbu);
+        scheduler = new BuildScheduler(
+                graph, context.policy(), context.model(), context.referenceCores(), context.pool(), sbu);
         if (!spec.getCalibrateWorker().isEmpty()) {
             scheduler.restrictTo(spec.getCalibrateWorker(), 1); // SBU is defined on one core
         }

@@ -1,6 +1,7 @@
 package dev.lfsfarm.common.lifecycle;
 
 import dev.lfsfarm.common.schedule.DurationModel;
+import dev.lfsfarm.common.schedule.Policy;
 import dev.lfsfarm.common.schedule.WorkerPool;
 import dev.lfsfarm.common.time.Ticker;
 import dev.lfsfarm.proto.v1.EstimateSource;
@@ -18,9 +19,27 @@ import java.time.Clock;
  * @param maxRequeues how many times a package lost with its worker starts again before it fails
  * @param clock wall time for timestamps
  * @param ticker monotonic time for dispatch latency
+ * @param policy which ready package goes first
+ * @param referenceCores the core count the critical path's durations are weighed at
  */
 public record LifecycleContext(
-        WorkerPool pool, DurationModel model, Estimates estimates, int maxRequeues, Clock clock, Ticker ticker) {
+        WorkerPool pool,
+        DurationModel model,
+        Estimates estimates,
+        int maxRequeues,
+        Clock clock,
+        Ticker ticker,
+        Policy policy,
+        int referenceCores) {
+
+    /** The coordinator's: critical path first, weighed at {@link #COORDINATOR_REFERENCE_CORES} cores. */
+    public LifecycleContext(
+            WorkerPool pool, DurationModel model, Estimates estimates, int maxRequeues, Clock clock, Ticker ticker) {
+        this(pool, model, estimates, maxRequeues, clock, ticker, Policy.CRITICAL_PATH, COORDINATOR_REFERENCE_CORES);
+    }
+
+    /** The cores a coordinator weighs critical paths at: a typical worker's, not any one worker's. */
+    public static final int COORDINATOR_REFERENCE_CORES = 4;
 
     /** Where a package's expected SBU comes from. */
     @FunctionalInterface

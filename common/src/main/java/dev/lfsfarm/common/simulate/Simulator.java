@@ -273,7 +273,7 @@ public final class Simulator {
             case FAILED -> "failed: " + build.status(task).getFailureReason();
             case SKIPPED ->
                 "skipped: needs " + build.graph().id(build.scheduler().skippedBecause(task)) + ", which failed";
-            default -> "not built: no worker left to build it";
+            default -> "never started: no worker left to build it";
         };
     }
 }

@@ -89,8 +89,8 @@ class WorkerLossSimulationTest {
         SimulationResult r = run(g, 1, List.of(new WorkerLoss("worker-1", 1 * S)), 2);
         assertThat(r.schedule()).isEmpty();
         assertThat(r.unbuilt())
-                .containsEntry("a", "not built: no worker left to build it")
-                .containsEntry("b", "not built: no worker left to build it");
+                .containsEntry("a", "never started: no worker left to build it")
+                .containsEntry("b", "never started: no worker left to build it");
         assertThat(r.makespanMicros()).isEqualTo(1 * S);
     }
 

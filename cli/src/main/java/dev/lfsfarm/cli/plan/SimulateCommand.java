@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
         name = "simulate",
         mixinStandardHelpOptions = true,
         description = {
-            "Simulate a build on a virtual farm: the real scheduler core, driven in virtual time.",
-            "Compare policies (critical-path against fifo, the make-like baseline), farm sizes and cores."
+            "Simulate a build on a virtual farm: the coordinator's build lifecycle and scheduler core, in virtual time.",
+            "Compare policies (critical-path against fifo, the make-like baseline), farm sizes, cores and lost workers."
         },
         footerHeading = "%nExamples:%n",
         footer = {

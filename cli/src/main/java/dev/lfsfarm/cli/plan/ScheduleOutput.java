@@ -4,10 +4,13 @@ import dev.lfsfarm.common.graph.DroppedEdge;
 import dev.lfsfarm.common.graph.ResolvedGraph;
 import dev.lfsfarm.common.report.ScheduleJson;
 import dev.lfsfarm.common.report.Seconds;
+import dev.lfsfarm.common.simulate.LostRun;
 import dev.lfsfarm.common.simulate.ScheduledRun;
 import dev.lfsfarm.common.simulate.SimulationResult;
+import dev.lfsfarm.common.simulate.WorkerLoss;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -67,6 +70,40 @@ final class ScheduleOutput {
                 plural(result.criticalPath().size(), "package"));
         out.printf(Locale.ROOT, "  utilisation     %.0f%% of the farm's cores%n", result.utilisation() * 100);
         out.println("  path            " + String.join(" → ", result.criticalPath()));
+        out.flush();
+    }
+
+    /**
+     * What the lost workers cost: when each was lost, the packages requeued and the work they had
+     * done, the makespan against {@code baseline} (the same farm without losses), what was not built.
+     */
+    void losses(List<WorkerLoss> losses, SimulationResult result, SimulationResult baseline) {
+        for (WorkerLoss loss : losses) {
+            List<String> cut = result.lostRuns().stream()
+                    .filter(r -> r.worker().equals(loss.worker()) && r.lostAtMicros() == loss.atMicros())
+                    .map(LostRun::id)
+                    .toList();
+            out.printf(
+                    Locale.ROOT,
+                    "  lost worker     %s at %s: %s%n",
+                    loss.worker(),
+                    Seconds.human(loss.atMicros()),
+                    cut.isEmpty() ? "nothing was running on it" : "cut short " + String.join(", ", cut));
+        }
+        String cost = result.unbuilt().isEmpty()
+                ? "makespan " + Seconds.human(result.makespanMicros()) + " against "
+                        + Seconds.human(baseline.makespanMicros()) + " without the loss"
+                        + (result.makespanMicros() > baseline.makespanMicros()
+                                ? " (+" + Seconds.human(result.makespanMicros() - baseline.makespanMicros()) + ")"
+                                : "")
+                : "the build does not finish: " + plural(result.unbuilt().size(), "package") + " not built";
+        out.printf(
+                Locale.ROOT,
+                "  requeued        %s, %s of building lost; %s%n",
+                plural(result.requeues(), "package"),
+                Seconds.human(result.lostWorkMicros()),
+                cost);
+        result.unbuilt().forEach((id, why) -> out.printf(Locale.ROOT, "  not built       %s: %s%n", id, why));
         out.flush();
     }
 

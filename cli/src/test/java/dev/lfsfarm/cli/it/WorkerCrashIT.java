@@ -145,5 +145,45 @@ class WorkerCrashIT {
                     .isEqualTo(1);
         }
         assertThat(marks.lines()).as("%s", marks).hasSize(5);
+
+        // The same loss in virtual time: farm simulate on a farm of the same shape (2 workers of one
+        // slot and core), with the worker that builds slow lost half way through it, requeues exactly
+        // what the real farm ran again.
+        int realRequeues = 0;
+        List<String> realRequeued = new java.util.ArrayList<>();
+        for (String id : end.states().keySet()) {
+            int attempts = end.pkg(id).path("attempts").asInt();
+            realRequeues += attempts - 1;
+            if (attempts > 1) {
+                realRequeued.add(id);
+            }
+        }
+        CliResult clean = farm.exec(
+                Duration.ofSeconds(60), List.of("simulate", book.toString(), "-w", "2", "-c", "1", "-o", "json"));
+        assertThat(clean.exitCode()).as("%s", clean).isZero();
+        JsonNode slowRun = null;
+        for (JsonNode run : clean.json().path("schedule")) {
+            if (run.path("id").asText().equals("slow")) {
+                slowRun = run;
+            }
+        }
+        assertThat(slowRun).as("slow in %s", clean.json()).isNotNull();
+        String lossAt = slowRun.path("worker").asText() + "@"
+                + (slowRun.path("start").asDouble() + slowRun.path("end").asDouble()) / 2;
+        CliResult simulated = farm.exec(
+                Duration.ofSeconds(60),
+                List.of("simulate", book.toString(), "-w", "2", "-c", "1", "--lose-worker", lossAt, "-o", "json"));
+        assertThat(simulated.exitCode()).as("%s", simulated).isZero();
+        assertThat(simulated.json().path("requeues").asInt())
+                .as("requeues of farm simulate --lose-worker %s against the real run", lossAt)
+                .isEqualTo(realRequeues)
+                .isEqualTo(1);
+        List<String> simulatedRequeued = new java.util.ArrayList<>();
+        simulated
+                .json()
+                .path("lost_runs")
+                .forEach(r -> simulatedRequeued.add(r.path("id").asText()));
+        assertThat(simulatedRequeued).isEqualTo(realRequeued);
+        assertThat(simulated.json().path("unbuilt").size()).isZero();
     }
 }

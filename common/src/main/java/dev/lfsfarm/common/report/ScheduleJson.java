@@ -3,6 +3,7 @@ package dev.lfsfarm.common.report;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lfsfarm.common.graph.DroppedEdge;
+import dev.lfsfarm.common.simulate.LostRun;
 import dev.lfsfarm.common.simulate.ScheduledRun;
 import dev.lfsfarm.common.simulate.SimulationResult;
 import java.io.IOException;
@@ -55,9 +56,11 @@ public final class ScheduleJson {
             json.writeNumberField("workers", result.config().workers());
             json.writeNumberField("cores_per_worker", result.config().coresPerWorker());
             json.writeNumberField("sbu_seconds", sbuSeconds);
-            json.writeNumberField("packages", result.schedule().size());
+            json.writeNumberField(
+                    "packages", result.schedule().size() + result.unbuilt().size());
             writeSchedule(json, result);
             writeDroppedEdges(json, result.droppedEdges());
+            writeLosses(json, result);
             if (!estimates.isEmpty()) {
                 json.writeObjectFieldStart("estimates");
                 for (var e : estimates.entrySet()) {
@@ -86,6 +89,32 @@ public final class ScheduleJson {
             json.writeEndObject();
         }
         json.writeEndArray();
+    }
+
+    /** What lost workers cost: requeues, wasted work, and the packages never built (empty without losses). */
+    private static void writeLosses(JsonGenerator json, SimulationResult result) throws IOException {
+        json.writeNumberField("requeues", result.requeues());
+        json.writeFieldName("lost_work_seconds");
+        json.writeNumber(Seconds.of(result.lostWorkMicros()));
+        json.writeArrayFieldStart("lost_runs");
+        for (LostRun run : result.lostRuns()) {
+            json.writeStartObject();
+            json.writeStringField("id", run.id());
+            json.writeStringField("worker", run.worker());
+            json.writeNumberField("cores", run.cores());
+            json.writeFieldName("start");
+            json.writeNumber(Seconds.of(run.startMicros()));
+            json.writeFieldName("lost_at");
+            json.writeNumber(Seconds.of(run.lostAtMicros()));
+            json.writeBooleanField("requeued", run.requeued());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeObjectFieldStart("unbuilt");
+        for (var e : result.unbuilt().entrySet()) {
+            json.writeStringField(e.getKey(), e.getValue());
+        }
+        json.writeEndObject();
     }
 
     /** {@code "dropped_edges": [{"from","to","class","cycle","reason"}]}, shared with the graph JSON. */

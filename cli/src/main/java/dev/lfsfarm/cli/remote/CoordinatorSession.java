@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>What is safe to repeat is the caller's concern: every BuildService call the CLI makes is
  * (reads, idempotent writes, SubmitBuild with its request id, uploads by digest).
  */
-final class CoordinatorSession implements AutoCloseable {
+public final class CoordinatorSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorSession.class);
     private static final long FIRST_BACKOFF_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 3_000;
@@ -34,7 +34,7 @@ final class CoordinatorSession implements AutoCloseable {
 
     /** Work done with a blocking BuildService stub and the channel (for ArtifactClient). */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T run(BuildServiceGrpc.BuildServiceBlockingStub stub, Channel channel) throws Exception;
     }
 

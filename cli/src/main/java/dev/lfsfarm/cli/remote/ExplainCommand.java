@@ -4,12 +4,9 @@ import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.proto.v1.ExplainPendingRequest;
 import dev.lfsfarm.proto.v1.PendingExplanation;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm explain BUILD PKG}: why is this package not running? */
 @Command(
@@ -18,12 +15,7 @@ import picocli.CommandLine.Spec;
         description = "Say why a package is not running: the dependencies it waits on, or what no worker offers.",
         footerHeading = "%nExamples:%n",
         footer = {"  farm explain 20261121-101500-3f2a gcc"})
-public final class ExplainCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class ExplainCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -35,15 +27,14 @@ public final class ExplainCommand implements Callable<Integer> {
     List<String> packages;
 
     @Override
-    public Integer call() throws Exception {
-        List<PendingExplanation> explanations = RemoteCall.with(
-                coordinator,
-                (stub, ch) -> stub.explainPending(ExplainPendingRequest.newBuilder()
+    protected int run() throws Exception {
+        List<PendingExplanation> explanations =
+                remote((stub, ch) -> stub.explainPending(ExplainPendingRequest.newBuilder()
                                 .setBuildId(buildId)
                                 .addAllPackageIds(packages)
                                 .build())
                         .getExplanationsList());
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (output.json()) {
             Output.json(out, json -> {
                 json.writeStartObject();

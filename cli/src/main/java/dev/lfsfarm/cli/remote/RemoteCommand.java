@@ -47,6 +47,11 @@ public abstract class RemoteCommand implements Callable<Integer> {
         return RemoteCall.with(coordinator, work);
     }
 
+    /** Where the coordinator is, as the flags and the environment say. */
+    protected final CoordinatorOptions coordinator() {
+        return coordinator;
+    }
+
     /** A session for several calls; notes go to the command's stderr. The caller closes it. */
     protected final CoordinatorSession session() {
         return coordinator.open();

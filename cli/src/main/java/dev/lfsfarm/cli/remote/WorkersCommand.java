@@ -11,11 +11,8 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code farm workers}: connected workers, their capacity, what they run and their platform. */
 @Command(
@@ -24,12 +21,7 @@ import picocli.CommandLine.Spec;
         description = "List the workers connected to the coordinator, with their seconds per SBU (see farm calibrate).",
         footerHeading = "%nExamples:%n",
         footer = {"  farm workers", "  farm workers --all -o json"})
-public final class WorkersCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class WorkersCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -40,15 +32,15 @@ public final class WorkersCommand implements Callable<Integer> {
     boolean all;
 
     @Override
-    public Integer call() throws Exception {
+    protected int run() throws Exception {
         ListWorkersResponse workers;
         Map<String, WorkerSpeed> speeds;
-        try (CoordinatorSession session = coordinator.open()) {
+        try (CoordinatorSession session = session()) {
             workers = session.call((stub, ch) -> stub.listWorkers(
                     ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
             speeds = speeds(session);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (output.json()) {
             Output.json(out, json -> {
                 json.writeStartObject();

@@ -2,19 +2,16 @@ package dev.lfsfarm.cli.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lfsfarm.cli.ExitCodes;
-import dev.lfsfarm.cli.remote.CoordinatorOptions;
 import dev.lfsfarm.cli.remote.Output;
 import dev.lfsfarm.cli.remote.RemoteBuilds;
+import dev.lfsfarm.cli.remote.RemoteCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm sbu-report BUILD}: the LFS book's SBU / disk / time table for one build. */
 @Command(
@@ -33,12 +30,7 @@ import picocli.CommandLine.Spec;
             "  farm sbu-report 20261121-101500-3f2a --sort sbu",
             "  farm sbu-report 20261121-101500-3f2a --json | jq '.packages[] | {id, sbu}'"
         })
-public final class SbuReportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class SbuReportCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -54,9 +46,9 @@ public final class SbuReportCommand implements Callable<Integer> {
     SbuTable.Order sort;
 
     @Override
-    public Integer call() throws Exception {
-        SbuTable table = SbuTable.of(RemoteBuilds.get(coordinator, buildId), sort);
-        PrintWriter out = spec.commandLine().getOut();
+    protected int run() throws Exception {
+        SbuTable table = SbuTable.of(RemoteBuilds.get(coordinator(), buildId), sort);
+        PrintWriter out = out();
         if (output.json()) {
             Output.json(out, g -> json(g, table));
         } else {

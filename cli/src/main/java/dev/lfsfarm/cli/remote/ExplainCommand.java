@@ -26,6 +26,12 @@ public final class ExplainCommand extends RemoteCommand {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "PKG", description = "Package ids.")
     List<String> packages;
 
+    /** The JSON document: why each package is not running. */
+    record Explanations(List<Explanation> packages) {}
+
+    /** One package's first reason and its kind. */
+    record Explanation(String id, String reason, String kind) {}
+
     @Override
     protected int run() throws Exception {
         List<PendingExplanation> explanations =
@@ -36,20 +42,14 @@ public final class ExplainCommand extends RemoteCommand {
                         .getExplanationsList());
         var out = out();
         if (output.json()) {
-            Output.json(out, json -> {
-                json.writeStartObject();
-                json.writeArrayFieldStart("packages");
-                for (PendingExplanation e : explanations) {
-                    json.writeStartObject();
-                    json.writeStringField("id", e.getPackageId());
-                    json.writeStringField("reason", e.getReasons(0).getMessage());
-                    json.writeStringField(
-                            "kind", e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", ""));
-                    json.writeEndObject();
-                }
-                json.writeEndArray();
-                json.writeEndObject();
-            });
+            JsonViews.write(
+                    out,
+                    new Explanations(explanations.stream()
+                            .map(e -> new Explanation(
+                                    e.getPackageId(),
+                                    e.getReasons(0).getMessage(),
+                                    e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", "")))
+                            .toList()));
         } else {
             explanations.forEach(
                     e -> out.println(e.getPackageId() + ": " + e.getReasons(0).getMessage()));

@@ -38,6 +38,9 @@ public final class ResumeCommand extends RemoteCommand {
     @Option(names = "--follow", description = "Follow the build until it ends.")
     boolean follow;
 
+    /** The JSON document without --follow. */
+    record Resumed(String buildId, String state, boolean resumed, long remaining) {}
+
     @Override
     protected int run() throws Exception {
         PrintWriter out = out();
@@ -58,14 +61,7 @@ public final class ResumeCommand extends RemoteCommand {
                 return Submission.report(result, out, output.json());
             }
             if (output.json()) {
-                Output.json(out, json -> {
-                    json.writeStartObject();
-                    json.writeStringField("build_id", buildId);
-                    json.writeStringField("state", state);
-                    json.writeBooleanField("resumed", response.getResumed());
-                    json.writeNumberField("remaining", response.getRemaining());
-                    json.writeEndObject();
-                });
+                JsonViews.write(out, new Resumed(buildId, state, response.getResumed(), response.getRemaining()));
             } else {
                 out.println(line);
                 out.flush();

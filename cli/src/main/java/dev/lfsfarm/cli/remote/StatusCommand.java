@@ -56,32 +56,25 @@ public final class StatusCommand extends RemoteCommand {
             }
         }
         if (buildId == null) {
-            List<Build> builds = remote((stub, ch) ->
-                    stub.listBuilds(ListBuildsRequest.getDefaultInstance()).getBuildsList());
+            BuildList list = new BuildList(remote(
+                    (stub, ch) -> stub.listBuilds(ListBuildsRequest.getDefaultInstance()).getBuildsList().stream()
+                            .map(b -> BuildView.of(b, false))
+                            .toList()));
             if (output.json()) {
-                Output.json(out, json -> {
-                    json.writeStartObject();
-                    json.writeArrayFieldStart("builds");
-                    for (Build b : builds) {
-                        json.writeStartObject();
-                        BuildJson.build(json, b, false);
-                        json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                    json.writeEndObject();
-                });
+                JsonViews.write(out, list);
             } else {
                 out.printf(Locale.ROOT, "%-22s %-10s %-14s %s%n", "BUILD", "STATE", "BOOK", "DONE");
-                builds.forEach(b -> out.printf(
-                        Locale.ROOT,
-                        "%-22s %-10s %-14s %d/%d (%d cached, %d failed)%n",
-                        b.getBuildId(),
-                        BuildJson.state(b),
-                        b.getBookName(),
-                        b.getProgress().getDone(),
-                        b.getProgress().getTotal(),
-                        b.getProgress().getCached(),
-                        b.getProgress().getFailed()));
+                list.builds()
+                        .forEach(b -> out.printf(
+                                Locale.ROOT,
+                                "%-22s %-10s %-14s %d/%d (%d cached, %d failed)%n",
+                                b.buildId(),
+                                b.state(),
+                                b.book(),
+                                b.progress().done(),
+                                b.progress().total(),
+                                b.progress().cached(),
+                                b.progress().failed()));
             }
             return ExitCodes.OK;
         }
@@ -89,16 +82,15 @@ public final class StatusCommand extends RemoteCommand {
                         GetBuildRequest.newBuilder().setBuildId(buildId).build())
                 .getBuild());
         if (output.json()) {
-            Output.json(out, json -> {
-                json.writeStartObject();
-                BuildJson.build(json, build, true);
-                json.writeEndObject();
-            });
+            JsonViews.write(out, BuildView.of(build, true));
         } else {
             printBuild(out, build);
         }
         return ExitCodes.OK;
     }
+
+    /** The JSON of the build list. */
+    record BuildList(List<BuildView> builds) {}
 
     static void printBuild(PrintWriter out, Build b) {
         out.printf(

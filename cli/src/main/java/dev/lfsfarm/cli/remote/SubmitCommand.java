@@ -54,6 +54,9 @@ public final class SubmitCommand extends RemoteCommand {
     @Option(names = "--break-cycles", description = "Drop the weakest non-required edge of every dependency cycle.")
     boolean breakCycles;
 
+    /** The JSON document without --follow. */
+    record Submitted(String buildId, String state, long totalPackages) {}
+
     @Override
     protected int run() throws Exception {
         Submission submission = Submission.prepare(book, targets, profile, noCache, breakCycles);
@@ -64,14 +67,12 @@ public final class SubmitCommand extends RemoteCommand {
             SubmitBuildResponse response = session.call(submission::submit);
             if (!follow) {
                 if (output.json()) {
-                    Output.json(out, json -> {
-                        json.writeStartObject();
-                        json.writeStringField("build_id", response.getBuildId());
-                        json.writeStringField(
-                                "state", response.getState().name().replace("BUILD_STATE_", ""));
-                        json.writeNumberField("total_packages", response.getTotalPackages());
-                        json.writeEndObject();
-                    });
+                    JsonViews.write(
+                            out,
+                            new Submitted(
+                                    response.getBuildId(),
+                                    response.getState().name().replace("BUILD_STATE_", ""),
+                                    response.getTotalPackages()));
                 } else {
                     out.println(response.getBuildId());
                     out.flush();

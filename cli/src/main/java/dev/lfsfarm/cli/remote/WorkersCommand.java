@@ -9,6 +9,7 @@ import dev.lfsfarm.proto.v1.WorkerStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -42,45 +43,11 @@ public final class WorkersCommand extends RemoteCommand {
         }
         PrintWriter out = out();
         if (output.json()) {
-            Output.json(out, json -> {
-                json.writeStartObject();
-                json.writeArrayFieldStart("workers");
-                for (WorkerStatus w : workers.getWorkersList()) {
-                    json.writeStartObject();
-                    json.writeStringField("name", w.getName());
-                    json.writeStringField("state", w.getState().name().replace("WORKER_STATE_", ""));
-                    json.writeNumberField("slots", w.getCapacity().getSlots());
-                    json.writeNumberField("busy", w.getAttemptsCount());
-                    json.writeNumberField("cores", w.getCapacity().getCores());
-                    json.writeNumberField("memory_mb", w.getCapacity().getMemoryMb());
-                    json.writeStringField("address", w.getPeerAddress());
-                    WorkerSpeed speed = speeds.get(w.getName());
-                    if (speed != null) {
-                        json.writeNumberField("seconds_per_sbu", speed.getSecondsPerSbu());
-                        json.writeStringField("speed_source", HistoryCalls.source(speed));
-                    }
-                    PlatformFacts p = w.getPlatform();
-                    json.writeObjectFieldStart("platform");
-                    json.writeStringField("os", p.getOsId() + " " + p.getOsVersionId());
-                    json.writeStringField("kernel", p.getKernelRelease());
-                    json.writeStringField("arch", p.getArch());
-                    json.writeNumberField("cores", p.getCpuCores());
-                    json.writeNumberField("memory_bytes", p.getMemoryTotalBytes());
-                    json.writeNumberField("disk_free_bytes", p.getDiskFreeBytes());
-                    json.writeStringField("gcc", p.getGccVersion());
-                    json.writeStringField("make", p.getMakeVersion());
-                    json.writeStringField("bash", p.getBashVersion());
-                    json.writeEndObject();
-                    json.writeArrayFieldStart("attempts");
-                    for (var a : w.getAttemptsList()) {
-                        json.writeString(a.getBuildId() + "/" + a.getPackageId());
-                    }
-                    json.writeEndArray();
-                    json.writeEndObject();
-                }
-                json.writeEndArray();
-                json.writeEndObject();
-            });
+            JsonViews.write(
+                    out,
+                    new WorkerList(workers.getWorkersList().stream()
+                            .map(w -> WorkerView.of(w, speeds.get(w.getName())))
+                            .toList()));
             return ExitCodes.OK;
         }
         out.printf(
@@ -122,6 +89,9 @@ public final class WorkersCommand extends RemoteCommand {
         out.flush();
         return ExitCodes.OK;
     }
+
+    /** The JSON document. */
+    record WorkerList(List<WorkerView> workers) {}
 
     /** Each worker's seconds per SBU; none from a coordinator that predates HistoryService. */
     private static Map<String, WorkerSpeed> speeds(CoordinatorSession session) throws Exception {

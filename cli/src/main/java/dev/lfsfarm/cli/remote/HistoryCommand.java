@@ -74,7 +74,7 @@ public final class HistoryCommand extends RemoteCommand {
         }
         PrintWriter out = out();
         if (output.json()) {
-            HistoryJson.write(out, packageId, history);
+            JsonViews.write(out, HistoryView.of(packageId, history));
         } else {
             text(out, history);
         }

@@ -1,11 +1,10 @@
 package dev.lfsfarm.cli.remote;
 
-import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.proto.v1.ExplainPendingRequest;
 import dev.lfsfarm.proto.v1.PendingExplanation;
+import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code farm explain BUILD PKG}: why is this package not running? */
@@ -15,10 +14,7 @@ import picocli.CommandLine.Parameters;
         description = "Say why a package is not running: the dependencies it waits on, or what no worker offers.",
         footerHeading = "%nExamples:%n",
         footer = {"  farm explain 20261121-101500-3f2a gcc"})
-public final class ExplainCommand extends RemoteCommand {
-
-    @Mixin
-    Output output;
+public final class ExplainCommand extends ViewCommand<ExplainCommand.Explanations> {
 
     @Parameters(index = "0", paramLabel = "BUILD", description = "Build id.")
     String buildId;
@@ -33,28 +29,23 @@ public final class ExplainCommand extends RemoteCommand {
     record Explanation(String id, String reason, String kind) {}
 
     @Override
-    protected int run() throws Exception {
+    protected Explanations view() throws Exception {
         List<PendingExplanation> explanations =
                 remote((stub, ch) -> stub.explainPending(ExplainPendingRequest.newBuilder()
                                 .setBuildId(buildId)
                                 .addAllPackageIds(packages)
                                 .build())
                         .getExplanationsList());
-        var out = out();
-        if (output.json()) {
-            JsonViews.write(
-                    out,
-                    new Explanations(explanations.stream()
-                            .map(e -> new Explanation(
-                                    e.getPackageId(),
-                                    e.getReasons(0).getMessage(),
-                                    e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", "")))
-                            .toList()));
-        } else {
-            explanations.forEach(
-                    e -> out.println(e.getPackageId() + ": " + e.getReasons(0).getMessage()));
-            out.flush();
-        }
-        return ExitCodes.OK;
+        return new Explanations(explanations.stream()
+                .map(e -> new Explanation(
+                        e.getPackageId(),
+                        e.getReasons(0).getMessage(),
+                        e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", "")))
+                .toList());
+    }
+
+    @Override
+    protected void printText(Explanations view, PrintWriter out) {
+        view.packages().forEach(e -> out.println(e.id() + ": " + e.reason()));
     }
 }

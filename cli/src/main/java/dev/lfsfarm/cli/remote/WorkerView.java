@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A worker as {@code farm workers -o json} prints it. {@code seconds_per_sbu} and
  * {@code speed_source} only when the coordinator knows the worker's speed; {@code attempts} as
- * "BUILD/PKG".
+ * "BUILD/PKG" (a package id has no slash; the text table shows the PKG part).
  */
 record WorkerView(
         String name,

@@ -1,11 +1,8 @@
 package dev.lfsfarm.cli.remote;
 
-import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.proto.v1.ListWorkersRequest;
 import dev.lfsfarm.proto.v1.ListWorkersResponse;
-import dev.lfsfarm.proto.v1.PlatformFacts;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
-import dev.lfsfarm.proto.v1.WorkerStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
@@ -13,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code farm workers}: connected workers, their capacity, what they run and their platform. */
 @Command(
@@ -22,10 +18,7 @@ import picocli.CommandLine.Mixin;
         description = "List the workers connected to the coordinator, with their seconds per SBU (see farm calibrate).",
         footerHeading = "%nExamples:%n",
         footer = {"  farm workers", "  farm workers --all -o json"})
-public final class WorkersCommand extends RemoteCommand {
-
-    @Mixin
-    Output output;
+public final class WorkersCommand extends ViewCommand<WorkersCommand.WorkerList> {
 
     @picocli.CommandLine.Option(
             names = {"-a", "--all"},
@@ -33,7 +26,7 @@ public final class WorkersCommand extends RemoteCommand {
     boolean all;
 
     @Override
-    protected int run() throws Exception {
+    protected WorkerList view() throws Exception {
         ListWorkersResponse workers;
         Map<String, WorkerSpeed> speeds;
         try (CoordinatorSession session = session()) {
@@ -41,15 +34,13 @@ public final class WorkersCommand extends RemoteCommand {
                     ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
             speeds = speeds(session);
         }
-        PrintWriter out = out();
-        if (output.json()) {
-            JsonViews.write(
-                    out,
-                    new WorkerList(workers.getWorkersList().stream()
-                            .map(w -> WorkerView.of(w, speeds.get(w.getName())))
-                            .toList()));
-            return ExitCodes.OK;
-        }
+        return new WorkerList(workers.getWorkersList().stream()
+                .map(w -> WorkerView.of(w, speeds.get(w.getName())))
+                .toList());
+    }
+
+    @Override
+    protected void printText(WorkerList list, PrintWriter out) {
         out.printf(
                 Locale.ROOT,
                 "%-16s %-12s %9s %6s %9s  %-22s  %-28s %s%n",
@@ -61,33 +52,28 @@ public final class WorkersCommand extends RemoteCommand {
                 "S/SBU",
                 "PLATFORM",
                 "RUNNING");
-        for (WorkerStatus w : workers.getWorkersList()) {
-            PlatformFacts p = w.getPlatform();
-            WorkerSpeed speed = speeds.get(w.getName());
+        for (WorkerView w : list.workers()) {
+            WorkerView.Platform p = w.platform();
             out.printf(
                     Locale.ROOT,
                     "%-16s %-12s %4d/%-4d %6d %6d MiB  %-22s  %-28s %s%n",
-                    w.getName(),
-                    w.getState().name().replace("WORKER_STATE_", ""),
-                    w.getAttemptsCount(),
-                    w.getCapacity().getSlots(),
-                    w.getCapacity().getCores(),
-                    w.getCapacity().getMemoryMb(),
-                    speed == null
-                            ? "-"
-                            : Tables.seconds(speed.getSecondsPerSbu()) + " (" + HistoryCalls.source(speed) + ")",
-                    p.getOsId() + " " + p.getOsVersionId() + " " + p.getArch() + " gcc " + p.getGccVersion(),
+                    w.name(),
+                    w.state(),
+                    w.busy(),
+                    w.slots(),
+                    w.cores(),
+                    w.memoryMb(),
+                    w.secondsPerSbu() == null ? "-" : Tables.seconds(w.secondsPerSbu()) + " (" + w.speedSource() + ")",
+                    p.os() + " " + p.arch() + " gcc " + p.gcc(),
                     String.join(
                             ", ",
-                            w.getAttemptsList().stream()
-                                    .map(a -> a.getPackageId())
+                            w.attempts().stream()
+                                    .map(a -> a.substring(a.lastIndexOf('/') + 1))
                                     .toList()));
         }
-        if (workers.getWorkersCount() == 0) {
+        if (list.workers().isEmpty()) {
             out.println("(no workers connected)");
         }
-        out.flush();
-        return ExitCodes.OK;
     }
 
     /** The JSON document. */

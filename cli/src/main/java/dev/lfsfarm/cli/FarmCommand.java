@@ -36,7 +36,7 @@ import picocli.CommandLine.Command;
             dev.lfsfarm.cli.remote.ResumeCommand.class,
             ExplainCommand.class,
             ArtifactCommand.class,
-            dev.lfsfarm.cli.remote.CheckpointCommand.class,
+            dev.lfsfarm.cli.checkpoint.CheckpointCommand.class,
             dev.lfsfarm.cli.remote.CalibrateCommand.class,
             dev.lfsfarm.cli.remote.HistoryCommand.class,
             dev.lfsfarm.cli.report.ReportCommand.class,

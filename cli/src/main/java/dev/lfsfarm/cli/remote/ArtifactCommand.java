@@ -6,13 +6,9 @@ import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.proto.v1.GetBuildRequest;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm artifact get BUILD PKG -o FILE}: download what a package installed. */
 @Command(
@@ -31,12 +27,7 @@ public final class ArtifactCommand {
             description = "Download a package's artifact (tar.gz of its DESTDIR), verified against its sha256.",
             footerHeading = "%nExamples:%n",
             footer = {"  farm artifact get 20261121-101500-3f2a libstr -o libstr.tar.gz && tar -tzf libstr.tar.gz"})
-    public static final class Get implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        CoordinatorOptions coordinator;
+    public static final class Get extends RemoteCommand {
 
         @Parameters(index = "0", paramLabel = "BUILD", description = "Build id.")
         String buildId;
@@ -52,8 +43,8 @@ public final class ArtifactCommand {
         Path file;
 
         @Override
-        public Integer call() throws Exception {
-            return RemoteCall.with(coordinator, (stub, channel) -> {
+        protected int run() throws Exception {
+            return remote((stub, channel) -> {
                 PackageStatus status = stub
                         .getBuild(
                                 GetBuildRequest.newBuilder().setBuildId(buildId).build())
@@ -69,12 +60,10 @@ public final class ArtifactCommand {
                             + BuildJson.state(status) + ")");
                 }
                 new ArtifactClient(channel).download(status.getArtifact(), file);
-                spec.commandLine()
-                        .getErr()
-                        .println("farm: wrote " + file + " ("
-                                + status.getArtifact().getSizeBytes() + " bytes, sha256 "
-                                + status.getArtifact().getSha256() + ")");
-                spec.commandLine().getErr().flush();
+                err().println("farm: wrote " + file + " ("
+                        + status.getArtifact().getSizeBytes() + " bytes, sha256 "
+                        + status.getArtifact().getSha256() + ")");
+                err().flush();
                 return ExitCodes.OK;
             });
         }

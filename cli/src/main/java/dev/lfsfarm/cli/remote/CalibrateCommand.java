@@ -16,12 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code farm calibrate}: builds the SBU reference package on each worker, alone, on one core and
@@ -49,12 +46,7 @@ import picocli.CommandLine.Spec;
             "  farm calibrate --book ~/lfs-book --profile cross   # sbu_reference: binutils-pass1",
             "  farm calibrate --parallel --json > speeds.json"
         })
-public final class CalibrateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class CalibrateCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -79,12 +71,12 @@ public final class CalibrateCommand implements Callable<Integer> {
     boolean parallel;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    protected int run() throws Exception {
+        PrintWriter out = out();
+        PrintWriter err = err();
         boolean asJson = output.json();
         try (ReferenceBook reference = ReferenceBook.open(book, profile);
-                CoordinatorSession session = coordinator.open(err)) {
+                CoordinatorSession session = session()) {
             Submission submission = Submission.prepare(
                     reference.folder(), List.of(reference.recipe().id()), reference.profile(), true, false);
             List<WorkerStatus> listed = session.call(

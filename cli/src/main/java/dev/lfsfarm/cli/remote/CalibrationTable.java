@@ -1,6 +1,5 @@
 package dev.lfsfarm.cli.remote;
 
-import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
 import java.io.PrintWriter;
@@ -81,51 +80,6 @@ final class CalibrationTable {
     }
 
     private static void json(PrintWriter out, ReferenceBook reference, List<CalibrationResult> results) {
-        Output.json(out, g -> {
-            g.writeStartObject();
-            g.writeObjectFieldStart("reference");
-            g.writeStringField("package", reference.recipe().id());
-            g.writeStringField("version", reference.recipe().version());
-            g.writeNumberField("sbu", reference.recipe().sbu());
-            g.writeStringField(
-                    "book", reference.shipped() ? "shipped" : reference.folder().toString());
-            g.writeEndObject();
-            g.writeArrayFieldStart("workers");
-            for (CalibrationResult r : results) {
-                g.writeStartObject();
-                g.writeStringField("worker", r.worker());
-                g.writeStringField("build_id", r.build().getBuildId());
-                g.writeStringField("state", BuildJson.state(r.build()));
-                if (r.succeeded()) {
-                    g.writeNumberField("wall_seconds", round(r.recipeWallSeconds()));
-                }
-                if (r.recorded()) {
-                    g.writeNumberField("seconds_per_sbu", round(r.stored().getSecondsPerSbu()));
-                    g.writeStringField(
-                            "calibrated_at",
-                            ProtoTime.instant(r.stored().getCalibratedAt()).toString());
-                } else {
-                    g.writeNullField("seconds_per_sbu");
-                }
-                if (r.previous() == null) {
-                    g.writeNullField("previous");
-                } else {
-                    g.writeObjectFieldStart("previous");
-                    g.writeNumberField("seconds_per_sbu", round(r.previous().getSecondsPerSbu()));
-                    g.writeStringField("source", HistoryCalls.source(r.previous()));
-                    g.writeEndObject();
-                }
-                if (!r.succeeded()) {
-                    g.writeStringField("failure", StatusCommand.note(r.reference()));
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        });
-    }
-
-    private static double round(double seconds) {
-        return Math.round(seconds * 1000) / 1000.0;
+        JsonViews.write(out, CalibrationView.of(reference, results));
     }
 }

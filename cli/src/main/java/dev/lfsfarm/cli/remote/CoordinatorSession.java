@@ -2,6 +2,7 @@ package dev.lfsfarm.cli.remote;
 
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.common.leader.NoLeaderException;
+import dev.lfsfarm.common.retry.Backoff;
 import dev.lfsfarm.proto.v1.BuildServiceGrpc;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -26,15 +26,18 @@ import org.slf4j.LoggerFactory;
  * <p>What is safe to repeat is the caller's concern: every BuildService call the CLI makes is
  * (reads, idempotent writes, SubmitBuild with its request id, uploads by digest).
  */
-final class CoordinatorSession implements AutoCloseable {
+public final class CoordinatorSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorSession.class);
-    private static final long FIRST_BACKOFF_MILLIS = 200;
-    private static final long MAX_BACKOFF_MILLIS = 3_000;
+    /** Waits between rounds of an outage: 200 ms doubling to 3 s, plus up to a quarter at random. */
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(3);
+    private static final double BACKOFF_JITTER = 0.25;
     private static final Pattern NATIVE_ERROR = Pattern.compile("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ");
 
     /** Work done with a blocking BuildService stub and the channel (for ArtifactClient). */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T run(BuildServiceGrpc.BuildServiceBlockingStub stub, Channel channel) throws Exception;
     }
 
@@ -165,10 +168,7 @@ final class CoordinatorSession implements AutoCloseable {
             note("no coordinator answers (" + outage.lastProblem + "); retrying for up to " + retryFor.toSeconds()
                     + " s");
         }
-        long wait = Math.min(
-                outage.backoffMillis + ThreadLocalRandom.current().nextLong(outage.backoffMillis / 4 + 1),
-                TimeUnit.NANOSECONDS.toMillis(left) + 1);
-        outage.backoffMillis = Math.min(outage.backoffMillis * 2, MAX_BACKOFF_MILLIS);
+        long wait = Math.min(outage.backoff.next().toMillis(), TimeUnit.NANOSECONDS.toMillis(left) + 1);
         Thread.sleep(wait);
     }
 
@@ -194,7 +194,7 @@ final class CoordinatorSession implements AutoCloseable {
     static final class Outage {
         private final long deadline;
         private final Set<String> tried = new HashSet<>();
-        private long backoffMillis = FIRST_BACKOFF_MILLIS;
+        private final Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF, BACKOFF_JITTER);
         private String lastProblem;
         private boolean noted;
 

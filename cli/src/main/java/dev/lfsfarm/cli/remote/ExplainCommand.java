@@ -1,15 +1,11 @@
 package dev.lfsfarm.cli.remote;
 
-import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.proto.v1.ExplainPendingRequest;
 import dev.lfsfarm.proto.v1.PendingExplanation;
+import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm explain BUILD PKG}: why is this package not running? */
 @Command(
@@ -18,15 +14,7 @@ import picocli.CommandLine.Spec;
         description = "Say why a package is not running: the dependencies it waits on, or what no worker offers.",
         footerHeading = "%nExamples:%n",
         footer = {"  farm explain 20261121-101500-3f2a gcc"})
-public final class ExplainCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
-
-    @Mixin
-    Output output;
+public final class ExplainCommand extends ViewCommand<ExplainCommand.Explanations> {
 
     @Parameters(index = "0", paramLabel = "BUILD", description = "Build id.")
     String buildId;
@@ -34,36 +22,30 @@ public final class ExplainCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "PKG", description = "Package ids.")
     List<String> packages;
 
+    /** The JSON document: why each package is not running. */
+    record Explanations(List<Explanation> packages) {}
+
+    /** One package's first reason and its kind. */
+    record Explanation(String id, String reason, String kind) {}
+
     @Override
-    public Integer call() throws Exception {
-        List<PendingExplanation> explanations = RemoteCall.with(
-                coordinator,
-                (stub, ch) -> stub.explainPending(ExplainPendingRequest.newBuilder()
+    protected Explanations view() throws Exception {
+        List<PendingExplanation> explanations =
+                remote((stub, ch) -> stub.explainPending(ExplainPendingRequest.newBuilder()
                                 .setBuildId(buildId)
                                 .addAllPackageIds(packages)
                                 .build())
                         .getExplanationsList());
-        var out = spec.commandLine().getOut();
-        if (output.json()) {
-            Output.json(out, json -> {
-                json.writeStartObject();
-                json.writeArrayFieldStart("packages");
-                for (PendingExplanation e : explanations) {
-                    json.writeStartObject();
-                    json.writeStringField("id", e.getPackageId());
-                    json.writeStringField("reason", e.getReasons(0).getMessage());
-                    json.writeStringField(
-                            "kind", e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", ""));
-                    json.writeEndObject();
-                }
-                json.writeEndArray();
-                json.writeEndObject();
-            });
-        } else {
-            explanations.forEach(
-                    e -> out.println(e.getPackageId() + ": " + e.getReasons(0).getMessage()));
-            out.flush();
-        }
-        return ExitCodes.OK;
+        return new Explanations(explanations.stream()
+                .map(e -> new Explanation(
+                        e.getPackageId(),
+                        e.getReasons(0).getMessage(),
+                        e.getReasons(0).getKind().name().replace("PENDING_REASON_KIND_", "")))
+                .toList());
+    }
+
+    @Override
+    protected void printText(Explanations view, PrintWriter out) {
+        view.packages().forEach(e -> out.println(e.id() + ": " + e.reason()));
     }
 }

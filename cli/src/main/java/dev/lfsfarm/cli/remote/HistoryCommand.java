@@ -12,13 +12,10 @@ import java.io.PrintWriter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm history PKG}: a package's recorded attempts on the coordinator and the estimate learned from them. */
 @Command(
@@ -36,14 +33,8 @@ import picocli.CommandLine.Spec;
             "  farm history gcc --limit 5",
             "  farm history gcc --json | jq '.attempts[] | select(.regression != null)'"
         })
-public final class HistoryCommand implements Callable<Integer> {
+public final class HistoryCommand extends RemoteCommand {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
 
     @Mixin
     Output output;
@@ -59,12 +50,12 @@ public final class HistoryCommand implements Callable<Integer> {
     int limit;
 
     @Override
-    public Integer call() throws Exception {
+    protected int run() throws Exception {
         if (limit < 0) {
             throw new UsageException("--limit must be 0 (every attempt) or more, found " + limit);
         }
         GetHistoryResponse history;
-        try (CoordinatorSession session = coordinator.open()) {
+        try (CoordinatorSession session = session()) {
             history = HistoryCalls.call(
                     session,
                     s -> s.getHistory(GetHistoryRequest.newBuilder()
@@ -81,9 +72,9 @@ public final class HistoryCommand implements Callable<Integer> {
             }
             throw e;
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (output.json()) {
-            HistoryJson.write(out, packageId, history);
+            JsonViews.write(out, HistoryView.of(packageId, history));
         } else {
             text(out, history);
         }

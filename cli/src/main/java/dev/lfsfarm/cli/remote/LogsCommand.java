@@ -7,13 +7,9 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.util.Iterator;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm logs BUILD PKG [-f]}: a package's build log, raw bytes to stdout. */
 @Command(
@@ -22,12 +18,7 @@ import picocli.CommandLine.Spec;
         description = "Print a package's build log (the newest attempt); with -f keep printing until it ends.",
         footerHeading = "%nExamples:%n",
         footer = {"  farm logs 20261121-101500-3f2a gcc", "  farm logs 20261121-101500-3f2a gcc -f | tail -n 20"})
-public final class LogsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class LogsCommand extends RemoteCommand {
 
     @Parameters(index = "0", paramLabel = "BUILD", description = "Build id.")
     String buildId;
@@ -51,12 +42,12 @@ public final class LogsCommand implements Callable<Integer> {
     OutputStream sink = new FileOutputStream(FileDescriptor.out);
 
     @Override
-    public Integer call() throws Exception {
-        spec.commandLine().getOut().flush();
+    protected int run() throws Exception {
+        out().flush();
         // After a failover the stream goes on where it broke: same attempt, next byte.
         String[] attempt = {""};
         long[] next = {offset};
-        return RemoteCall.with(coordinator, (stub, ch) -> {
+        return remote((stub, ch) -> {
             Iterator<StreamLogResponse> chunks = stub.streamLog(StreamLogRequest.newBuilder()
                     .setBuildId(buildId)
                     .setPackageId(packageId)

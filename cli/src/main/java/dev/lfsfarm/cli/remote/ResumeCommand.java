@@ -5,13 +5,10 @@ import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.ResumeBuildRequest;
 import dev.lfsfarm.proto.v1.ResumeBuildResponse;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm resume BUILD}: continues a build the farm stopped with (INTERRUPTED). */
 @Command(
@@ -30,12 +27,7 @@ import picocli.CommandLine.Spec;
             "  farm resume 20261121-101500-3f2a --follow --zk zk1:2181,zk2:2181",
             "  farm resume 20261121-101500-3f2a -o json"
         })
-public final class ResumeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class ResumeCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -46,11 +38,14 @@ public final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "Follow the build until it ends.")
     boolean follow;
 
+    /** The JSON document without --follow. */
+    record Resumed(String buildId, String state, boolean resumed, long remaining) {}
+
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try (CoordinatorSession session = coordinator.open(err)) {
+    protected int run() throws Exception {
+        PrintWriter out = out();
+        PrintWriter err = err();
+        try (CoordinatorSession session = session()) {
             // Idempotent on the server, so a retry after a failover is harmless.
             ResumeBuildResponse response = session.call((stub, ch) -> stub.resumeBuild(
                     ResumeBuildRequest.newBuilder().setBuildId(buildId).build()));
@@ -66,14 +61,7 @@ public final class ResumeCommand implements Callable<Integer> {
                 return Submission.report(result, out, output.json());
             }
             if (output.json()) {
-                Output.json(out, json -> {
-                    json.writeStartObject();
-                    json.writeStringField("build_id", buildId);
-                    json.writeStringField("state", state);
-                    json.writeBooleanField("resumed", response.getResumed());
-                    json.writeNumberField("remaining", response.getRemaining());
-                    json.writeEndObject();
-                });
+                JsonViews.write(out, new Resumed(buildId, state, response.getResumed(), response.getRemaining()));
             } else {
                 out.println(line);
                 out.flush();

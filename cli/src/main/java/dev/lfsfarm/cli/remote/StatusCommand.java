@@ -9,13 +9,10 @@ import dev.lfsfarm.proto.v1.PackageStatus;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm status [BUILD] [--follow]}: every build, or one build's packages, optionally followed to its end. */
 @Command(
@@ -33,12 +30,7 @@ import picocli.CommandLine.Spec;
             "  farm status 20261121-101500-3f2a --follow --zk zk1:2181",
             "  farm status 20261121-101500-3f2a -o json | jq '.packages[] | select(.state==\"FAILED\")'"
         })
-public final class StatusCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class StatusCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -50,67 +42,55 @@ public final class StatusCommand implements Callable<Integer> {
     boolean follow;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+    protected int run() throws Exception {
+        PrintWriter out = out();
         if (follow) {
             if (buildId == null) {
                 throw new UsageException("--follow needs a BUILD to follow");
             }
-            PrintWriter err = spec.commandLine().getErr();
-            try (CoordinatorSession session = coordinator.open(err)) {
+            PrintWriter err = err();
+            try (CoordinatorSession session = session()) {
                 Build result =
                         new BuildFollower(session, err, System.console() != null && !output.json()).follow(buildId);
                 return Submission.report(result, out, output.json());
             }
         }
         if (buildId == null) {
-            List<Build> builds = RemoteCall.with(
-                    coordinator,
-                    (stub, ch) -> stub.listBuilds(ListBuildsRequest.getDefaultInstance())
-                            .getBuildsList());
+            BuildList list = new BuildList(remote(
+                    (stub, ch) -> stub.listBuilds(ListBuildsRequest.getDefaultInstance()).getBuildsList().stream()
+                            .map(b -> BuildView.of(b, false))
+                            .toList()));
             if (output.json()) {
-                Output.json(out, json -> {
-                    json.writeStartObject();
-                    json.writeArrayFieldStart("builds");
-                    for (Build b : builds) {
-                        json.writeStartObject();
-                        BuildJson.build(json, b, false);
-                        json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                    json.writeEndObject();
-                });
+                JsonViews.write(out, list);
             } else {
                 out.printf(Locale.ROOT, "%-22s %-10s %-14s %s%n", "BUILD", "STATE", "BOOK", "DONE");
-                builds.forEach(b -> out.printf(
-                        Locale.ROOT,
-                        "%-22s %-10s %-14s %d/%d (%d cached, %d failed)%n",
-                        b.getBuildId(),
-                        BuildJson.state(b),
-                        b.getBookName(),
-                        b.getProgress().getDone(),
-                        b.getProgress().getTotal(),
-                        b.getProgress().getCached(),
-                        b.getProgress().getFailed()));
+                list.builds()
+                        .forEach(b -> out.printf(
+                                Locale.ROOT,
+                                "%-22s %-10s %-14s %d/%d (%d cached, %d failed)%n",
+                                b.buildId(),
+                                b.state(),
+                                b.book(),
+                                b.progress().done(),
+                                b.progress().total(),
+                                b.progress().cached(),
+                                b.progress().failed()));
             }
             return ExitCodes.OK;
         }
-        Build build = RemoteCall.with(
-                coordinator,
-                (stub, ch) -> stub.getBuild(
-                                GetBuildRequest.newBuilder().setBuildId(buildId).build())
-                        .getBuild());
+        Build build = remote((stub, ch) -> stub.getBuild(
+                        GetBuildRequest.newBuilder().setBuildId(buildId).build())
+                .getBuild());
         if (output.json()) {
-            Output.json(out, json -> {
-                json.writeStartObject();
-                BuildJson.build(json, build, true);
-                json.writeEndObject();
-            });
+            JsonViews.write(out, BuildView.of(build, true));
         } else {
             printBuild(out, build);
         }
         return ExitCodes.OK;
     }
+
+    /** The JSON of the build list. */
+    record BuildList(List<BuildView> builds) {}
 
     static void printBuild(PrintWriter out, Build b) {
         out.printf(

@@ -121,11 +121,7 @@ public final class Submission {
     /** Prints the finished build; exit 0 only when every package succeeded or was cached. */
     public static int report(Build result, PrintWriter out, boolean json) {
         if (json) {
-            Output.json(out, g -> {
-                g.writeStartObject();
-                BuildJson.build(g, result, true);
-                g.writeEndObject();
-            });
+            JsonViews.write(out, BuildView.of(result, true));
         } else {
             StatusCommand.printBuild(out, result);
         }

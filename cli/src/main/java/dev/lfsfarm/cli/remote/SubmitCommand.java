@@ -7,13 +7,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm submit BOOK [targets]}: checks the book here, uploads its path sources, submits, optionally follows. */
 @Command(
@@ -30,12 +27,7 @@ import picocli.CommandLine.Spec;
             "  farm submit examples/demo kvtool --profile quick --no-cache",
             "  farm submit examples/demo --follow -o json > result.json"
         })
-public final class SubmitCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class SubmitCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -62,24 +54,25 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--break-cycles", description = "Drop the weakest non-required edge of every dependency cycle.")
     boolean breakCycles;
 
+    /** The JSON document without --follow. */
+    record Submitted(String buildId, String state, long totalPackages) {}
+
     @Override
-    public Integer call() throws Exception {
+    protected int run() throws Exception {
         Submission submission = Submission.prepare(book, targets, profile, noCache, breakCycles);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try (CoordinatorSession session = coordinator.open(err)) {
+        PrintWriter out = out();
+        PrintWriter err = err();
+        try (CoordinatorSession session = session()) {
             // Retried against the leader as needed; the request id makes a repeat return the same build.
             SubmitBuildResponse response = session.call(submission::submit);
             if (!follow) {
                 if (output.json()) {
-                    Output.json(out, json -> {
-                        json.writeStartObject();
-                        json.writeStringField("build_id", response.getBuildId());
-                        json.writeStringField(
-                                "state", response.getState().name().replace("BUILD_STATE_", ""));
-                        json.writeNumberField("total_packages", response.getTotalPackages());
-                        json.writeEndObject();
-                    });
+                    JsonViews.write(
+                            out,
+                            new Submitted(
+                                    response.getBuildId(),
+                                    response.getState().name().replace("BUILD_STATE_", ""),
+                                    response.getTotalPackages()));
                 } else {
                     out.println(response.getBuildId());
                     out.flush();

@@ -1,21 +1,15 @@
 package dev.lfsfarm.cli.remote;
 
-import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.proto.v1.ListWorkersRequest;
 import dev.lfsfarm.proto.v1.ListWorkersResponse;
-import dev.lfsfarm.proto.v1.PlatformFacts;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
-import dev.lfsfarm.proto.v1.WorkerStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code farm workers}: connected workers, their capacity, what they run and their platform. */
 @Command(
@@ -24,15 +18,7 @@ import picocli.CommandLine.Spec;
         description = "List the workers connected to the coordinator, with their seconds per SBU (see farm calibrate).",
         footerHeading = "%nExamples:%n",
         footer = {"  farm workers", "  farm workers --all -o json"})
-public final class WorkersCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
-
-    @Mixin
-    Output output;
+public final class WorkersCommand extends ViewCommand<WorkersCommand.WorkerList> {
 
     @picocli.CommandLine.Option(
             names = {"-a", "--all"},
@@ -40,57 +26,21 @@ public final class WorkersCommand implements Callable<Integer> {
     boolean all;
 
     @Override
-    public Integer call() throws Exception {
+    protected WorkerList view() throws Exception {
         ListWorkersResponse workers;
         Map<String, WorkerSpeed> speeds;
-        try (CoordinatorSession session = coordinator.open()) {
+        try (CoordinatorSession session = session()) {
             workers = session.call((stub, ch) -> stub.listWorkers(
                     ListWorkersRequest.newBuilder().setIncludeLost(all).build()));
             speeds = speeds(session);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (output.json()) {
-            Output.json(out, json -> {
-                json.writeStartObject();
-                json.writeArrayFieldStart("workers");
-                for (WorkerStatus w : workers.getWorkersList()) {
-                    json.writeStartObject();
-                    json.writeStringField("name", w.getName());
-                    json.writeStringField("state", w.getState().name().replace("WORKER_STATE_", ""));
-                    json.writeNumberField("slots", w.getCapacity().getSlots());
-                    json.writeNumberField("busy", w.getAttemptsCount());
-                    json.writeNumberField("cores", w.getCapacity().getCores());
-                    json.writeNumberField("memory_mb", w.getCapacity().getMemoryMb());
-                    json.writeStringField("address", w.getPeerAddress());
-                    WorkerSpeed speed = speeds.get(w.getName());
-                    if (speed != null) {
-                        json.writeNumberField("seconds_per_sbu", speed.getSecondsPerSbu());
-                        json.writeStringField("speed_source", HistoryCalls.source(speed));
-                    }
-                    PlatformFacts p = w.getPlatform();
-                    json.writeObjectFieldStart("platform");
-                    json.writeStringField("os", p.getOsId() + " " + p.getOsVersionId());
-                    json.writeStringField("kernel", p.getKernelRelease());
-                    json.writeStringField("arch", p.getArch());
-                    json.writeNumberField("cores", p.getCpuCores());
-                    json.writeNumberField("memory_bytes", p.getMemoryTotalBytes());
-                    json.writeNumberField("disk_free_bytes", p.getDiskFreeBytes());
-                    json.writeStringField("gcc", p.getGccVersion());
-                    json.writeStringField("make", p.getMakeVersion());
-                    json.writeStringField("bash", p.getBashVersion());
-                    json.writeEndObject();
-                    json.writeArrayFieldStart("attempts");
-                    for (var a : w.getAttemptsList()) {
-                        json.writeString(a.getBuildId() + "/" + a.getPackageId());
-                    }
-                    json.writeEndArray();
-                    json.writeEndObject();
-                }
-                json.writeEndArray();
-                json.writeEndObject();
-            });
-            return ExitCodes.OK;
-        }
+        return new WorkerList(workers.getWorkersList().stream()
+                .map(w -> WorkerView.of(w, speeds.get(w.getName())))
+                .toList());
+    }
+
+    @Override
+    protected void printText(WorkerList list, PrintWriter out) {
         out.printf(
                 Locale.ROOT,
                 "%-16s %-12s %9s %6s %9s  %-22s  %-28s %s%n",
@@ -102,34 +52,32 @@ public final class WorkersCommand implements Callable<Integer> {
                 "S/SBU",
                 "PLATFORM",
                 "RUNNING");
-        for (WorkerStatus w : workers.getWorkersList()) {
-            PlatformFacts p = w.getPlatform();
-            WorkerSpeed speed = speeds.get(w.getName());
+        for (WorkerView w : list.workers()) {
+            WorkerView.Platform p = w.platform();
             out.printf(
                     Locale.ROOT,
                     "%-16s %-12s %4d/%-4d %6d %6d MiB  %-22s  %-28s %s%n",
-                    w.getName(),
-                    w.getState().name().replace("WORKER_STATE_", ""),
-                    w.getAttemptsCount(),
-                    w.getCapacity().getSlots(),
-                    w.getCapacity().getCores(),
-                    w.getCapacity().getMemoryMb(),
-                    speed == null
-                            ? "-"
-                            : Tables.seconds(speed.getSecondsPerSbu()) + " (" + HistoryCalls.source(speed) + ")",
-                    p.getOsId() + " " + p.getOsVersionId() + " " + p.getArch() + " gcc " + p.getGccVersion(),
+                    w.name(),
+                    w.state(),
+                    w.busy(),
+                    w.slots(),
+                    w.cores(),
+                    w.memoryMb(),
+                    w.secondsPerSbu() == null ? "-" : Tables.seconds(w.secondsPerSbu()) + " (" + w.speedSource() + ")",
+                    p.os() + " " + p.arch() + " gcc " + p.gcc(),
                     String.join(
                             ", ",
-                            w.getAttemptsList().stream()
-                                    .map(a -> a.getPackageId())
+                            w.attempts().stream()
+                                    .map(a -> a.substring(a.lastIndexOf('/') + 1))
                                     .toList()));
         }
-        if (workers.getWorkersCount() == 0) {
+        if (list.workers().isEmpty()) {
             out.println("(no workers connected)");
         }
-        out.flush();
-        return ExitCodes.OK;
     }
+
+    /** The JSON document. */
+    record WorkerList(List<WorkerView> workers) {}
 
     /** Each worker's seconds per SBU; none from a coordinator that predates HistoryService. */
     private static Map<String, WorkerSpeed> speeds(CoordinatorSession session) throws Exception {

@@ -2,8 +2,8 @@ package dev.lfsfarm.cli.report;
 
 import dev.lfsfarm.cli.ExitCodes;
 import dev.lfsfarm.cli.UsageException;
-import dev.lfsfarm.cli.remote.CoordinatorOptions;
 import dev.lfsfarm.cli.remote.RemoteBuilds;
+import dev.lfsfarm.cli.remote.RemoteCommand;
 import dev.lfsfarm.proto.v1.Build;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,13 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm report BUILD [--html FILE]}: how a build went, as a summary or a self-contained HTML page. */
 @Command(
@@ -36,12 +32,7 @@ import picocli.CommandLine.Spec;
             "  farm report 20261121-101500-3f2a --html build.html && xdg-open build.html",
             "  farm report 20261121-101500-3f2a --html build.html --top 20 --zk zk1:2181"
         })
-public final class ReportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class ReportCommand extends RemoteCommand {
 
     @Parameters(paramLabel = "BUILD", description = "Build id.")
     String buildId;
@@ -57,7 +48,7 @@ public final class ReportCommand implements Callable<Integer> {
     int top;
 
     @Override
-    public Integer call() throws Exception {
+    protected int run() throws Exception {
         if (top < 1) {
             throw new UsageException("--top must be at least 1, not " + top);
         }
@@ -70,17 +61,17 @@ public final class ReportCommand implements Callable<Integer> {
                 throw new UsageException("--html " + html + " is a folder; give a file name such as build.html");
             }
         }
-        Build build = RemoteBuilds.get(coordinator, buildId);
+        Build build = RemoteBuilds.get(coordinator(), buildId);
         BuildReport report = new BuildReport(build, Instant.now(), top);
-        ReportText.print(spec.commandLine().getOut(), report);
+        ReportText.print(out(), report);
         if (html != null) {
             try {
                 Files.writeString(html, HtmlReport.render(report), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write --html " + html + ": " + e.getMessage(), e);
             }
-            spec.commandLine().getErr().println("farm: wrote the report of build " + buildId + " to " + html);
-            spec.commandLine().getErr().flush();
+            err().println("farm: wrote the report of build " + buildId + " to " + html);
+            err().flush();
         }
         return ExitCodes.OK;
     }

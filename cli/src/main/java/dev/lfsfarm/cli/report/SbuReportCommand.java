@@ -1,20 +1,16 @@
 package dev.lfsfarm.cli.report;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.lfsfarm.cli.ExitCodes;
-import dev.lfsfarm.cli.remote.CoordinatorOptions;
+import dev.lfsfarm.cli.remote.JsonViews;
 import dev.lfsfarm.cli.remote.Output;
 import dev.lfsfarm.cli.remote.RemoteBuilds;
-import java.io.IOException;
+import dev.lfsfarm.cli.remote.RemoteCommand;
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code farm sbu-report BUILD}: the LFS book's SBU / disk / time table for one build. */
 @Command(
@@ -33,12 +29,7 @@ import picocli.CommandLine.Spec;
             "  farm sbu-report 20261121-101500-3f2a --sort sbu",
             "  farm sbu-report 20261121-101500-3f2a --json | jq '.packages[] | {id, sbu}'"
         })
-public final class SbuReportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CoordinatorOptions coordinator;
+public final class SbuReportCommand extends RemoteCommand {
 
     @Mixin
     Output output;
@@ -54,11 +45,11 @@ public final class SbuReportCommand implements Callable<Integer> {
     SbuTable.Order sort;
 
     @Override
-    public Integer call() throws Exception {
-        SbuTable table = SbuTable.of(RemoteBuilds.get(coordinator, buildId), sort);
-        PrintWriter out = spec.commandLine().getOut();
+    protected int run() throws Exception {
+        SbuTable table = SbuTable.of(RemoteBuilds.get(coordinator(), buildId), sort);
+        PrintWriter out = out();
         if (output.json()) {
-            Output.json(out, g -> json(g, table));
+            JsonViews.write(out, SbuReportView.of(table));
         } else {
             text(out, table);
         }
@@ -107,37 +98,5 @@ public final class SbuReportCommand implements Callable<Integer> {
             out.println("  book = the recipe's sbu, learned = the median of the package's history.");
         }
         out.flush();
-    }
-
-    static void json(JsonGenerator g, SbuTable table) throws IOException {
-        var b = table.build();
-        g.writeStartObject();
-        g.writeStringField("build_id", b.getBuildId());
-        g.writeStringField("state", b.getState().name().replace("BUILD_STATE_", ""));
-        g.writeStringField("book", b.getBookName());
-        g.writeArrayFieldStart("packages");
-        for (SbuTable.Row r : table.rows()) {
-            g.writeStartObject();
-            g.writeStringField("id", r.id());
-            g.writeStringField("version", r.version());
-            g.writeStringField("state", r.state());
-            g.writeNumberField("sbu", r.sbu().value());
-            g.writeBooleanField("sbu_estimated", r.sbu().estimated());
-            g.writeStringField("estimate_source", r.sbu().sourceName());
-            g.writeNumberField("disk_used_bytes", r.diskBytes());
-            g.writeStringField("disk_used", DiskSize.human(r.diskBytes()));
-            g.writeNumberField("wall_seconds", r.wallSeconds());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeObjectFieldStart("totals");
-        g.writeNumberField("packages", table.rows().size());
-        g.writeNumberField("sbu", table.measuredSbu());
-        g.writeNumberField("sbu_estimated", table.estimatedSbu());
-        g.writeNumberField("disk_used_bytes", table.diskBytes());
-        g.writeStringField("disk_used", DiskSize.human(table.diskBytes()));
-        g.writeNumberField("wall_seconds", table.wallSeconds());
-        g.writeEndObject();
-        g.writeEndObject();
     }
 }

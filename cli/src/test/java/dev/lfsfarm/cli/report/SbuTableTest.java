@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lfsfarm.cli.remote.Output;
+import dev.lfsfarm.cli.remote.JsonViews;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import java.io.PrintWriter;
@@ -100,7 +100,7 @@ class SbuTableTest {
                 .contains("~ estimate, not measured");
 
         StringWriter json = new StringWriter();
-        Output.json(new PrintWriter(json), g -> SbuReportCommand.json(g, table));
+        JsonViews.write(new PrintWriter(json), SbuReportView.of(table));
         JsonNode doc = new ObjectMapper().readTree(json.toString());
         assertThat(doc.path("build_id").asText()).isEqualTo("b-7");
         JsonNode b = doc.path("packages").get(1);

@@ -5,6 +5,7 @@ import dev.lfsfarm.common.artifact.ArtifactClient;
 import dev.lfsfarm.common.artifact.ArtifactExtractor;
 import dev.lfsfarm.common.artifact.ArtifactPacker;
 import dev.lfsfarm.common.artifact.Sha256;
+import dev.lfsfarm.common.files.FileTrees;
 import dev.lfsfarm.common.input.Location;
 import dev.lfsfarm.common.recipe.Phase;
 import dev.lfsfarm.common.recipe.Source;
@@ -263,7 +264,7 @@ final class AttemptRunner {
         long bytes = 0;
         for (Path dir : new Path[] {workspace.src(), workspace.sources(), workspace.dest(), workspace.tmp()}) {
             try {
-                bytes += dev.lfsfarm.worker.execute.FileTrees.sizeOf(dir);
+                bytes += FileTrees.sizeOf(dir);
             } catch (IOException e) {
                 log.debug("cannot measure {}: {}", dir, e.getMessage());
             }
@@ -317,7 +318,7 @@ final class AttemptRunner {
             try {
                 Files.move(temp, tree, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                dev.lfsfarm.worker.execute.FileTrees.deleteRecursively(temp); // another attempt unpacked it first
+                FileTrees.deleteRecursively(temp); // another attempt unpacked it first
             }
         }
         return tree;

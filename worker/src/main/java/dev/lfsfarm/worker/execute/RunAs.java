@@ -1,5 +1,6 @@
 package dev.lfsfarm.worker.execute;
 
+import dev.lfsfarm.common.files.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;

@@ -1,9 +1,9 @@
 package dev.lfsfarm.worker.source;
 
 import dev.lfsfarm.common.concurrent.DaemonThreadFactory;
+import dev.lfsfarm.common.files.FileTrees;
 import dev.lfsfarm.common.recipe.Source;
 import dev.lfsfarm.common.time.Ticker;
-import dev.lfsfarm.worker.execute.FileTrees;
 import dev.lfsfarm.worker.execute.Workspace;
 import java.io.IOException;
 import java.io.InputStream;

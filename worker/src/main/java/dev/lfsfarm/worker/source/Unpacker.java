@@ -1,6 +1,6 @@
 package dev.lfsfarm.worker.source;
 
-import dev.lfsfarm.worker.execute.FileTrees;
+import dev.lfsfarm.common.files.FileTrees;
 import dev.lfsfarm.worker.execute.RunAs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.lfsfarm.worker.execute;
+package dev.lfsfarm.common.files;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

@@ -5,12 +5,13 @@ import dev.lfsfarm.common.lifecycle.BuildLifecycle;
 import dev.lfsfarm.common.schedule.TaskState;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
 import dev.lfsfarm.proto.v1.PackageStatus;
+import dev.lfsfarm.proto.v1.SubmitBuildResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Read-only questions about the known builds (why a package waits, one package's status), and their checkpoints. */
+/** Read-only questions about the known builds (why a package waits, a package's status, a submit's answer), and their checkpoints. */
 final class BuildQueries {
     private final BuildTable builds;
     private final BuildStateStore store;
@@ -62,6 +63,17 @@ final class BuildQueries {
             throw FarmException.notFound("no package '" + packageId + "' in build " + build.id());
         }
         return task;
+    }
+
+    /** What a submit answers about the build. */
+    static SubmitBuildResponse response(BuildLifecycle build, boolean created) {
+        return SubmitBuildResponse.newBuilder()
+                .setBuildId(build.id())
+                .setState(build.state())
+                .setCreated(created)
+                .setTotalPackages(build.graph().size())
+                .addAllDroppedEdges(build.toProto(false).getDroppedEdgesList())
+                .build();
     }
 
     CheckpointRecorder checkpoints() {

@@ -18,6 +18,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a submitted request into a build's lifecycle: checks a calibration request, resolves the
@@ -25,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * INVALID_ARGUMENT or FAILED_PRECONDITION when the request cannot be built.
  */
 final class BuildResolver {
+    private static final Logger log = LoggerFactory.getLogger(BuildResolver.class);
     private static final DateTimeFormatter BUILD_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final String arch;
@@ -63,6 +66,16 @@ final class BuildResolver {
     String newBuildId() {
         return LocalDateTime.now(clock.withZone(ZoneOffset.UTC)).format(BUILD_ID) + "-"
                 + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    }
+
+    /** A stored build again (a takeover or restart); null, logged, when its request no longer resolves. */
+    BuildLifecycle createOrLog(SubmitBuildRequest request, String id) {
+        try {
+            return create(request, id);
+        } catch (FarmException e) {
+            log.error("build {} cannot be restored: {}", id, e.getMessage());
+            return null;
+        }
     }
 
     BuildLifecycle create(SubmitBuildRequest request, String id) {

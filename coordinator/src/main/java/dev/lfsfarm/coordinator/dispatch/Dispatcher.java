@@ -6,7 +6,6 @@ import dev.lfsfarm.common.lifecycle.Attempt;
 import dev.lfsfarm.common.lifecycle.BuildLifecycle;
 import dev.lfsfarm.common.lifecycle.Effect;
 import dev.lfsfarm.common.lifecycle.LifecycleContext;
-import dev.lfsfarm.common.schedule.Assignment;
 import dev.lfsfarm.common.schedule.DurationModel;
 import dev.lfsfarm.common.schedule.WorkerPool;
 import dev.lfsfarm.common.time.Ticker;
@@ -17,17 +16,17 @@ import dev.lfsfarm.coordinator.results.ResultHistory;
 import dev.lfsfarm.coordinator.results.ResultIntake;
 import dev.lfsfarm.coordinator.service.StatusMapping;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
-import dev.lfsfarm.coordinator.workers.AttemptControl;
+import dev.lfsfarm.coordinator.state.SpecBlobs;
 import dev.lfsfarm.coordinator.workers.WorkerRegistry;
 import dev.lfsfarm.coordinator.workers.WorkerSession;
-import dev.lfsfarm.proto.v1.AttemptOutcome;
+import dev.lfsfarm.coordinator.workers.WorkerView;
 import dev.lfsfarm.proto.v1.AttemptProgress;
 import dev.lfsfarm.proto.v1.AttemptResult;
 import dev.lfsfarm.proto.v1.BookEstimate;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildEvent;
 import dev.lfsfarm.proto.v1.BuildState;
-import dev.lfsfarm.proto.v1.CoordinatorMessage;
+import dev.lfsfarm.proto.v1.Checkpoint;
 import dev.lfsfarm.proto.v1.Hello;
 import dev.lfsfarm.proto.v1.PackageEstimate;
 import dev.lfsfarm.proto.v1.PackageHistory;
@@ -38,15 +37,14 @@ import dev.lfsfarm.proto.v1.SubmitBuildResponse;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,12 +81,12 @@ public final class Dispatcher implements AutoCloseable {
     private final EventHub events;
     private final ResultIntake intake;
     private final ResultHistory resultHistory;
-    private final AssignmentFactory assignments;
     private final EffectRunner effects;
+    private final AttemptEvents attemptEvents;
+    private final Placement placement;
     private final BuildQueries queries;
+    private final RegistryRestore restore;
 
-    private Instant orphanDeadline = Instant.MAX;
-    private long attemptCounter;
     /** Set while the ZooKeeper connection is SUSPENDED: nothing new is dispatched until it is back. */
     private boolean paused;
 
@@ -120,13 +118,19 @@ public final class Dispatcher implements AutoCloseable {
                 new LifecycleContext(pool, model, history::estimate, settings.maxRequeues(), clock, ticker);
         this.attempts = new RunningAttempts(cache);
         this.resolver = new BuildResolver(settings.arch(), context, clock);
-        this.workers = new WorkerRegistry(epoch, settings, pool, history, clock, new Control(), () -> observer);
         this.events = new EventHub(epoch, clock, ticker, loop::schedule);
         this.intake = new ResultIntake(cache, epoch);
-        this.resultHistory = new ResultHistory(history, pool, settings.sbuSeconds(), clock);
-        this.assignments = new AssignmentFactory(epoch, settings.logCapBytes());
-        this.effects = new EffectRunner(store, cache, logs, attempts, events, workers, () -> observer);
+        this.resultHistory = new ResultHistory(history, pool, settings.sbuSeconds(), clock, () -> observer);
+        // Cancels go out through the registry's sessions, which the registry (made below) holds.
+        this.effects = new EffectRunner(store, cache, logs, attempts, events, this::session, () -> observer);
+        // Two leases: a worker first has to notice the old leader is gone and back off before it reconnects here.
+        this.attemptEvents = new AttemptEvents(
+                attempts, builds, effects, clock, settings.leaseTimeout().multipliedBy(2));
+        this.workers = new WorkerRegistry(epoch, settings, pool, history, clock, attemptEvents, () -> observer);
+        this.placement = new Placement(
+                epoch, builds, attempts, pool, workers, new AssignmentFactory(epoch, settings.logCapBytes()), effects);
         this.queries = new BuildQueries(builds, store, epoch);
+        this.restore = new RegistryRestore(builds, resolver, attemptEvents, effects);
         loop.onHalt(this::disconnectAll);
         long period = Math.max(100, settings.leaseTimeout().toMillis() / 10);
         loop.every(period, this::checkLeases);
@@ -177,6 +181,10 @@ public final class Dispatcher implements AutoCloseable {
         return loop.isHalted();
     }
 
+    private WorkerSession session(String worker) {
+        return workers.session(worker);
+    }
+
     private void disconnectAll() {
         FarmException deposed = loop.deposed();
         workers.disconnectAll(StatusMapping.status(deposed));
@@ -202,18 +210,12 @@ public final class Dispatcher implements AutoCloseable {
         });
     }
 
-    private void apply(BuildLifecycle build, List<Effect> list) {
-        effects.run(build, list);
-    }
-
-    // ---- builds ----
-
     /** Accepts a build: resolves it, records it, starts dispatching. A retried request returns the same build. */
     public CompletableFuture<SubmitBuildResponse> submit(SubmitBuildRequest request) {
         return call(() -> {
             BuildLifecycle existing = builds.byRequestId(request.getRequestId());
             if (existing != null) {
-                return response(existing, false);
+                return BuildQueries.response(existing, false);
             }
             SubmitBuildRequest accepted = resolver.checkCalibration(request, workers);
             BuildLifecycle build = resolver.create(accepted, resolver.newBuildId());
@@ -224,20 +226,10 @@ public final class Dispatcher implements AutoCloseable {
                     build.id(),
                     build.graph().size(),
                     request.getBook().getName());
-            apply(build, build.start());
+            effects.run(build, build.start());
             dispatch();
-            return response(build, true);
+            return BuildQueries.response(build, true);
         });
-    }
-
-    private static SubmitBuildResponse response(BuildLifecycle build, boolean created) {
-        return SubmitBuildResponse.newBuilder()
-                .setBuildId(build.id())
-                .setState(build.state())
-                .setCreated(created)
-                .setTotalPackages(build.graph().size())
-                .addAllDroppedEdges(build.toProto(false).getDroppedEdgesList())
-                .build();
     }
 
     /**
@@ -248,42 +240,10 @@ public final class Dispatcher implements AutoCloseable {
      */
     public CompletableFuture<Integer> restore(List<BuildStateStore.StoredBuild> stored) {
         return call(() -> {
-            int resumed = 0;
-            int held = 0;
-            orphanDeadline = clock.instant().plus(takeoverGrace());
-            for (BuildStateStore.StoredBuild s : stored) {
-                String id = s.build().getBuildId();
-                BuildLifecycle build;
-                try {
-                    build = resolver.create(s.spec(), id);
-                } catch (FarmException e) {
-                    log.error("build {} cannot be restored: {}", id, e.getMessage());
-                    continue;
-                }
-                builds.add(build);
-                apply(build, build.restore(s.build()));
-                held += build.orphans().size();
-                if (build.state() != BuildState.BUILD_STATE_INTERRUPTED && !build.isFinished()) {
-                    resumed++;
-                }
-            }
-            log.info(
-                    "restored {} builds from the registry; {} continue, {} attempts await their workers for {} s",
-                    builds.all().size(),
-                    resumed,
-                    held,
-                    takeoverGrace().toSeconds());
+            int resumed = restore.restore(stored);
             dispatch();
             return resumed;
         });
-    }
-
-    /**
-     * How long attempts from before a takeover wait for their workers: two leases, because a worker
-     * first has to notice the old leader is gone and back off before it reconnects here.
-     */
-    private Duration takeoverGrace() {
-        return settings.leaseTimeout().multipliedBy(2);
     }
 
     /** Continues an INTERRUPTED build (the farm was stopped while it ran). */
@@ -291,7 +251,7 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             BuildLifecycle build = builds.find(buildId);
             boolean resumed = build.state() == BuildState.BUILD_STATE_INTERRUPTED;
-            apply(build, build.resume());
+            effects.run(build, build.resume());
             if (resumed) {
                 log.info("build {} resumed", build.id());
                 dispatch();
@@ -313,7 +273,7 @@ public final class Dispatcher implements AutoCloseable {
             for (BuildLifecycle build : builds.all()) {
                 List<Effect> list = build.interrupt(why);
                 if (!list.isEmpty()) {
-                    apply(build, list);
+                    effects.run(build, list);
                     interrupted++;
                 }
             }
@@ -333,7 +293,7 @@ public final class Dispatcher implements AutoCloseable {
     public CompletableFuture<BuildState> cancel(String buildId, String reason) {
         return call(() -> {
             BuildLifecycle build = builds.find(buildId);
-            apply(build, build.cancel(reason));
+            effects.run(build, build.cancel(reason));
             return build.state();
         });
     }
@@ -343,13 +303,11 @@ public final class Dispatcher implements AutoCloseable {
         return call(() -> {
             BuildLifecycle build = builds.find(buildId);
             int rerun = build.isFinished() ? build.unfinishedPackages() : 0;
-            apply(build, build.retry());
+            effects.run(build, build.retry());
             dispatch();
             return rerun;
         });
     }
-
-    // ---- workers ----
 
     /** A worker said hello on a new stream. */
     public void hello(WorkerSession session, Hello hello) {
@@ -379,83 +337,13 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Releases held attempts past the takeover grace and declares silent workers lost, on the injected clocks. */
     void checkLeases() {
-        Set<String> orphans = builds.orphans();
-        if (!orphans.isEmpty() && clock.instant().isAfter(orphanDeadline)) {
-            for (String id : orphans) {
-                attempts.attempt(id)
-                        .ifPresent(a -> releaseOrphan(
-                                a,
-                                "no worker reported attempt " + id + " within "
-                                        + takeoverGrace().toSeconds() + " s of the takeover"));
-            }
+        if (attemptEvents.releaseExpiredOrphans()) {
             dispatch();
         }
         if (workers.checkLeases()) {
             dispatch();
         }
     }
-
-    private void releaseOrphan(Attempt a, String reason) {
-        BuildLifecycle build = attempts.buildOf(a.id());
-        log.warn("build {} package {} attempt {}: {}", build.id(), a.packageId(), a.id(), reason);
-        apply(build, build.releaseOrphan(a.id(), reason));
-    }
-
-    /** An attempt's worker is gone: start the package again elsewhere, or fail it after too many losses. */
-    private void lose(Attempt a, String reason) {
-        BuildLifecycle build = attempts.buildOf(a.id());
-        List<Effect> list = build.lost(a.id(), reason);
-        log.warn("build {} package {} attempt {}: {}", build.id(), a.packageId(), a.id(), reason);
-        apply(build, list);
-    }
-
-    /** The registry's view of the attempts: the lifecycles, on the dispatch thread. */
-    private final class Control implements AttemptControl {
-        @Override
-        public Optional<Attempt> attempt(String attemptId) {
-            return attempts.attempt(attemptId);
-        }
-
-        @Override
-        public List<Attempt> attemptsOn(String worker) {
-            return attempts.on(worker);
-        }
-
-        @Override
-        public boolean isOrphan(String attemptId) {
-            BuildLifecycle build = attempts.buildOf(attemptId);
-            return build != null && build.isOrphan(attemptId);
-        }
-
-        @Override
-        public boolean readopt(Attempt a, int cores, boolean finished) {
-            BuildLifecycle build = attempts.buildOf(a.id());
-            apply(build, build.readopt(a.id(), cores));
-            boolean adopted = build.attempt(a.id()).isPresent();
-            if (adopted) {
-                log.info(
-                        "build {} package {}: re-adopted attempt {} still {} on {}",
-                        build.id(),
-                        a.packageId(),
-                        a.id(),
-                        finished ? "reporting its result" : "running",
-                        a.worker());
-            }
-            return adopted;
-        }
-
-        @Override
-        public void releaseOrphan(Attempt a, String reason) {
-            Dispatcher.this.releaseOrphan(a, reason);
-        }
-
-        @Override
-        public void lose(Attempt a, String reason) {
-            Dispatcher.this.lose(a, reason);
-        }
-    }
-
-    // ---- results ----
 
     /** A worker reports how an attempt ended; the answer tells it whether the result was applied. */
     public CompletableFuture<ResultAck> result(WorkerSession session, AttemptResult sent) {
@@ -474,15 +362,7 @@ public final class Dispatcher implements AutoCloseable {
             Attempt a = current.get();
             BuildLifecycle build = attempts.buildOf(a.id());
             long logSize = logs.size(a.id());
-            var regression = resultHistory.record(build, a, result);
-            if (regression.isPresent()) {
-                observer.regressed(build.id(), a.packageId());
-            }
-            if (result.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED
-                    && result.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED) {
-                log.info("build {} package {} failed: {}", build.id(), a.packageId(), result.getFailureReason());
-            }
-            apply(build, build.result(a.id(), result, logSize, regression));
+            effects.run(build, build.result(a.id(), result, logSize, resultHistory.record(build, a, result)));
             dispatch();
             return ResultAck.newBuilder()
                     .setAttemptId(result.getAttemptId())
@@ -490,8 +370,6 @@ public final class Dispatcher implements AutoCloseable {
                     .build();
         });
     }
-
-    // ---- the benchmark manager, for HistoryService ----
 
     /** A package's kept history, if it has one. */
     public CompletableFuture<Optional<PackageHistory>> packageHistory(String packageId) {
@@ -532,41 +410,11 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    // ---- dispatching ----
-
     /** Settles cached packages, then places ready ones on workers, for every running build in submit order. */
     private void dispatch() {
-        if (paused || loop.isHalted()) {
-            return;
+        if (!paused && !loop.isHalted()) {
+            placement.dispatch();
         }
-        for (BuildLifecycle build : builds.all()) {
-            if (build.state() != BuildState.BUILD_STATE_RUNNING) {
-                continue;
-            }
-            apply(build, build.settleCached(attempts));
-            for (Assignment assignment : build.assignments(attempts)) {
-                send(build, assignment);
-            }
-            apply(build, build.finishIfDone());
-        }
-    }
-
-    private void send(BuildLifecycle build, Assignment assignment) {
-        String id = epoch + "-" + (++attemptCounter);
-        apply(build, build.assigned(assignment, id));
-        Attempt attempt = build.attempt(id).orElseThrow();
-        double secondsPerSbu = pool.get(assignment.worker()).secondsPerSbu(); // kept equal to history.speed()
-        log.debug(
-                "build {} package {} -> {} ({} cores), attempt {}",
-                build.id(),
-                assignment.id(),
-                assignment.worker(),
-                assignment.cores(),
-                id);
-        workers.session(assignment.worker())
-                .send(CoordinatorMessage.newBuilder()
-                        .setAssign(assignments.assign(build, assignment, attempt, secondsPerSbu))
-                        .build());
     }
 
     /** Starts a watcher with a snapshot; it gets every later event until the build ends. */
@@ -583,8 +431,6 @@ public final class Dispatcher implements AutoCloseable {
         });
     }
 
-    // ---- queries ----
-
     /** Why packages are not running: the scheduler core's answer, per package. */
     public CompletableFuture<Map<String, String>> explain(String buildId, List<String> packageIds) {
         return call(() -> queries.explain(buildId, packageIds));
@@ -597,53 +443,33 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Connected and recently lost workers, with their free capacity and running attempts. */
     public CompletableFuture<List<WorkerView>> workers() {
-        return call(() -> {
-            List<WorkerView> views = new ArrayList<>();
-            for (WorkerSession s : workers.sessions()) {
-                WorkerPool.Slot slot = pool.get(s.name());
-                List<RunningAttempt> running = attempts.on(s.name()).stream()
-                        .map(a -> new RunningAttempt(a.id(), a.buildId(), a.packageId()))
-                        .toList();
-                views.add(new WorkerView(s, slot, pool.isDraining(s.name()), running));
-            }
-            return views;
-        });
+        return call(workers::views);
     }
-
-    /** A worker as ListWorkers shows it. */
-    public record WorkerView(
-            WorkerSession session, WorkerPool.Slot slot, boolean draining, List<RunningAttempt> running) {}
-
-    /** An attempt as ListWorkers shows it. */
-    public record RunningAttempt(String id, String buildId, String packageId) {}
-
-    // ---- sysroot checkpoints (the logic is in CheckpointRecorder; blobs = the artifact store) ----
 
     /** Records checkpoint {@code name}: build {@code buildId}'s packages up to {@code upto} (empty: all). */
     public CompletableFuture<CheckpointRecorder.Created> createCheckpoint(
-            String name, String buildId, String upto, dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+            String name, String buildId, String upto, SpecBlobs blobs) {
         return call(() -> queries.checkpoints().create(name, buildId, upto, clock.instant(), blobs));
     }
 
     /** Every checkpoint, newest first, without entries. */
-    public CompletableFuture<List<dev.lfsfarm.proto.v1.Checkpoint>> listCheckpoints() {
+    public CompletableFuture<List<Checkpoint>> listCheckpoints() {
         return call(() -> queries.checkpoints().list());
     }
 
     /** One checkpoint with its entries; NOT_FOUND when there is none by that name. */
-    public CompletableFuture<dev.lfsfarm.proto.v1.Checkpoint> getCheckpoint(
-            String name, dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+    public CompletableFuture<Checkpoint> getCheckpoint(String name, SpecBlobs blobs) {
         return call(() -> queries.checkpoints().get(name, blobs));
     }
 
     /** Removes a checkpoint from the registry; returns its summary. */
-    public CompletableFuture<dev.lfsfarm.proto.v1.Checkpoint> deleteCheckpoint(String name) {
+    public CompletableFuture<Checkpoint> deleteCheckpoint(String name) {
         return call(() -> queries.checkpoints().delete(name));
     }
 
     /** Garbage collection, step 1: keeps the newest {@code keep} checkpoints, deletes the rest, returns what is live. */
     public CompletableFuture<CheckpointRecorder.GcRoots> pruneCheckpoints(
-            java.util.OptionalInt keep, boolean dryRun, dev.lfsfarm.coordinator.state.SpecBlobs blobs) {
+            OptionalInt keep, boolean dryRun, SpecBlobs blobs) {
         return call(() -> queries.checkpoints().prune(keep, dryRun, blobs));
     }
 
@@ -656,7 +482,7 @@ public final class Dispatcher implements AutoCloseable {
      * Runs {@code work} on the dispatcher thread with the blobs the known builds use (artifacts,
      * manifests, sources): no build can take a blob from the cache between that check and the work.
      */
-    public <T> CompletableFuture<T> withBlobsInUse(java.util.function.Function<Set<String>, T> work) {
+    public <T> CompletableFuture<T> withBlobsInUse(Function<Set<String>, T> work) {
         return call(() -> work.apply(queries.checkpoints().blobsInUse()));
     }
 

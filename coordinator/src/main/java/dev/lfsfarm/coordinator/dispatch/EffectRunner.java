@@ -5,10 +5,10 @@ import dev.lfsfarm.common.lifecycle.Effect;
 import dev.lfsfarm.coordinator.events.EventHub;
 import dev.lfsfarm.coordinator.log.LogStore;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
-import dev.lfsfarm.coordinator.workers.WorkerRegistry;
 import dev.lfsfarm.coordinator.workers.WorkerSession;
 import dev.lfsfarm.proto.v1.BuildProgress;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ final class EffectRunner {
     private final LogStore logs;
     private final RunningAttempts attempts;
     private final EventHub events;
-    private final WorkerRegistry workers;
+    private final Function<String, WorkerSession> sessions;
     private final Supplier<DispatchObserver> observer;
 
     EffectRunner(
@@ -35,14 +35,14 @@ final class EffectRunner {
             LogStore logs,
             RunningAttempts attempts,
             EventHub events,
-            WorkerRegistry workers,
+            Function<String, WorkerSession> sessions,
             Supplier<DispatchObserver> observer) {
         this.store = store;
         this.cache = cache;
         this.logs = logs;
         this.attempts = attempts;
         this.events = events;
-        this.workers = workers;
+        this.sessions = sessions;
         this.observer = observer;
     }
 
@@ -86,7 +86,7 @@ final class EffectRunner {
                     p.getSkipped());
             events.finished(build);
         } else if (effect instanceof Effect.SendCancel c) {
-            WorkerSession session = workers.session(c.worker());
+            WorkerSession session = sessions.apply(c.worker());
             if (session != null) {
                 session.sendCancel(c.attemptId(), c.reason(), c.message());
             }

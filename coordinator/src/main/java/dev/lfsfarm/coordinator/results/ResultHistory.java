@@ -6,6 +6,7 @@ import dev.lfsfarm.common.lifecycle.BuildLifecycle;
 import dev.lfsfarm.common.recipe.Recipe;
 import dev.lfsfarm.common.schedule.WorkerPool;
 import dev.lfsfarm.common.wire.ProtoTime;
+import dev.lfsfarm.coordinator.dispatch.DispatchObserver;
 import dev.lfsfarm.coordinator.history.AttemptHistory;
 import dev.lfsfarm.proto.v1.AttemptOutcome;
 import dev.lfsfarm.proto.v1.AttemptRecord;
@@ -16,6 +17,7 @@ import dev.lfsfarm.proto.v1.WorkerCalibration;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +33,27 @@ public final class ResultHistory {
     private final WorkerPool pool;
     private final double sbuSeconds;
     private final Clock clock;
+    private final Supplier<DispatchObserver> observer;
 
-    public ResultHistory(AttemptHistory history, WorkerPool pool, double sbuSeconds, Clock clock) {
+    public ResultHistory(
+            AttemptHistory history,
+            WorkerPool pool,
+            double sbuSeconds,
+            Clock clock,
+            Supplier<DispatchObserver> observer) {
         this.history = history;
         this.pool = pool;
         this.sbuSeconds = sbuSeconds;
         this.clock = clock;
+        this.observer = observer;
     }
 
-    /** Records the attempt's result; returns the regression it showed, if any. */
+    /** Records the attempt's result; returns the regression it showed, if any (the observer hears of it). */
     public Optional<Regression> record(BuildLifecycle build, Attempt a, AttemptResult result) {
+        if (result.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED
+                && result.getOutcome() != AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED) {
+            log.info("build {} package {} failed: {}", build.id(), a.packageId(), result.getFailureReason());
+        }
         if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED) {
             // first: its record is then 1 SBU
             calibrateIfAsked(build, a, RecipePhases.wallSeconds(result.getMeasurements()));
@@ -50,6 +63,7 @@ public final class ResultHistory {
         if (!recorded.hasRegression()) {
             return Optional.empty();
         }
+        observer.get().regressed(build.id(), a.packageId());
         log.warn(
                 "build {} package {} took {} s, {}x its median of {} s: flagged as a regression",
                 build.id(),

@@ -266,6 +266,18 @@ public final class WorkerRegistry {
         return result;
     }
 
+    /** Connected and recently lost workers, with their free capacity and running attempts. */
+    public List<WorkerView> views() {
+        List<WorkerView> views = new ArrayList<>();
+        for (WorkerSession s : sessions.values()) {
+            List<WorkerView.RunningAttempt> running = attempts.attemptsOn(s.name()).stream()
+                    .map(a -> new WorkerView.RunningAttempt(a.id(), a.buildId(), a.packageId()))
+                    .toList();
+            views.add(new WorkerView(s, pool.get(s.name()), pool.isDraining(s.name()), running));
+        }
+        return views;
+    }
+
     /** Ends every worker's stream (this coordinator was deposed). */
     public void disconnectAll(Status status) {
         sessions.values().forEach(session -> session.close(status));

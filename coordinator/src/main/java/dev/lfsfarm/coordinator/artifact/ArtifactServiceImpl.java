@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.artifact;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.lfsfarm.common.artifact.Sha256;
@@ -383,8 +384,14 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
         private final FileChannel channel;
         private final long end;
         private final MessageDigest md;
+
+        @GuardedBy("this")
         private long position;
+
+        @GuardedBy("this")
         private boolean sentAny;
+
+        @GuardedBy("this")
         private boolean done;
 
         Download(

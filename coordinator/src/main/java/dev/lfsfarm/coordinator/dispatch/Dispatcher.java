@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * the {@link ResultIntake}'s, watchers the {@link EventHub}'s; queries and checkpoints are in
  * {@link BuildQueries}.
  *
- * <p>Every field below the loop is confined to the dispatch thread; the loop's halted flag and the
- * observer are volatile; {@link RunningAttempts} is read by log chunks on other threads.
+ * <p>Threads: every field and part (builds, attempts, workers, events, the pool, the history, the
+ * paused flag) is confined to the dispatch thread, except the loop's halted flag and the observer
+ * (volatile, read from any thread) and {@link RunningAttempts#isCurrent} (log chunks, any thread).
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);

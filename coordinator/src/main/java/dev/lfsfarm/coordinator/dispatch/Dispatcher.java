@@ -188,7 +188,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void disconnectAll() {
         FarmException deposed = loop.deposed();
-        workers.disconnectAll(StatusMapping.status(deposed));
+        workers.disconnectAll(deposed);
         events.disconnectAll(StatusMapping.exception(deposed));
     }
 

@@ -9,7 +9,6 @@ import dev.lfsfarm.proto.v1.BuildState;
 import dev.lfsfarm.proto.v1.BuildStateChanged;
 import dev.lfsfarm.proto.v1.PackageStateChanged;
 import dev.lfsfarm.proto.v1.PackageStatus;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Clock;
 import java.util.HashMap;
@@ -152,7 +151,7 @@ public final class EventHub {
     }
 
     /** Ends every watcher's stream with {@code error} (this coordinator was deposed). */
-    public void disconnectAll(StatusRuntimeException error) {
+    public void disconnectAll(Throwable error) {
         for (Channel c : channels.values()) {
             for (ServerCallStreamObserver<BuildEvent> watcher : c.watchers) {
                 try {

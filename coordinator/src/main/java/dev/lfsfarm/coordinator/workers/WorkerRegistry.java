@@ -15,7 +15,6 @@ import dev.lfsfarm.proto.v1.Drain;
 import dev.lfsfarm.proto.v1.Hello;
 import dev.lfsfarm.proto.v1.Welcome;
 import dev.lfsfarm.proto.v1.WorkerSpeed;
-import io.grpc.Status;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -279,7 +278,7 @@ public final class WorkerRegistry {
     }
 
     /** Ends every worker's stream (this coordinator was deposed). */
-    public void disconnectAll(Status status) {
-        sessions.values().forEach(session -> session.close(status));
+    public void disconnectAll(FarmException why) {
+        sessions.values().forEach(session -> session.close(why));
     }
 }

@@ -21,7 +21,9 @@ public final class FarmException extends RuntimeException {
         /** Superseded by a newer leader epoch or attempt; the caller's view is out of date. */
         ABORTED,
         /** Not now: shutting down, deposed, or a store that cannot write; retry later, elsewhere. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** Stored data is corrupt or cannot be read back (a checkpoint's entry list). */
+        DATA_LOSS
     }
 
     private final Kind kind;

@@ -20,11 +20,8 @@ import dev.lfsfarm.proto.v1.PackageStatusOrBuilder;
 import dev.lfsfarm.proto.v1.Regression;
 import dev.lfsfarm.proto.v1.SubmitBuildRequest;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,32 +52,17 @@ import java.util.Set;
  * Effect.BuildFinished}.
  */
 public final class BuildLifecycle {
-    /** A package's ready time when it is not READY. */
-    private static final long NOT_READY = Long.MIN_VALUE;
-
     private final String id;
     private final SubmitBuildRequest spec;
     private final ResolvedGraph graph;
     private final String[] actionKeys;
     private final LifecycleContext context;
-    private final PackageStatus.Builder[] packages;
-    private final boolean[] cacheChecked;
-    /** Packages a worker may still be running from before a takeover: not placed until re-adopted or given up. */
-    private final boolean[] held;
-    /** Ticker nanos when each package last became READY, {@link #NOT_READY} otherwise: dispatch latency. */
-    private final long[] readySince;
-
+    private final PackageTable table;
     private final int[] requeues;
-    /** READY packages whose action key was not looked up in the cache yet ({@link #settleCached} drains it). */
-    private final Deque<Integer> cacheQueue = new ArrayDeque<>();
-    /** READY packages whose identical action runs elsewhere: looked up again by the next settleCached. */
-    private final Set<Integer> twinWait = new LinkedHashSet<>();
-
     private final Map<String, Attempt> attempts = new LinkedHashMap<>();
     /** Attempts restored from the registry that no worker has reported yet (after a takeover). */
     private final Set<String> orphans = new LinkedHashSet<>();
 
-    private final ProgressCounter counter;
     private BuildScheduler scheduler;
     private BuildState state = BuildState.BUILD_STATE_QUEUED;
     private Instant submittedAt;
@@ -105,25 +87,9 @@ public final class BuildLifecycle {
         this.actionKeys = actionKeys.clone();
         this.context = context;
         int n = graph.size();
-        this.packages = new PackageStatus.Builder[n];
-        this.cacheChecked = new boolean[n];
-        this.held = new boolean[n];
-        this.readySince = new long[n];
+        this.table = new PackageTable(graph, this.actionKeys, spec.getNoCache(), context.ticker());
         this.requeues = new int[n];
-        Arrays.fill(readySince, NOT_READY);
         this.submittedAt = context.clock().instant();
-        for (int i = 0; i < n; i++) {
-            packages[i] = PackageStatus.newBuilder()
-                    .setPackageId(graph.id(i))
-                    .setVersion(graph.recipe(i).version())
-                    .setState(PackageState.PACKAGE_STATE_WAITING)
-                    .setActionKey(actionKeys[i])
-                    .setSbuEstimate(graph.recipe(i).sbu());
-            for (int d : graph.dependencies(i)) {
-                packages[i].addDependsOn(graph.id(d));
-            }
-        }
-        this.counter = new ProgressCounter(graph, packages);
     }
 
     // ---- starting ----
@@ -153,20 +119,7 @@ public final class BuildLifecycle {
         if (!isFinished()) {
             throw FarmException.precondition("build " + id + " is " + state + "; only a finished build can be retried");
         }
-        for (PackageStatus.Builder p : packages) {
-            PackageState s = p.getState();
-            if (s != PackageState.PACKAGE_STATE_SUCCEEDED && s != PackageState.PACKAGE_STATE_CACHED) {
-                p.setState(PackageState.PACKAGE_STATE_WAITING)
-                        .clearSkippedBecause()
-                        .clearFailureReason()
-                        .clearFailureKind()
-                        .clearFailedPhase()
-                        .clearExitCode()
-                        .clearLogTail();
-            }
-        }
-        Arrays.fill(cacheChecked, false);
-        counter.invalidate();
+        table.resetUnfinished();
         retryCount++;
         finishedAt = null;
         return start();
@@ -197,16 +150,7 @@ public final class BuildLifecycle {
         submittedAt = ProtoTime.instant(stored.getSubmittedAt());
         startedAt = stored.hasStartedAt() ? ProtoTime.instant(stored.getStartedAt()) : null;
         finishedAt = stored.hasFinishedAt() ? ProtoTime.instant(stored.getFinishedAt()) : null;
-        for (PackageStatus status : stored.getPackagesList()) {
-            int task = graph.indexOf(status.getPackageId());
-            if (task >= 0) {
-                packages[task] = status.toBuilder()
-                        .setActionKey(actionKeys[task])
-                        .clearDependsOn()
-                        .addAllDependsOn(packages[task].getDependsOnList());
-            }
-        }
-        counter.invalidate();
+        stored.getPackagesList().forEach(table::restore);
         switch (state) {
             case BUILD_STATE_QUEUED, BUILD_STATE_RUNNING -> {
                 holdRunning();
@@ -236,7 +180,7 @@ public final class BuildLifecycle {
             PackageEstimate e = context.estimates()
                     .estimate(graph.id(task), graph.recipe(task).sbu());
             sbu[task] = e.getSbu();
-            packages[task].setSbuEstimate(e.getSbu()).setEstimateSource(e.getSource());
+            table.status(task).setSbuEstimate(e.getSbu()).setEstimateSource(e.getSource());
         }
         scheduler = new BuildScheduler(
                 graph, context.policy(), context.model(), context.referenceCores(), context.pool(), sbu);
@@ -244,13 +188,13 @@ public final class BuildLifecycle {
             scheduler.restrictTo(spec.getCalibrateWorker(), 1); // SBU is defined on one core
         }
         for (int task : graph.topologicalOrder()) {
-            PackageState s = packages[task].getState();
+            PackageState s = table.status(task).getState();
             if (scheduler.state(task) != TaskState.READY) {
                 continue; // skipped because an earlier package failed
             }
             if (s == PackageState.PACKAGE_STATE_SUCCEEDED || s == PackageState.PACKAGE_STATE_CACHED) {
                 scheduler.cached(task);
-                cacheChecked[task] = true;
+                table.cacheChecked(task);
             } else if (s == PackageState.PACKAGE_STATE_FAILED) {
                 scheduler.failedEarlier(task);
             }
@@ -260,7 +204,7 @@ public final class BuildLifecycle {
     /** Packages the registry says are running: their workers may still be building them. */
     private void holdRunning() {
         for (int task = 0; task < graph.size(); task++) {
-            PackageStatus.Builder status = packages[task];
+            PackageStatus.Builder status = table.status(task);
             if (status.getState() != PackageState.PACKAGE_STATE_RUNNING
                     || status.getAttemptId().isEmpty()) {
                 continue;
@@ -272,7 +216,7 @@ public final class BuildLifecycle {
                     status.getAttemptId(), id, task, graph.id(task), status.getWorker(), status.getAttempts(), started);
             attempts.put(a.id(), a);
             orphans.add(a.id());
-            held[task] = true;
+            table.hold(task, true);
             out.add(new Effect.AttemptStarted(a, actionKeys[task]));
         }
     }
@@ -289,7 +233,7 @@ public final class BuildLifecycle {
         if (a == null || !orphans.remove(attemptId)) {
             return List.of();
         }
-        held[a.task()] = false;
+        table.hold(a.task(), false);
         if (scheduler.state(a.task()) != TaskState.READY) {
             retire(a);
             syncState(a.task());
@@ -307,8 +251,8 @@ public final class BuildLifecycle {
             return List.of();
         }
         retire(a);
-        held[a.task()] = false;
-        packages[a.task()].setFailureReason(reason + "; requeued");
+        table.hold(a.task(), false);
+        table.status(a.task()).setFailureReason(reason + "; requeued");
         syncState(a.task());
         persist(List.of(a.task()));
         finishIfDoneInto();
@@ -326,37 +270,7 @@ public final class BuildLifecycle {
         if (spec.getNoCache()) {
             return List.of();
         }
-        // Only packages not looked up yet: those that became READY since the last call (syncState queues
-        // them) and those whose twin was in flight then. Copying and sorting the whole ready queue here
-        // on every dispatch made a 100,000-package build quadratic.
-        Deque<Integer> queue = new ArrayDeque<>(twinWait);
-        twinWait.clear();
-        queue.addAll(cacheQueue);
-        cacheQueue.clear();
-        List<Integer> changed = new ArrayList<>();
-        while (!queue.isEmpty()) {
-            int task = queue.poll();
-            if (cacheChecked[task] || scheduler.state(task) != TaskState.READY) {
-                continue;
-            }
-            if (shared.inFlight(actionKeys[task])) {
-                twinWait.add(task); // an identical action running elsewhere: check the cache again when it ends
-                continue;
-            }
-            cacheChecked[task] = true;
-            Optional<ActionResult> hit = shared.cached(actionKeys[task]);
-            if (hit.isPresent()) {
-                packages[task]
-                        .setCacheHit(true)
-                        .setArtifact(hit.get().getArtifact())
-                        .setManifest(hit.get().getManifest())
-                        .setMeasurements(hit.get().getMeasurements());
-                changed.add(task);
-                List<Integer> ready = scheduler.cached(task);
-                changed.addAll(ready);
-                queue.addAll(ready);
-            }
-        }
+        List<Integer> changed = table.settleCached(scheduler, shared);
         changed.forEach(this::syncState);
         persist(changed);
         return drain();
@@ -372,16 +286,14 @@ public final class BuildLifecycle {
             return List.of();
         }
         boolean waitForTwins = !spec.getNoCache();
-        return scheduler.assign(task -> !held[task] && (!waitForTwins || !shared.inFlight(actionKeys[task])));
+        return scheduler.assign(task -> !table.isHeld(task) && (!waitForTwins || !shared.inFlight(actionKeys[task])));
     }
 
     /** An assignment became attempt {@code attemptId}: the package is RUNNING there. */
     public List<Effect> assigned(Assignment assignment, String attemptId) {
         int task = assignment.task();
-        if (readySince[task] != NOT_READY) {
-            out.add(new Effect.Dispatched(graph.id(task), context.ticker().nanos() - readySince[task]));
-        }
-        PackageStatus.Builder status = packages[task];
+        table.readyNanos(task).ifPresent(nanos -> out.add(new Effect.Dispatched(graph.id(task), nanos)));
+        PackageStatus.Builder status = table.status(task);
         int number = status.getAttempts() + 1;
         Attempt attempt = new Attempt(
                 attemptId,
@@ -423,7 +335,7 @@ public final class BuildLifecycle {
         retire(a);
         int task = a.task();
         Instant now = context.clock().instant();
-        PackageStatus.Builder status = packages[task];
+        PackageStatus.Builder status = table.status(task);
         status.setWallSeconds(result.getMeasurements().getTotal().getWallSeconds())
                 .setMeasurements(result.getMeasurements())
                 .setExitCode(result.getExitCode())
@@ -478,7 +390,7 @@ public final class BuildLifecycle {
         }
         retire(a);
         int task = a.task();
-        PackageStatus.Builder status = packages[task];
+        PackageStatus.Builder status = table.status(task);
         List<Integer> changed = new ArrayList<>(List.of(task));
         int limit = context.maxRequeues();
         if (state == BuildState.BUILD_STATE_CANCELLING) {
@@ -502,7 +414,7 @@ public final class BuildLifecycle {
     public void phase(String attemptId, String phase) {
         Attempt a = attempts.get(attemptId);
         if (a != null) {
-            packages[a.task()].setCurrentPhase(phase);
+            table.status(a.task()).setCurrentPhase(phase);
         }
     }
 
@@ -540,11 +452,11 @@ public final class BuildLifecycle {
             out.add(new Effect.SendCancel(a.id(), a.worker(), CancelReason.CANCEL_REASON_BUILD_CANCELLED, why));
             boolean orphan = orphans.remove(a.id());
             retire(a);
-            held[a.task()] = false;
+            table.hold(a.task(), false);
             if (!orphan) {
                 scheduler.requeue(a.task());
             }
-            packages[a.task()].setFailureReason("interrupted: " + why);
+            table.status(a.task()).setFailureReason("interrupted: " + why);
             changed.add(a.task());
         }
         changed.forEach(this::syncState);
@@ -595,9 +507,7 @@ public final class BuildLifecycle {
         if (changed.isEmpty()) {
             return;
         }
-        changed.forEach(counter::touch);
-        List<PackageStatus> statuses = new ArrayList<>(changed.size());
-        changed.forEach(t -> statuses.add(packages[t].build()));
+        List<PackageStatus> statuses = table.snapshot(changed);
         out.add(new Effect.PersistPackages(id, statuses));
         statuses.forEach(s -> out.add(new Effect.PackageChanged(s)));
         out.add(new Effect.ProgressChanged(false));
@@ -614,33 +524,8 @@ public final class BuildLifecycle {
         return effects;
     }
 
-    /** Copies the scheduler's state of {@code task} into its status; returns whether it changed. */
     private boolean syncState(int task) {
-        if (held[task]) {
-            return false; // RUNNING on a worker from before the takeover, until re-adopted or given up
-        }
-        PackageState next = PackageStates.of(scheduler.state(task));
-        if (next != PackageState.PACKAGE_STATE_READY) {
-            readySince[task] = NOT_READY;
-        } else if (readySince[task] == NOT_READY) {
-            readySince[task] = context.ticker().nanos();
-        }
-        if (next == PackageState.PACKAGE_STATE_READY && !cacheChecked[task] && !spec.getNoCache()) {
-            cacheQueue.add(task);
-        }
-        PackageStatus.Builder status = packages[task];
-        if (status.getState() == next) {
-            return false;
-        }
-        if (next == PackageState.PACKAGE_STATE_CACHED && status.getState() == PackageState.PACKAGE_STATE_SUCCEEDED) {
-            return false; // a retry marks finished packages done again through the cache path
-        }
-        status.setState(next);
-        if (next == PackageState.PACKAGE_STATE_SKIPPED && scheduler.skippedBecause(task) >= 0) {
-            status.setSkippedBecause(graph.id(scheduler.skippedBecause(task)));
-        }
-        counter.touch(task);
-        return true;
+        return table.sync(task, scheduler);
     }
 
     // ---- queries ----
@@ -682,7 +567,7 @@ public final class BuildLifecycle {
 
     /** A package's status as it is now (a read-only view; it changes with later events). */
     public PackageStatusOrBuilder status(int task) {
-        return packages[task];
+        return table.status(task);
     }
 
     /** Packages not SUCCEEDED or CACHED: what {@link #retry} reruns. */
@@ -698,7 +583,7 @@ public final class BuildLifecycle {
 
     /** Whether package {@code task} is held for a worker from before a takeover. */
     public boolean isHeld(int task) {
-        return held[task];
+        return table.isHeld(task);
     }
 
     /** The current attempt {@code attemptId} of this build, if it is one. */
@@ -721,7 +606,7 @@ public final class BuildLifecycle {
     }
 
     public BuildProgress progress() {
-        return counter.progress();
+        return table.progress();
     }
 
     /** The build as the API shows it; {@code withPackages} false gives the summary only. */
@@ -731,10 +616,6 @@ public final class BuildLifecycle {
 
     /** Package statuses in topological order (dependencies first, book order for ties). */
     List<PackageStatus> packagesInOrder() {
-        List<PackageStatus> result = new ArrayList<>(packages.length);
-        for (int task : graph.topologicalOrder()) {
-            result.add(packages[task].build());
-        }
-        return result;
+        return table.inOrder();
     }
 }

@@ -1,7 +1,6 @@
 package dev.lfsfarm.coordinator.artifact;
 
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.UnsafeByteOperations;
 import dev.lfsfarm.common.artifact.Sha256;
 import dev.lfsfarm.proto.v1.ActionResult;
 import dev.lfsfarm.proto.v1.ArtifactKind;
@@ -23,12 +22,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -135,7 +132,7 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
             return;
         }
         ServerCallStreamObserver<DownloadResponse> call = (ServerCallStreamObserver<DownloadResponse>) responses;
-        Download download = new Download(call, digest, channel, offset, end);
+        BlobDownload download = new BlobDownload(store, call, digest, channel, offset, end);
         call.setOnCancelHandler(download::cancel);
         call.setOnReadyHandler(download::pump);
         download.pump();
@@ -372,114 +369,6 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
         }
     }
 
-    /**
-     * One Download call: sends chunks only while the transport is ready (flow control), so a slow
-     * client costs the server at most a chunk or two of memory, never the whole blob. A read of
-     * the whole blob is verified on the way; a corrupt blob is removed and reported as DATA_LOSS.
-     */
-    private final class Download {
-        private final ServerCallStreamObserver<DownloadResponse> call;
-        private final Digest digest;
-        private final FileChannel channel;
-        private final long end;
-        private final MessageDigest md;
-        private long position;
-        private boolean sentAny;
-        private boolean done;
-
-        Download(
-                ServerCallStreamObserver<DownloadResponse> call,
-                Digest digest,
-                FileChannel channel,
-                long offset,
-                long end) {
-            this.call = call;
-            this.digest = digest;
-            this.channel = channel;
-            this.position = offset;
-            this.end = end;
-            this.md = offset == 0 && end == digest.getSizeBytes() ? Sha256.newDigest() : null;
-        }
-
-        synchronized void pump() {
-            try {
-                while (!done) {
-                    if (position == end) {
-                        // Completing needs no readiness: the status follows the queued chunks.
-                        if (!sentAny) {
-                            call.onNext(DownloadResponse.newBuilder()
-                                    .setOffset(position)
-                                    .build());
-                        }
-                        finish();
-                        return;
-                    }
-                    if (!call.isReady()) {
-                        return; // the on-ready handler calls again when the client wants more
-                    }
-                    ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(MAX_CHUNK, end - position));
-                    while (chunk.hasRemaining()) {
-                        if (channel.read(chunk, position + chunk.position()) < 0) {
-                            corrupt("it ends at byte " + (position + chunk.position()));
-                            return;
-                        }
-                    }
-                    chunk.flip();
-                    if (md != null) {
-                        md.update(chunk.duplicate());
-                    }
-                    call.onNext(DownloadResponse.newBuilder()
-                            .setOffset(position)
-                            .setData(UnsafeByteOperations.unsafeWrap(chunk))
-                            .build());
-                    position += chunk.remaining();
-                    sentAny = true;
-                }
-            } catch (IOException e) {
-                close();
-                call.onError(storeFailure("Download of " + Sha256.describe(digest), e));
-            }
-        }
-
-        synchronized void cancel() {
-            close();
-        }
-
-        private void finish() throws IOException {
-            close();
-            if (md != null) {
-                String sha256 = Sha256.toHex(md.digest());
-                if (!sha256.equals(digest.getSha256())) {
-                    corrupt("its content hashes to sha256:" + sha256);
-                    return;
-                }
-            }
-            call.onCompleted();
-        }
-
-        private void corrupt(String why) throws IOException {
-            close();
-            store.remove(digest.getSha256());
-            LOG.error("stored blob {} is corrupt ({}); removed it from the store", Sha256.describe(digest), why);
-            call.onError(Status.DATA_LOSS
-                    .withDescription("stored blob " + Sha256.describe(digest) + " failed verification (" + why
-                            + "); it was removed from the store, upload it again")
-                    .asRuntimeException());
-        }
-
-        private void close() {
-            if (done) {
-                return;
-            }
-            done = true;
-            try {
-                channel.close();
-            } catch (IOException e) {
-                LOG.debug("closing {} failed", digest.getSha256(), e);
-            }
-        }
-    }
-
     /** Why a Digest is malformed, or null when it is well-formed. */
     private static String digestProblem(Digest digest, String field) {
         if (!Sha256.isValid(digest.getSha256())) {
@@ -498,7 +387,7 @@ public final class ArtifactServiceImpl extends ArtifactServiceGrpc.ArtifactServi
                 .asRuntimeException();
     }
 
-    private static StatusRuntimeException storeFailure(String what, IOException e) {
+    static StatusRuntimeException storeFailure(String what, IOException e) {
         String message = String.valueOf(e.getMessage());
         if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
             return Status.RESOURCE_EXHAUSTED

@@ -1,6 +1,6 @@
 package dev.lfsfarm.coordinator.checkpoint;
 
-import io.grpc.Status;
+import dev.lfsfarm.common.error.FarmException;
 import java.util.regex.Pattern;
 
 /**
@@ -20,10 +20,10 @@ public final class CheckpointName {
     /** Returns {@code name}, or throws INVALID_ARGUMENT explaining the rule. */
     public static String check(String name) {
         if (!isValid(name)) {
-            throw Status.INVALID_ARGUMENT
-                    .withDescription("bad checkpoint name '" + name + "': use 1 to 100 characters "
-                            + "from A-Z a-z 0-9 . _ - (not '.' or '..')")
-                    .asRuntimeException();
+            throw new FarmException(
+                    FarmException.Kind.INVALID_ARGUMENT,
+                    "bad checkpoint name '" + name + "': use 1 to 100 characters "
+                            + "from A-Z a-z 0-9 . _ - (not '.' or '..')");
         }
         return name;
     }

@@ -1,6 +1,9 @@
 package dev.lfsfarm.coordinator.dispatch;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lfsfarm.common.error.FarmException;
+import dev.lfsfarm.common.lifecycle.BuildLifecycle;
+import dev.lfsfarm.common.wire.ProtoTime;
 import dev.lfsfarm.coordinator.checkpoint.CheckpointName;
 import dev.lfsfarm.coordinator.state.BuildStateStore;
 import dev.lfsfarm.coordinator.state.SpecBlobs;
@@ -9,10 +12,9 @@ import dev.lfsfarm.proto.v1.CheckpointEntry;
 import dev.lfsfarm.proto.v1.CheckpointEntryList;
 import dev.lfsfarm.proto.v1.Digest;
 import dev.lfsfarm.proto.v1.PackageState;
-import dev.lfsfarm.proto.v1.PackageStatus;
+import dev.lfsfarm.proto.v1.PackageStatusOrBuilder;
 import dev.lfsfarm.proto.v1.Recipe;
 import dev.lfsfarm.proto.v1.RecipeSource;
-import io.grpc.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -20,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -43,10 +44,10 @@ public final class CheckpointRecorder {
     private static final Logger log = LoggerFactory.getLogger(CheckpointRecorder.class);
 
     private final BuildStateStore store;
-    private final Map<String, ActiveBuild> builds;
+    private final BuildTable builds;
     private final long epoch;
 
-    CheckpointRecorder(BuildStateStore store, Map<String, ActiveBuild> builds, long epoch) {
+    CheckpointRecorder(BuildStateStore store, BuildTable builds, long epoch) {
         this.store = store;
         this.builds = builds;
         this.epoch = epoch;
@@ -72,9 +73,7 @@ public final class CheckpointRecorder {
     Created create(String name, String buildId, String upto, Instant now, SpecBlobs blobs) {
         CheckpointName.check(name);
         if (buildId.isEmpty()) {
-            throw Status.INVALID_ARGUMENT
-                    .withDescription("a checkpoint needs a build id")
-                    .asRuntimeException();
+            throw new FarmException(FarmException.Kind.INVALID_ARGUMENT, "a checkpoint needs a build id");
         }
         Optional<Checkpoint> existing = store.findCheckpoint(name);
         if (existing.isPresent()) {
@@ -82,17 +81,17 @@ public final class CheckpointRecorder {
             if (c.getBuildId().equals(buildId) && c.getUpto().equals(upto)) {
                 return new Created(withEntries(c, blobs), false);
             }
-            throw Status.ALREADY_EXISTS
-                    .withDescription("checkpoint '" + name + "' already exists (build " + c.getBuildId()
-                            + (c.getUpto().isEmpty() ? "" : " up to " + c.getUpto()) + ")")
-                    .asRuntimeException();
+            throw new FarmException(
+                    FarmException.Kind.ALREADY_EXISTS,
+                    "checkpoint '" + name + "' already exists (build " + c.getBuildId()
+                            + (c.getUpto().isEmpty() ? "" : " up to " + c.getUpto()) + ")");
         }
-        ActiveBuild build = builds.get(buildId);
+        BuildLifecycle build = builds.get(buildId);
         if (build == null) {
-            throw Status.NOT_FOUND.withDescription("no build '" + buildId + "'").asRuntimeException();
+            throw new FarmException(FarmException.Kind.NOT_FOUND, "no build '" + buildId + "'");
         }
         List<CheckpointEntry> entries = entries(build, upto);
-        com.google.protobuf.Timestamp created = ActiveBuild.timestamp(now);
+        com.google.protobuf.Timestamp created = ProtoTime.timestamp(now);
         byte[] list = CheckpointEntryList.newBuilder()
                 .setName(name)
                 .setCreatedAt(created)
@@ -115,7 +114,7 @@ public final class CheckpointRecorder {
                 .setArtifactBytes(entries.stream()
                         .mapToLong(e -> e.getArtifact().getSizeBytes())
                         .sum())
-                .setBookName(build.spec.getBook().getName())
+                .setBookName(build.spec().getBook().getName())
                 .setCreatedEpoch(epoch)
                 .build();
         store.saveCheckpoint(summary);
@@ -129,15 +128,14 @@ public final class CheckpointRecorder {
     }
 
     /** The build's packages in topological order up to and including {@code upto}, each with its artifact. */
-    static List<CheckpointEntry> entries(ActiveBuild build, String upto) {
-        int[] order = build.graph.topologicalOrder();
+    static List<CheckpointEntry> entries(BuildLifecycle build, String upto) {
+        int[] order = build.graph().topologicalOrder();
         int end = order.length;
         if (!upto.isEmpty()) {
-            int last = build.graph.indexOf(upto);
+            int last = build.graph().indexOf(upto);
             if (last < 0) {
-                throw Status.NOT_FOUND
-                        .withDescription("no package '" + upto + "' in build " + build.id)
-                        .asRuntimeException();
+                throw new FarmException(
+                        FarmException.Kind.NOT_FOUND, "no package '" + upto + "' in build " + build.id());
             }
             end = 0;
             while (order[end] != last) {
@@ -147,21 +145,20 @@ public final class CheckpointRecorder {
         }
         List<CheckpointEntry> entries = new ArrayList<>(end);
         for (int i = 0; i < end; i++) {
-            PackageStatus.Builder p = build.packages[order[i]];
+            PackageStatusOrBuilder p = build.status(order[i]);
             PackageState state = p.getState();
             if (state != PackageState.PACKAGE_STATE_SUCCEEDED && state != PackageState.PACKAGE_STATE_CACHED) {
-                throw Status.FAILED_PRECONDITION
-                        .withDescription("package " + p.getPackageId() + " is "
-                                + state.name().replace("PACKAGE_STATE_", "") + " in build " + build.id
+                throw new FarmException(
+                        FarmException.Kind.FAILED_PRECONDITION,
+                        "package " + p.getPackageId() + " is "
+                                + state.name().replace("PACKAGE_STATE_", "") + " in build " + build.id()
                                 + "; every package "
-                                + (upto.isEmpty() ? "of the build" : "up to " + upto) + " must be SUCCEEDED or CACHED")
-                        .asRuntimeException();
+                                + (upto.isEmpty() ? "of the build" : "up to " + upto) + " must be SUCCEEDED or CACHED");
             }
             if (p.getArtifact().getSha256().isEmpty()) {
-                throw Status.FAILED_PRECONDITION
-                        .withDescription(
-                                "package " + p.getPackageId() + " of build " + build.id + " has no artifact recorded")
-                        .asRuntimeException();
+                throw new FarmException(
+                        FarmException.Kind.FAILED_PRECONDITION,
+                        "package " + p.getPackageId() + " of build " + build.id() + " has no artifact recorded");
             }
             entries.add(CheckpointEntry.newBuilder()
                     .setPackageId(p.getPackageId())
@@ -196,9 +193,7 @@ public final class CheckpointRecorder {
     private Checkpoint find(String name) {
         CheckpointName.check(name);
         return store.findCheckpoint(name)
-                .orElseThrow(() -> Status.NOT_FOUND
-                        .withDescription("no checkpoint '" + name + "'")
-                        .asRuntimeException());
+                .orElseThrow(() -> new FarmException(FarmException.Kind.NOT_FOUND, "no checkpoint '" + name + "'"));
     }
 
     private static Checkpoint withEntries(Checkpoint summary, SpecBlobs blobs) {
@@ -213,15 +208,14 @@ public final class CheckpointRecorder {
         try {
             return CheckpointEntryList.parseFrom(blobs.get(sha256)).getEntriesList();
         } catch (InvalidProtocolBufferException e) {
-            throw Status.DATA_LOSS
-                    .withDescription(
-                            "the entry list of checkpoint " + summary.getName() + " (sha256:" + sha256 + ") is corrupt")
-                    .asRuntimeException();
+            throw new FarmException(
+                    FarmException.Kind.DATA_LOSS,
+                    "the entry list of checkpoint " + summary.getName() + " (sha256:" + sha256 + ") is corrupt");
         } catch (IOException e) {
-            throw Status.DATA_LOSS
-                    .withDescription("the entry list of checkpoint " + summary.getName() + " (sha256:" + sha256
-                            + ") cannot be read from the artifact store: " + e.getMessage())
-                    .asRuntimeException();
+            throw new FarmException(
+                    FarmException.Kind.DATA_LOSS,
+                    "the entry list of checkpoint " + summary.getName() + " (sha256:" + sha256
+                            + ") cannot be read from the artifact store: " + e.getMessage());
         }
     }
 
@@ -261,8 +255,9 @@ public final class CheckpointRecorder {
     /** The artifact and manifest of every package of every build this dispatcher knows, and nothing else. */
     Set<String> referencedDigests() {
         Set<String> result = new HashSet<>();
-        for (ActiveBuild build : builds.values()) {
-            for (PackageStatus.Builder p : build.packages) {
+        for (BuildLifecycle build : builds.all()) {
+            for (int task = 0; task < build.graph().size(); task++) {
+                PackageStatusOrBuilder p = build.status(task);
                 result.add(p.getArtifact().getSha256());
                 result.add(p.getManifest().getSha256());
             }
@@ -278,8 +273,8 @@ public final class CheckpointRecorder {
      */
     Set<String> blobsInUse() {
         Set<String> result = referencedDigests();
-        for (ActiveBuild build : builds.values()) {
-            for (Recipe recipe : build.spec.getBook().getRecipesList()) {
+        for (BuildLifecycle build : builds.all()) {
+            for (Recipe recipe : build.spec().getBook().getRecipesList()) {
                 for (RecipeSource s : recipe.getSourcesList()) {
                     result.add(s.getPathDigest().getSha256());
                     result.add(s.getSha256());

@@ -1,5 +1,7 @@
 package dev.lfsfarm.coordinator.dispatch;
 
+import dev.lfsfarm.common.lifecycle.BuildLifecycle;
+import dev.lfsfarm.coordinator.workers.WorkerSession;
 import dev.lfsfarm.proto.v1.BuildState;
 import dev.lfsfarm.proto.v1.PackageState;
 import java.util.Collection;
@@ -24,16 +26,16 @@ public record DispatchSnapshot(
         packages = Map.copyOf(packages);
     }
 
-    static DispatchSnapshot of(Collection<ActiveBuild> all, Collection<WorkerSession> sessions) {
+    static DispatchSnapshot of(Collection<BuildLifecycle> all, Collection<WorkerSession> sessions) {
         Map<BuildState, Integer> builds = new EnumMap<>(BuildState.class);
         Map<PackageState, Integer> packages = new EnumMap<>(PackageState.class);
-        for (ActiveBuild build : all) {
-            builds.merge(build.state, 1, Integer::sum);
-            if (build.isFinished() || build.state == BuildState.BUILD_STATE_INTERRUPTED) {
+        for (BuildLifecycle build : all) {
+            builds.merge(build.state(), 1, Integer::sum);
+            if (build.isFinished() || build.state() == BuildState.BUILD_STATE_INTERRUPTED) {
                 continue;
             }
-            for (var status : build.packages) {
-                packages.merge(status.getState(), 1, Integer::sum);
+            for (int task = 0; task < build.graph().size(); task++) {
+                packages.merge(build.status(task).getState(), 1, Integer::sum);
             }
         }
         int connected = (int) sessions.stream().filter(WorkerSession::isOpen).count();

@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.log;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -94,11 +95,23 @@ public final class LogStore {
         private final Path[] files;
         private final long segmentBytes;
         private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+        @GuardedBy("this")
         private int currentIndex;
+
+        @GuardedBy("this")
         private long written;
+
+        @GuardedBy("this")
         private long currentStart;
+
+        @GuardedBy("this")
         private long olderStart;
+
+        @GuardedBy("this")
         private boolean hasOlder;
+
+        @GuardedBy("this")
         private boolean closed;
 
         AttemptLog(Path first, Path second, long segmentBytes) {

@@ -3,6 +3,7 @@ package dev.lfsfarm.coordinator.service;
 import com.google.protobuf.ByteString;
 import dev.lfsfarm.coordinator.dispatch.Dispatcher;
 import dev.lfsfarm.coordinator.log.LogStore;
+import dev.lfsfarm.coordinator.workers.WorkerView;
 import dev.lfsfarm.proto.v1.AttemptInfo;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildEvent;
@@ -155,7 +156,7 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
                 views -> {
                     ListWorkersResponse.Builder response = ListWorkersResponse.newBuilder()
                             .setLeaderEpoch(dispatcher().epoch());
-                    for (Dispatcher.WorkerView view : views) {
+                    for (WorkerView view : views) {
                         if (view.slot() == null && !request.getIncludeLost()) {
                             continue;
                         }
@@ -182,7 +183,7 @@ public final class BuildServiceImpl extends BuildServiceGrpc.BuildServiceImplBas
                 observer);
     }
 
-    static WorkerStatus status(Dispatcher.WorkerView view) {
+    static WorkerStatus status(WorkerView view) {
         WorkerStatus.Builder w = WorkerStatus.newBuilder()
                 .setName(view.session().name())
                 .setPlatform(view.session().platform())

@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.service;
 
+import dev.lfsfarm.common.error.FarmException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -34,6 +35,9 @@ final class Replies {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof StatusRuntimeException s) {
             return s;
+        }
+        if (cause instanceof FarmException f) {
+            return StatusMapping.exception(f);
         }
         log.error("internal error", cause);
         return Status.INTERNAL.withDescription(cause.toString()).asRuntimeException();

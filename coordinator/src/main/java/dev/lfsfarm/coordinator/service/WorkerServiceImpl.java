@@ -1,7 +1,7 @@
 package dev.lfsfarm.coordinator.service;
 
 import dev.lfsfarm.coordinator.dispatch.Dispatcher;
-import dev.lfsfarm.coordinator.dispatch.WorkerSession;
+import dev.lfsfarm.coordinator.workers.WorkerSession;
 import dev.lfsfarm.proto.v1.CoordinatorMessage;
 import dev.lfsfarm.proto.v1.ResultAck;
 import dev.lfsfarm.proto.v1.WorkerMessage;
@@ -30,7 +30,7 @@ public final class WorkerServiceImpl extends WorkerServiceGrpc.WorkerServiceImpl
     @Override
     public StreamObserver<WorkerMessage> connect(StreamObserver<CoordinatorMessage> responses) {
         Dispatcher dispatcher = dispatchers.get();
-        WorkerSession session = new WorkerSession(responses, PeerAddress.current());
+        WorkerSession session = new WorkerSession(responses, PeerAddress.current(), dispatcher.ticker());
         return new StreamObserver<>() {
             private boolean helloSeen;
 
@@ -62,10 +62,10 @@ public final class WorkerServiceImpl extends WorkerServiceGrpc.WorkerServiceImpl
                                 send(CoordinatorMessage.newBuilder()
                                         .setResultAck(ack)
                                         .build());
-                            } else if (Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE) {
+                            } else if (StatusMapping.of(error).getCode() == Status.Code.UNAVAILABLE) {
                                 // Deposed or stopping: no verdict at all. The worker keeps the result and
                                 // resends it to the next leader; an ack here would make it drop the result.
-                                fail(Status.fromThrowable(error));
+                                fail(StatusMapping.of(error));
                             } else {
                                 log.error(
                                         "result of attempt {} could not be applied",

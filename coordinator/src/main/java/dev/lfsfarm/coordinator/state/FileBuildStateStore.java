@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.state;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.lfsfarm.coordinator.checkpoint.CheckpointName;
 import dev.lfsfarm.proto.v1.AttemptRecord;
 import dev.lfsfarm.proto.v1.Build;
@@ -47,9 +48,14 @@ public final class FileBuildStateStore implements BuildStateStore {
 
     private final Path root;
     private final Path checkpoints;
+
+    @GuardedBy("this")
     private final Map<String, OutputStream> journals = new HashMap<>();
+
     private final Path historyFile;
     private final Path calibrationsFile;
+
+    @GuardedBy("this")
     private OutputStream history;
 
     public FileBuildStateStore(Path stateDir) {

@@ -1,5 +1,6 @@
 package dev.lfsfarm.coordinator.state;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lfsfarm.common.zk.ZkPaths;
@@ -64,10 +65,13 @@ public final class ZkBuildStateStore implements BuildStateStore {
     private final CuratorFramework client;
     private final SpecBlobs specs;
     /** Per build: its spec digest and size (for meta rewrites) and the tasks that have a node. */
+    @GuardedBy("this")
     private final Map<String, BuildRecord> records = new HashMap<>();
 
+    @GuardedBy("this")
     private final Map<String, Set<String>> written = new HashMap<>();
     /** Nodes under /farm/history and /farm/calibrations known to exist (create vs. setData). */
+    @GuardedBy("this")
     private final Set<String> existingNodes = new HashSet<>();
 
     public ZkBuildStateStore(EpochFence fence, SpecBlobs specs) {

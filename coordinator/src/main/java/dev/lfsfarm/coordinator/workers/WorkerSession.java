@@ -1,5 +1,11 @@
-package dev.lfsfarm.coordinator.dispatch;
+package dev.lfsfarm.coordinator.workers;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.lfsfarm.common.error.FarmException;
+import dev.lfsfarm.common.time.Ticker;
+import dev.lfsfarm.coordinator.service.StatusMapping;
+import dev.lfsfarm.proto.v1.CancelAttempt;
+import dev.lfsfarm.proto.v1.CancelReason;
 import dev.lfsfarm.proto.v1.Capacity;
 import dev.lfsfarm.proto.v1.CoordinatorMessage;
 import dev.lfsfarm.proto.v1.PlatformFacts;
@@ -9,12 +15,21 @@ import java.time.Instant;
 
 /**
  * One worker's Connect stream as the dispatcher sees it. Messages to the worker are sent only from
- * the dispatcher thread (a gRPC stream is not thread-safe); liveness is stamped from any thread.
+ * the dispatcher thread (a gRPC stream is not thread-safe); liveness is stamped from any thread,
+ * on the injected ticker.
+ *
+ * <p>Shared: {@code lastSeenNanos} and {@code open} are volatile (stamped by the stream's threads);
+ * the stream itself is guarded by {@code this}; name, instance, platform, capacity and connection
+ * time are set and read on the dispatch thread only.
  */
 public final class WorkerSession {
+    @GuardedBy("this")
     private final StreamObserver<CoordinatorMessage> stream;
+
     private final String peer;
-    private volatile long lastSeenNanos = System.nanoTime();
+    private final Ticker ticker;
+    private volatile long lastSeenNanos;
+
     private volatile boolean open = true;
     private String name;
     private String instanceId;
@@ -22,26 +37,29 @@ public final class WorkerSession {
     private Capacity capacity;
     private Instant connectedSince;
 
-    public WorkerSession(StreamObserver<CoordinatorMessage> stream, String peer) {
+    /** @param ticker the dispatcher's ticker: silence is measured on it */
+    public WorkerSession(StreamObserver<CoordinatorMessage> stream, String peer, Ticker ticker) {
         this.stream = stream;
         this.peer = peer;
+        this.ticker = ticker;
+        this.lastSeenNanos = ticker.nanos();
     }
 
-    void identify(String name, String instanceId, PlatformFacts platform, Capacity capacity) {
+    void identify(String name, String instanceId, PlatformFacts platform, Capacity capacity, Instant now) {
         this.name = name;
         this.instanceId = instanceId;
         this.platform = platform;
         this.capacity = capacity;
-        this.connectedSince = Instant.now();
+        this.connectedSince = now;
     }
 
     /** Any message from the worker counts as a sign of life. */
     public void touch() {
-        lastSeenNanos = System.nanoTime();
+        lastSeenNanos = ticker.nanos();
     }
 
     long silentNanos() {
-        return System.nanoTime() - lastSeenNanos;
+        return ticker.nanos() - lastSeenNanos;
     }
 
     /** Sends a message; any thread (the stream itself is not thread-safe, so sends are serialised). */
@@ -66,6 +84,21 @@ public final class WorkerSession {
                 // already closed by the transport
             }
         }
+    }
+
+    /** Tells the worker to stop an attempt. */
+    public void sendCancel(String attemptId, CancelReason reason, String message) {
+        send(CoordinatorMessage.newBuilder()
+                .setCancel(CancelAttempt.newBuilder()
+                        .setAttemptId(attemptId)
+                        .setReason(reason)
+                        .setMessage(message))
+                .build());
+    }
+
+    /** Ends the stream with the status of a core failure. */
+    public void close(FarmException why) {
+        close(StatusMapping.status(why));
     }
 
     /** The worker half-closed: finish our side too. */

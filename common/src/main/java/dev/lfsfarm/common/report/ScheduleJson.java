@@ -79,16 +79,22 @@ public final class ScheduleJson {
         json.writeArrayFieldStart("schedule");
         for (ScheduledRun run : result.schedule()) {
             json.writeStartObject();
-            json.writeStringField("id", run.id());
-            json.writeStringField("worker", run.worker());
-            json.writeNumberField("cores", run.cores());
-            json.writeFieldName("start");
-            json.writeNumber(Seconds.of(run.startMicros()));
+            writeRunStart(json, run.id(), run.worker(), run.cores(), run.startMicros());
             json.writeFieldName("end");
             json.writeNumber(Seconds.of(run.endMicros()));
             json.writeEndObject();
         }
         json.writeEndArray();
+    }
+
+    /** The fields a scheduled run and a lost one share: {@code id, worker, cores, start}. */
+    private static void writeRunStart(JsonGenerator json, String id, String worker, int cores, long startMicros)
+            throws IOException {
+        json.writeStringField("id", id);
+        json.writeStringField("worker", worker);
+        json.writeNumberField("cores", cores);
+        json.writeFieldName("start");
+        json.writeNumber(Seconds.of(startMicros));
     }
 
     /** What lost workers cost: requeues, wasted work, and the packages never built (empty without losses). */
@@ -99,11 +105,7 @@ public final class ScheduleJson {
         json.writeArrayFieldStart("lost_runs");
         for (LostRun run : result.lostRuns()) {
             json.writeStartObject();
-            json.writeStringField("id", run.id());
-            json.writeStringField("worker", run.worker());
-            json.writeNumberField("cores", run.cores());
-            json.writeFieldName("start");
-            json.writeNumber(Seconds.of(run.startMicros()));
+            writeRunStart(json, run.id(), run.worker(), run.cores(), run.startMicros());
             json.writeFieldName("lost_at");
             json.writeNumber(Seconds.of(run.lostAtMicros()));
             json.writeBooleanField("requeued", run.requeued());

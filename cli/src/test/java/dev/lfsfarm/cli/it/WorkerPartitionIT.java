@@ -66,7 +66,7 @@ class WorkerPartitionIT {
                 getClass().getSimpleName() + "."
                         + test.getTestMethod().orElseThrow().getName());
         // On every address: the CLI comes over loopback, cut over the veth pair.
-        farm.startCoordinatorListening("0.0.0.0:" + farm.port());
+        farm.startCoordinatorListening("0.0.0.0");
         marks = Marks.in(dir);
     }
 

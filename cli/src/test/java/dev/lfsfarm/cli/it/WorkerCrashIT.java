@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lfsfarm.common.testing.BookFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,22 +42,27 @@ class WorkerCrashIT {
     }
 
     @Test
-    void aPackageOfAKilledWorkerIsRequeuedOnTheOtherWorkerAndTheBuildSucceeds() {
-        // slow builds for 8 s (long enough to be killed in the middle); after-slow needs its artifact.
+    void aPackageOfAKilledWorkerIsRequeuedOnTheOtherWorkerAndTheBuildSucceeds() throws Exception {
+        // slow's build phase holds until the test opens the gate (2 minutes at most), so its first
+        // attempt is still running when its worker is killed, however slowly the test gets there;
+        // after-slow needs its artifact.
+        Path gate = marks.dir().resolve("gate");
         Path book = new BookFixture(dir.resolve("book"))
                 .book("name: crash\n" + marks.defaultsEnv())
                 .recipe("slow", """
                         version: "1.0"
                         sbu: 5
+                        env: {GATE: "%s"}
                         phases:
                           build: |
                             echo "slow build started" >> "$MARKS"
-                            sleep 8
+                            for i in $(seq 1200); do [ -e "$GATE" ] && break; sleep 0.1; done
+                            [ -e "$GATE" ] || exit 1
                             echo built > built.txt
                           install: |
                             install -D -m 644 built.txt "$DESTDIR/usr/share/slow/built.txt"
                             echo "slow installed" >> "$MARKS"
-                        """)
+                        """.formatted(gate))
                 .recipe("quick", """
                         version: "1.0"
                         sbu: 0.1
@@ -115,6 +121,7 @@ class WorkerCrashIT {
                     && slow.path("worker").asText().equals(survivor);
         });
         assertThat(new BuildView(requeued).pkg("slow").path("state").asText()).isIn("RUNNING", "SUCCEEDED");
+        Files.createFile(gate); // the second attempt may finish now
 
         CliResult result = submit.await(Duration.ofSeconds(90));
         assertThat(result.exitCode())

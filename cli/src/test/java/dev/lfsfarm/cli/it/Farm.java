@@ -33,6 +33,13 @@ import java.util.regex.Pattern;
  */
 final class Farm implements AutoCloseable {
     static final Duration CLI_TIMEOUT = Duration.ofSeconds(150);
+
+    /**
+     * How long a coordinator or worker JVM may take to come up: a liveness bound, not a speed
+     * claim. On a 2-core machine at load average 18 a worker took 20 s from its start to ACTIVE.
+     */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
     static final Duration POLL_INTERVAL = Duration.ofMillis(150);
 
     /** The coordinator's log line naming the address it got (it listens on port 0). */
@@ -126,13 +133,13 @@ final class Farm implements AutoCloseable {
                 "0.5"));
         args.addAll(List.of(extra));
         coordinator = start("coordinator", args);
-        port = await("the coordinator logs the port it listens on", Duration.ofSeconds(30), () -> {
+        port = await("the coordinator logs the port it listens on", START_TIMEOUT, () -> {
             assertAlive(coordinator);
             Matcher m = LISTENING.matcher(coordinator.output());
             return m.find() ? Integer.parseInt(m.group(1)) : null;
         });
         address = "127.0.0.1:" + port;
-        await("the coordinator answers on " + address, Duration.ofSeconds(30), () -> {
+        await("the coordinator answers on " + address, START_TIMEOUT, () -> {
             assertAlive(coordinator);
             CliResult r = poll("workers", "-o", "json");
             return r.exitCode() == 0 ? r : null;
@@ -199,7 +206,7 @@ final class Farm implements AutoCloseable {
 
     void awaitActive(String... names) {
         for (String name : names) {
-            awaitWorker(name, "ACTIVE", Duration.ofSeconds(30));
+            awaitWorker(name, "ACTIVE", START_TIMEOUT);
         }
     }
 

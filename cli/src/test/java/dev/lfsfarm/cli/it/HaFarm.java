@@ -236,11 +236,12 @@ final class HaFarm implements AutoCloseable {
         Path out = dir.resolve("logs").resolve("cli-" + System.nanoTime() + ".out");
         Path err = out.resolveSibling(out.getFileName() + ".err");
         try {
-            Process p = new ProcessBuilder(FarmProcess.command(full))
+            ProcessBuilder builder = new ProcessBuilder(FarmProcess.command(full))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()));
+            FarmProcess.cleanEnvironment(builder.environment());
+            Process p = builder.start();
             if (!p.waitFor(Farm.CLI_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("farm " + full + " did not finish");

@@ -159,7 +159,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                         "coordinator-shutdown"));
         log.info(
                 "listening on {}{}",
-                listen,
+                listen.substring(0, listen.lastIndexOf(':') + 1) + server.port(), // the port it got for port 0
                 metrics.boundAddress()
                         .map(a -> ", metrics on http://" + a.getHostString() + ":" + a.getPort() + "/metrics")
                         .orElse(""));

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A farm on loopback for one test: a coordinator JVM and worker JVMs started from the shaded jar,
@@ -31,12 +33,22 @@ import java.util.function.Predicate;
  */
 final class Farm implements AutoCloseable {
     static final Duration CLI_TIMEOUT = Duration.ofSeconds(150);
+
+    /**
+     * How long a coordinator or worker JVM may take to come up: a liveness bound, not a speed
+     * claim. On a 2-core machine at load average 18 a worker took 20 s from its start to ACTIVE.
+     */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
     static final Duration POLL_INTERVAL = Duration.ofMillis(150);
+
+    /** The coordinator's log line naming the address it got (it listens on port 0). */
+    private static final Pattern LISTENING = Pattern.compile("listening on \\S*:(\\d+)");
 
     private final Path dir;
     private final String testName;
-    private final int port;
-    private final String address;
+    private int port;
+    private String address;
     private final List<FarmProcess> processes = new ArrayList<>();
     private final Map<String, FarmProcess> workers = new LinkedHashMap<>();
     private final List<Process> background = new ArrayList<>();
@@ -46,16 +58,19 @@ final class Farm implements AutoCloseable {
     Farm(Path dir, String testName) {
         this.dir = dir.toAbsolutePath();
         this.testName = testName;
-        this.port = LoopbackPorts.free(1)[0];
-        this.address = "127.0.0.1:" + port;
     }
 
+    /** {@code 127.0.0.1:PORT} of the coordinator (known once {@link #startCoordinator} has returned). */
     String address() {
+        if (address == null) {
+            throw new IllegalStateException("the coordinator's address is known once it has started");
+        }
         return address;
     }
 
     /** The coordinator's port (loopback, or every address with {@link #startCoordinatorListening}). */
     int port() {
+        address(); // fails before the start
         return port;
     }
 
@@ -88,18 +103,22 @@ final class Farm implements AutoCloseable {
         return w;
     }
 
-    /** Starts the coordinator (lease 3 s, heartbeat 0.5 s) and waits until it answers. */
+    /**
+     * Starts the coordinator (lease 3 s, heartbeat 0.5 s) on port 0 of loopback, reads the port it
+     * got from its log, and waits until it answers there. (A port found free beforehand could be
+     * taken by another process before the coordinator's JVM has started and bound it.)
+     */
     Farm startCoordinator(String... extra) {
-        return startCoordinatorListening(address, extra);
+        return startCoordinatorListening("127.0.0.1", extra);
     }
 
     /**
-     * Like {@link #startCoordinator}, but the coordinator listens on {@code listen} (for example
-     * {@code 0.0.0.0:}{@link #port()}, to be reachable from a network namespace too). The CLI
-     * commands and polls still use {@link #address()}, so {@code listen} must include loopback on
-     * this farm's port.
+     * Like {@link #startCoordinator}, but the coordinator listens on port 0 of {@code host} (for
+     * example {@code 0.0.0.0}, to be reachable from a network namespace too). The CLI commands and
+     * polls use {@link #address()}, loopback on that port, so {@code host} must include loopback.
      */
-    Farm startCoordinatorListening(String listen, String... extra) {
+    Farm startCoordinatorListening(String host, String... extra) {
+        String listen = host + ":0";
         List<String> args = new ArrayList<>(List.of(
                 "coordinator",
                 "--listen",
@@ -114,7 +133,13 @@ final class Farm implements AutoCloseable {
                 "0.5"));
         args.addAll(List.of(extra));
         coordinator = start("coordinator", args);
-        await("the coordinator answers on " + address, Duration.ofSeconds(30), () -> {
+        port = await("the coordinator logs the port it listens on", START_TIMEOUT, () -> {
+            assertAlive(coordinator);
+            Matcher m = LISTENING.matcher(coordinator.output());
+            return m.find() ? Integer.parseInt(m.group(1)) : null;
+        });
+        address = "127.0.0.1:" + port;
+        await("the coordinator answers on " + address, START_TIMEOUT, () -> {
             assertAlive(coordinator);
             CliResult r = poll("workers", "-o", "json");
             return r.exitCode() == 0 ? r : null;
@@ -135,7 +160,7 @@ final class Farm implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of(
                 "worker",
                 "--coordinator",
-                address,
+                address(),
                 "--name",
                 name,
                 "--slots",
@@ -181,7 +206,7 @@ final class Farm implements AutoCloseable {
 
     void awaitActive(String... names) {
         for (String name : names) {
-            awaitWorker(name, "ACTIVE", Duration.ofSeconds(30));
+            awaitWorker(name, "ACTIVE", START_TIMEOUT);
         }
     }
 
@@ -229,7 +254,7 @@ final class Farm implements AutoCloseable {
     CliResult cli(Duration timeout, String... args) {
         List<String> full = new ArrayList<>(List.of(args));
         full.add("--coordinator");
-        full.add(address);
+        full.add(address());
         return exec(timeout, full);
     }
 
@@ -319,7 +344,7 @@ final class Farm implements AutoCloseable {
     Background cliInBackground(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
         full.add("--coordinator");
-        full.add(address);
+        full.add(address());
         int n = ++cliRuns;
         Path logs = dir.resolve("logs");
         Path out = logs.resolve("cli-" + n + ".out");
@@ -345,7 +370,7 @@ final class Farm implements AutoCloseable {
     CliResult poll(String... args) {
         List<String> full = new ArrayList<>(List.of(args));
         full.add("--coordinator");
-        full.add(address);
+        full.add(address());
         CliRun run = CliRun.of(full.toArray(String[]::new));
         return new CliResult(String.join(" ", full), run.exitCode(), run.out(), run.err());
     }

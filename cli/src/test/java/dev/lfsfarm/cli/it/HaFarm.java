@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
 
@@ -34,6 +36,9 @@ import org.apache.curator.framework.CuratorFramework;
 final class HaFarm implements AutoCloseable {
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
     static final Duration WAIT = Duration.ofSeconds(120);
+
+    /** A coordinator's log line naming the address it got (it listens on port 0). */
+    private static final Pattern LISTENING = Pattern.compile("listening on \\S*:(\\d+)");
 
     private final Path dir;
     private final String testName;
@@ -102,10 +107,12 @@ final class HaFarm implements AutoCloseable {
         return zk;
     }
 
-    /** Starts coordinator {@code name} (lease 4 s, session timeout 4 s) on a free loopback port. */
+    /**
+     * Starts coordinator {@code name} (lease 4 s, session timeout 4 s) on port 0 of loopback; it
+     * advertises the port it got, which {@link #address} reads from its log.
+     */
     FarmProcess startCoordinator(String name) {
-        String address = "127.0.0.1:" + LoopbackPorts.free(1)[0];
-        addresses.put(name, address);
+        String address = "127.0.0.1:0";
         FarmProcess p = start(
                 name,
                 List.of(
@@ -136,8 +143,24 @@ final class HaFarm implements AutoCloseable {
         return coordinators.get(name);
     }
 
+    /** {@code 127.0.0.1:PORT} of a coordinator: waits until it logs the port it listens on. */
     String address(String coordinator) {
-        return addresses.get(coordinator);
+        return addresses.computeIfAbsent(coordinator, name -> {
+            FarmProcess p = coordinators.get(name);
+            if (p == null) {
+                throw new IllegalArgumentException("no coordinator " + name + " started");
+            }
+            return await(name + " logs the port it listens on", () -> {
+                Matcher m = LISTENING.matcher(p.output());
+                if (m.find()) {
+                    return "127.0.0.1:" + m.group(1);
+                }
+                if (!p.isAlive()) {
+                    throw new AssertionError(p + " exited before it listened\n" + diagnostics());
+                }
+                return null;
+            });
+        });
     }
 
     /** Starts a worker (2 slots, 1 core each) that finds the leader through ZooKeeper. */
@@ -209,15 +232,16 @@ final class HaFarm implements AutoCloseable {
     CliResult cli(String coordinator, String... args) {
         List<String> full = new ArrayList<>(List.of(args));
         full.add("--coordinator");
-        full.add(addresses.get(coordinator));
+        full.add(address(coordinator));
         Path out = dir.resolve("logs").resolve("cli-" + System.nanoTime() + ".out");
         Path err = out.resolveSibling(out.getFileName() + ".err");
         try {
-            Process p = new ProcessBuilder(FarmProcess.command(full))
+            ProcessBuilder builder = new ProcessBuilder(FarmProcess.command(full))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(FarmProcess.devNull()));
+            FarmProcess.cleanEnvironment(builder.environment());
+            Process p = builder.start();
             if (!p.waitFor(Farm.CLI_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("farm " + full + " did not finish");

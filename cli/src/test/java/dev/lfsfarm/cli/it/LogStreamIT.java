@@ -73,7 +73,7 @@ class LogStreamIT {
 
         Farm.Background follow = farm.cliInBackground("logs", buildId, "chatty", "-f");
         // Attached: the follower has printed the log's first line (the phase header) already.
-        farm.await("farm logs -f prints the start of the log", Duration.ofSeconds(30), () -> {
+        farm.await("farm logs -f prints the start of the log", Duration.ofSeconds(60), () -> {
             assertThat(follow.isAlive())
                     .as("farm logs -f ended before the package")
                     .isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lfsfarm.common.testing.BookFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,22 +42,27 @@ class WorkerCrashIT {
     }
 
     @Test
-    void aPackageOfAKilledWorkerIsRequeuedOnTheOtherWorkerAndTheBuildSucceeds() {
-        // slow builds for 8 s (long enough to be killed in the middle); after-slow needs its artifact.
+    void aPackageOfAKilledWorkerIsRequeuedOnTheOtherWorkerAndTheBuildSucceeds() throws Exception {
+        // slow's build phase holds until the test opens the gate (5 minutes at most), so its first
+        // attempt is still running when its worker is killed, however slowly the test gets there;
+        // after-slow needs its artifact.
+        Path gate = marks.dir().resolve("gate");
         Path book = new BookFixture(dir.resolve("book"))
                 .book("name: crash\n" + marks.defaultsEnv())
                 .recipe("slow", """
                         version: "1.0"
                         sbu: 5
+                        env: {GATE: "%s"}
                         phases:
                           build: |
                             echo "slow build started" >> "$MARKS"
-                            sleep 8
+                            for i in $(seq 3000); do [ -e "$GATE" ] && break; sleep 0.1; done
+                            [ -e "$GATE" ] || exit 1
                             echo built > built.txt
                           install: |
                             install -D -m 644 built.txt "$DESTDIR/usr/share/slow/built.txt"
                             echo "slow installed" >> "$MARKS"
-                        """)
+                        """.formatted(gate))
                 .recipe("quick", """
                         version: "1.0"
                         sbu: 0.1
@@ -86,7 +92,7 @@ class WorkerCrashIT {
                     .isTrue();
             return marks.count("slow build started") == 1 ? true : null;
         });
-        String buildId = farm.await("the build is listed", Duration.ofSeconds(10), () -> {
+        String buildId = farm.await("the build is listed", Duration.ofSeconds(60), () -> {
             CliResult builds = farm.poll("status", "-o", "json");
             JsonNode list = builds.json().path("builds");
             return list.size() == 1 ? list.get(0).path("build_id").asText() : null;
@@ -102,21 +108,22 @@ class WorkerCrashIT {
 
         // The coordinator notices through the lease, not through anything the test tells it: the
         // victim leaves 'farm workers' (which lists lost workers only on request), the survivor stays.
-        farm.await(victim + " is no longer listed by farm workers", Duration.ofSeconds(20), () -> {
+        farm.await(victim + " is no longer listed by farm workers", Duration.ofSeconds(60), () -> {
             JsonNode workers = farm.poll("workers", "-o", "json").json().path("workers");
             List<String> names = new java.util.ArrayList<>();
             workers.forEach(w ->
                     names.add(w.path("name").asText() + "=" + w.path("state").asText()));
             return names.equals(List.of(survivor + "=ACTIVE")) ? names : null;
         });
-        JsonNode requeued = farm.awaitStatus(buildId, "slow runs again, on " + survivor, Duration.ofSeconds(20), s -> {
+        JsonNode requeued = farm.awaitStatus(buildId, "slow runs again, on " + survivor, Duration.ofSeconds(60), s -> {
             JsonNode slow = new BuildView(s).pkg("slow");
             return slow.path("attempts").asInt() == 2
                     && slow.path("worker").asText().equals(survivor);
         });
         assertThat(new BuildView(requeued).pkg("slow").path("state").asText()).isIn("RUNNING", "SUCCEEDED");
+        Files.createFile(gate); // the second attempt may finish now
 
-        CliResult result = submit.await(Duration.ofSeconds(90));
+        CliResult result = submit.await(Farm.CLI_TIMEOUT);
         assertThat(result.exitCode())
                 .as("farm submit --follow across the crash\n%s", result)
                 .isZero();

@@ -20,7 +20,9 @@ import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,12 +231,17 @@ class LeaderFailoverCliTest {
     @Test
     void noCoordinatorIsUnreachableOnlyAfterTheRetryTime() throws Exception {
         System.setProperty("farm.retry-seconds", "1");
+        // Bound but not listening: connections are refused, and no other process can take the port
+        // meanwhile (as it could once a socket that only found a free port is closed).
         int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
+        CliRun run;
+        long started;
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             closed = s.getLocalPort();
+            started = System.nanoTime();
+            run = CliRun.of("status", "--coordinator", "127.0.0.1:" + closed);
         }
-        long started = System.nanoTime();
-        CliRun run = CliRun.of("status", "--coordinator", "127.0.0.1:" + closed);
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat((System.nanoTime() - started) / 1_000_000)
                 .as("it kept trying for the retry time")

@@ -101,7 +101,10 @@ class MetricsScrapeTest {
         Path source = Files.writeString(dir.resolve("greeting.txt"), "hello from a url source\n");
         String sha256 = Sha256.of(source);
         String recipe = "version: \"1\"\nsources:\n  - url: " + source.toUri() + "\n    sha256: " + sha256 + "\n"
-                + "phases:\n  install: mkdir -p \"$DESTDIR/usr/share\" && cp \"$FARM_SOURCES\"/* \"$DESTDIR/usr/share/\"\n";
+                // The sleep keeps the phase alive for 20 of the worker's 50 ms RSS samples: a phase of
+                // a few ms can end before the first one runs on a loaded machine, and its peak RSS is
+                // then unknown (0).
+                + "phases:\n  install: sleep 1 && mkdir -p \"$DESTDIR/usr/share\" && cp \"$FARM_SOURCES\"/* \"$DESTDIR/usr/share/\"\n";
         BookFixture book = new BookFixture(dir.resolve("book"))
                 .recipe("first", recipe)
                 .recipe("second", recipe.replace("version: \"1\"\n", "version: \"1\"\ndepends: {required: [first]}\n"));

@@ -10,7 +10,9 @@ import dev.lfsfarm.common.zk.ActiveLeader;
 import dev.lfsfarm.common.zk.ZkPaths;
 import dev.lfsfarm.common.zk.ZooKeeperClients;
 import io.grpc.StatusRuntimeException;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,10 +138,11 @@ class ZooKeeperLeaderDiscoveryTest {
 
     @Test
     void saysWhenZooKeeperItselfIsOutOfReach() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        // Bound but not listening: connections are refused, and no other process can take the port
+        // meanwhile (as it could once a socket that only found a free port is closed).
+        Socket closed = closeLater(new Socket());
+        closed.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        int closedPort = closed.getLocalPort();
         ZooKeeperLeaderDiscovery discovery =
                 closeLater(ZooKeeperLeaderDiscovery.start("127.0.0.1:" + closedPort, Duration.ofMillis(500)));
         assertThatThrownBy(discovery::next)

@@ -37,9 +37,13 @@ class WorkerLeaseTest {
 
     private TestFarm farm;
 
-    /** Heartbeats every 100 ms, a 500 ms lease, and {@code maxRequeues} restarts of a lost package. */
+    /**
+     * Heartbeats every 100 ms, a 2 s lease, and {@code maxRequeues} restarts of a lost package. The
+     * lease is short so that a silent worker is lost soon, and long enough that one that heartbeats
+     * is never lost while a loaded machine holds up the test's threads for a moment.
+     */
     private static DispatchSettings shortLease(int maxRequeues) {
-        return new DispatchSettings(Duration.ofMillis(100), Duration.ofMillis(500), maxRequeues, 1 << 20, "x86_64", 60);
+        return new DispatchSettings(Duration.ofMillis(100), Duration.ofSeconds(2), maxRequeues, 1 << 20, "x86_64", 60);
     }
 
     @AfterEach

@@ -11,9 +11,8 @@ import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildServiceGrpc;
 import dev.lfsfarm.proto.v1.SubmitBuildResponse;
 import dev.lfsfarm.worker.agent.WorkerAgent;
+import dev.lfsfarm.worker.agent.WorkerLaunch;
 import dev.lfsfarm.worker.agent.WorkerSettings;
-import dev.lfsfarm.worker.metrics.WorkerMetrics;
-import dev.lfsfarm.worker.platform.PlatformProbe;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
@@ -177,7 +176,7 @@ public final class LocalCommand implements Callable<Integer> {
             throws Exception {
         int hostCores = Runtime.getRuntime().availableProcessors();
         int cores = Math.max(1, hostCores / workers);
-        long memory = new PlatformProbe(root).memoryTotal();
+        long memory = WorkerLaunch.hostMemoryBytes(root);
         int memoryMb = (int) Math.max(256, memory * 0.8 / workers / (1 << 20));
         for (int i = 1; i <= workers; i++) {
             Path workDir = Files.createDirectories(root.resolve("worker-" + i));
@@ -186,7 +185,7 @@ public final class LocalCommand implements Callable<Integer> {
             LeaderChannel leader =
                     LeaderChannel.open(ZooKeeperLeaderDiscovery.start(zkConnect, Duration.ofSeconds(30)));
             leaders.add(leader);
-            agents.add(WorkerCommand.start(settings, leader, new WorkerMetrics(metrics.registry(), settings.name())));
+            agents.add(WorkerLaunch.start(settings, leader, metrics.registry()));
         }
     }
 }

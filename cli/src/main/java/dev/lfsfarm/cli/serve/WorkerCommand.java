@@ -5,17 +5,14 @@ import dev.lfsfarm.cli.UsageException;
 import dev.lfsfarm.cli.remote.CoordinatorOptions;
 import dev.lfsfarm.common.leader.LeaderChannel;
 import dev.lfsfarm.worker.agent.WorkerAgent;
+import dev.lfsfarm.worker.agent.WorkerLaunch;
 import dev.lfsfarm.worker.agent.WorkerSettings;
-import dev.lfsfarm.worker.execute.ExecutionSettings;
-import dev.lfsfarm.worker.metrics.WorkerMetrics;
-import dev.lfsfarm.worker.platform.PlatformProbe;
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -112,7 +109,7 @@ public final class WorkerCommand implements Callable<Integer> {
         log.info("looking for the leading coordinator through {} ({})", source.describe(), source.origin());
         WorkerAgent agent;
         try {
-            agent = start(settings, channel, new WorkerMetrics(metrics.registry(), settings.name()));
+            agent = start(settings, channel, metrics.registry());
         } catch (Exception | Error e) {
             channel.close();
             metrics.close();
@@ -137,7 +134,7 @@ public final class WorkerCommand implements Callable<Integer> {
         int hostCores = Runtime.getRuntime().availableProcessors();
         int memory = memoryMb != null
                 ? memoryMb
-                : (int) (new PlatformProbe(workDir.toAbsolutePath()).memoryTotal() * 0.8 / (1 << 20));
+                : (int) (WorkerLaunch.hostMemoryBytes(workDir.toAbsolutePath()) * 0.8 / (1 << 20));
         if (slots < 1 || (cores != null && cores < 1) || memory < 1) {
             throw new UsageException("--slots, --cores and --memory-mb must be at least 1");
         }
@@ -160,28 +157,12 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /** Probes the platform, prepares the work dir and connects to the leader {@code coordinators} finds. */
     public static WorkerAgent start(WorkerSettings settings, LeaderChannel coordinators) throws Exception {
-        return start(settings, coordinators, WorkerMetrics.none(settings.name()));
+        return WorkerLaunch.start(settings, coordinators);
     }
 
-    /** The same, with the agent's meters in {@code metrics}. */
-    public static WorkerAgent start(WorkerSettings settings, LeaderChannel coordinators, WorkerMetrics metrics)
+    /** The same, with the agent's meters in {@code registry} (tagged with the worker's name). */
+    public static WorkerAgent start(WorkerSettings settings, LeaderChannel coordinators, MeterRegistry registry)
             throws Exception {
-        Files.createDirectories(settings.workDir());
-        ExecutionSettings execution = ExecutionSettings.detect();
-        var platform =
-                new PlatformProbe(settings.workDir()).probe("farm 0.1", List.of("local"), settings.secondsPerSbu());
-        log.info(
-                "worker config: name={} slots={} cores={} memory={}MiB labels={} work-dir={} measurement={} build-user={}",
-                settings.name(),
-                settings.slots(),
-                settings.cores(),
-                settings.memoryMb(),
-                settings.labels(),
-                settings.workDir(),
-                execution.method(),
-                execution.runAs().map(u -> u.name()).orElse("(this user)"));
-        WorkerAgent agent = new WorkerAgent(settings, coordinators, execution, platform, metrics);
-        agent.start();
-        return agent;
+        return WorkerLaunch.start(settings, coordinators, registry);
     }
 }

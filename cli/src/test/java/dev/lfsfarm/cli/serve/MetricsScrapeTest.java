@@ -17,7 +17,6 @@ import dev.lfsfarm.proto.v1.GetBuildRequest;
 import dev.lfsfarm.proto.v1.SubmitBuildResponse;
 import dev.lfsfarm.worker.agent.WorkerAgent;
 import dev.lfsfarm.worker.agent.WorkerSettings;
-import dev.lfsfarm.worker.metrics.WorkerMetrics;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -93,8 +92,7 @@ class MetricsScrapeTest {
                 false,
                 0,
                 Duration.ofSeconds(1));
-        agent = WorkerCommand.start(
-                settings, LeaderChannel.fixed(channel), new WorkerMetrics(workerMetrics.registry(), "w1"));
+        agent = WorkerCommand.start(settings, LeaderChannel.fixed(channel), workerMetrics.registry());
         workerHttp =
                 MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), workerMetrics, () -> {}, agent::health);
 

@@ -143,7 +143,7 @@ final class BuildFollower {
             if (s.getState() == PackageState.PACKAGE_STATE_FAILED) {
                 err.print("\r\033[K");
                 lineDrawn = false;
-                err.println("FAILED " + s.getPackageId() + ": " + StatusCommand.note(s));
+                err.println("FAILED " + s.getPackageId() + ": " + BuildText.note(s));
             }
             return;
         }
@@ -167,7 +167,7 @@ final class BuildFollower {
     }
 
     private static String noteOf(PackageStatus s) {
-        String note = StatusCommand.note(s);
+        String note = BuildText.note(s);
         return note == null || note.isEmpty() || note.equals("cached") ? "" : ": " + note;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lfsfarm.proto.v1.Build;
 import dev.lfsfarm.proto.v1.BuildProgress;
 import dev.lfsfarm.proto.v1.EstimateSource;
+import dev.lfsfarm.proto.v1.PackageState;
 import dev.lfsfarm.proto.v1.PackageStatus;
 import java.util.List;
 
@@ -72,7 +73,8 @@ public record BuildView(
      * One package of the build. The measurements appear once it ran, {@code regression} when it
      * was slower than its history allows, {@code exit_code}, {@code failed_phase} and
      * {@code failure} when it FAILED; {@code worker}, {@code skipped_because} and {@code artifact}
-     * are null when they do not apply.
+     * are null when they do not apply. {@code current_phase} is the phase a RUNNING package is in;
+     * {@code reason} the coordinator's note on a package that did not fail (a cancelled one, say).
      */
     public record Package(
             String id,
@@ -94,7 +96,9 @@ public record BuildView(
             @JsonInclude(JsonInclude.Include.NON_NULL) String failedPhase,
             @JsonInclude(JsonInclude.Include.NON_NULL) String failure,
             String artifact,
-            String actionKey) {
+            String actionKey,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String currentPhase,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
         static Package of(PackageStatus p) {
             boolean measured = p.hasMeasurements();
             var total = p.getMeasurements().getTotal();
@@ -121,7 +125,12 @@ public record BuildView(
                     p.getArtifact().getSha256().isEmpty()
                             ? null
                             : p.getArtifact().getSha256(),
-                    p.getActionKey());
+                    p.getActionKey(),
+                    p.getState() == PackageState.PACKAGE_STATE_RUNNING
+                                    && !p.getCurrentPhase().isEmpty()
+                            ? p.getCurrentPhase()
+                            : null,
+                    !failed && !p.getFailureReason().isEmpty() ? p.getFailureReason() : null);
         }
     }
 }

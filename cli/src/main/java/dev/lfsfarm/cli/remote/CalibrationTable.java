@@ -65,7 +65,7 @@ final class CalibrationTable {
     /** The reason and the end of the log of a failed calibration build, on stderr. */
     private static void failure(PrintWriter err, CalibrationResult r) {
         PackageStatus p = r.reference();
-        String reason = StatusCommand.note(p);
+        String reason = BuildText.note(p);
         err.println("farm: error: calibration of " + r.worker() + " failed (build "
                 + r.build().getBuildId() + ", " + BuildJson.state(r.build()) + ")"
                 + (reason == null || reason.isEmpty() ? "" : ": " + reason));

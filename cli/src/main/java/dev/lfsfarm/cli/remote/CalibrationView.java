@@ -39,7 +39,7 @@ record CalibrationView(Reference reference, List<Worker> workers) {
                     r.previous() == null
                             ? null
                             : new Previous(round(r.previous().getSecondsPerSbu()), HistoryCalls.source(r.previous())),
-                    r.succeeded() ? null : StatusCommand.note(r.reference()));
+                    r.succeeded() ? null : BuildText.note(r.reference()));
         }
     }
 

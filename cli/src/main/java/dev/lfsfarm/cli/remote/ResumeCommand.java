@@ -39,7 +39,14 @@ public final class ResumeCommand extends RemoteCommand {
     boolean follow;
 
     /** The JSON document without --follow. */
-    record Resumed(String buildId, String state, boolean resumed, long remaining) {}
+    record Resumed(String buildId, String state, boolean resumed, long remaining) {
+        /** The text line: how many packages are left, or the state it is already in. */
+        String line() {
+            return resumed
+                    ? "build " + buildId + " resumed: " + remaining + " packages to go"
+                    : "build " + buildId + " is already " + state;
+        }
+    }
 
     @Override
     protected int run() throws Exception {
@@ -50,20 +57,18 @@ public final class ResumeCommand extends RemoteCommand {
             ResumeBuildResponse response = session.call((stub, ch) -> stub.resumeBuild(
                     ResumeBuildRequest.newBuilder().setBuildId(buildId).build()));
             String state = response.getState().name().replace("BUILD_STATE_", "");
-            String line = response.getResumed()
-                    ? "build " + buildId + " resumed: " + response.getRemaining() + " packages to go"
-                    : "build " + buildId + " is already " + state;
+            Resumed view = new Resumed(buildId, state, response.getResumed(), response.getRemaining());
             if (follow) {
-                err.println("farm: " + line);
+                err.println("farm: " + view.line());
                 err.flush();
                 Build result =
                         new BuildFollower(session, err, System.console() != null && !output.json()).follow(buildId);
                 return Submission.report(result, out, output.json());
             }
             if (output.json()) {
-                JsonViews.write(out, new Resumed(buildId, state, response.getResumed(), response.getRemaining()));
+                JsonViews.write(out, view);
             } else {
-                out.println(line);
+                out.println(view.line());
                 out.flush();
             }
             return ExitCodes.OK;

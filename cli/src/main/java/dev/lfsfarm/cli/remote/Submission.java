@@ -120,10 +120,11 @@ public final class Submission {
 
     /** Prints the finished build; exit 0 only when every package succeeded or was cached. */
     public static int report(Build result, PrintWriter out, boolean json) {
+        BuildView view = BuildView.of(result, true);
         if (json) {
-            JsonViews.write(out, BuildView.of(result, true));
+            JsonViews.write(out, view);
         } else {
-            StatusCommand.printBuild(out, result);
+            BuildText.printBuild(out, view);
         }
         return result.getState() == BuildState.BUILD_STATE_SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILURE;
     }

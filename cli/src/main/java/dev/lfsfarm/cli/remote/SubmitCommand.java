@@ -66,15 +66,14 @@ public final class SubmitCommand extends RemoteCommand {
             // Retried against the leader as needed; the request id makes a repeat return the same build.
             SubmitBuildResponse response = session.call(submission::submit);
             if (!follow) {
+                Submitted view = new Submitted(
+                        response.getBuildId(),
+                        response.getState().name().replace("BUILD_STATE_", ""),
+                        response.getTotalPackages());
                 if (output.json()) {
-                    JsonViews.write(
-                            out,
-                            new Submitted(
-                                    response.getBuildId(),
-                                    response.getState().name().replace("BUILD_STATE_", ""),
-                                    response.getTotalPackages()));
+                    JsonViews.write(out, view);
                 } else {
-                    out.println(response.getBuildId());
+                    out.println(view.buildId());
                     out.flush();
                 }
                 return ExitCodes.OK;

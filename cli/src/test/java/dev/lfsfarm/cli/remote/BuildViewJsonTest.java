@@ -149,4 +149,48 @@ class BuildViewJsonTest {
                 }
                 """, json(new StatusCommand.BuildList(java.util.List.of(BuildView.of(build, false)))));
     }
+
+    @Test
+    void runningPackageCarriesItsPhaseAndCancelledOneItsReason() {
+        Build build = Build.newBuilder()
+                .setBuildId("b3")
+                .setState(BuildState.BUILD_STATE_RUNNING)
+                .addPackages(PackageStatus.newBuilder()
+                        .setPackageId("gcc")
+                        .setState(PackageState.PACKAGE_STATE_RUNNING)
+                        .setCurrentPhase("build"))
+                .addPackages(PackageStatus.newBuilder()
+                        .setPackageId("glibc")
+                        .setState(PackageState.PACKAGE_STATE_CANCELLED)
+                        .setFailureReason("build cancelled"))
+                .build();
+        BuildView view = BuildView.of(build, true);
+        String text = json(view);
+        org.assertj.core.api.Assertions.assertThat(text)
+                .contains("\"current_phase\" : \"build\"")
+                .contains("\"reason\" : \"build cancelled\"");
+        assertEquals("build", BuildText.note(view.packages().get(0)));
+        assertEquals("build cancelled", BuildText.note(view.packages().get(1)));
+    }
+
+    @Test
+    void submittedAndResumed() {
+        assertEquals("""
+                {
+                  "build_id" : "b4",
+                  "state" : "QUEUED",
+                  "total_packages" : 3
+                }
+                """, json(new SubmitCommand.Submitted("b4", "QUEUED", 3)));
+        assertEquals("""
+                {
+                  "build_id" : "b4",
+                  "state" : "RUNNING",
+                  "resumed" : true,
+                  "remaining" : 2
+                }
+                """, json(new ResumeCommand.Resumed("b4", "RUNNING", true, 2)));
+        assertEquals("build b4 resumed: 2 packages to go", new ResumeCommand.Resumed("b4", "RUNNING", true, 2).line());
+        assertEquals("build b4 is already RUNNING", new ResumeCommand.Resumed("b4", "RUNNING", false, 0).line());
+    }
 }

@@ -71,6 +71,25 @@ class SimulateLoseWorkerTest {
     }
 
     @Test
+    void theSimulatorsRequeueLimitIsTheCoordinatorsByDefault() {
+        int coordinatorDefault = dev.lfsfarm.coordinator.dispatch.DispatchSettings.defaults("x86_64")
+                .maxRequeues();
+        assertThat(dev.lfsfarm.common.simulate.Simulator.DEFAULT_MAX_REQUEUES).isEqualTo(coordinatorDefault);
+        assertThat(new picocli.CommandLine(new SimulateCommand())
+                        .getCommandSpec()
+                        .findOption("--max-requeues")
+                        .defaultValue())
+                .isEqualTo(String.valueOf(coordinatorDefault));
+        assertThat(new picocli.CommandLine(new dev.lfsfarm.cli.serve.CoordinatorCommand())
+                        .getCommandSpec()
+                        .findOption("--max-requeues")
+                        .defaultValue())
+                .as("farm coordinator --max-requeues, unless FARM_MAX_REQUEUES overrides it here")
+                .isEqualTo(java.util.Objects.requireNonNullElse(
+                        System.getenv("FARM_MAX_REQUEUES"), String.valueOf(coordinatorDefault)));
+    }
+
+    @Test
     void badLossesExitTwoAndSayWhatIsWrong() {
         CliRun unknown = CliRun.of("simulate", "--graph", LFS, "-w", "2", "--lose-worker", "worker-3@10");
         assertThat(unknown.exitCode()).isEqualTo(2);

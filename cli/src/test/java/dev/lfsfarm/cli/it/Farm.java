@@ -157,24 +157,7 @@ final class Farm implements AutoCloseable {
     }
 
     FarmProcess startWorker(String name, String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "worker",
-                "--coordinator",
-                address(),
-                "--name",
-                name,
-                "--slots",
-                "1",
-                "--cores",
-                "1",
-                "--memory-mb",
-                "2048",
-                "--work-dir",
-                workDir(name).toString()));
-        args.addAll(List.of(extra));
-        FarmProcess worker = start(name, args);
-        workers.put(name, worker);
-        return worker;
+        return startWorker(name, List.of(), address(), extra);
     }
 
     /**
